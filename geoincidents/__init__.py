@@ -1,0 +1,71 @@
+"""geoincidents: attacks on bases hosting US and coalition troops in Iraq, Syria and Jordan, on a map.
+
+The public API is re-exported here lazily (PEP 562) so that ``import geoincidents`` stays fast: geopandas,
+folium and matplotlib are imported only by the functions that need them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "normalize_name": "normalize",
+    "to_iso3": "countries",
+    "country_outlines": "countries",
+    "Site": "gazetteer",
+    "Gazetteer": "gazetteer",
+    "GazetteerError": "gazetteer",
+    "load_gazetteer": "gazetteer",
+    "Match": "geocode",
+    "Candidate": "geocode",
+    "geocode": "geocode",
+    "geocode_all": "geocode",
+    "nearest_site": "geocode",
+    "GazetteerGeocoder": "geocoders",
+    "read_incidents": "incidents",
+    "IncidentValidationError": "incidents",
+    "ReadResult": "incidents",
+    "example_incidents": "examples",
+    "reported_totals": "examples",
+    "join_sites": "join",
+    "JoinSummary": "join",
+    "weekly_counts": "aggregate",
+    "site_counts": "aggregate",
+    "summary": "aggregate",
+    "incident_map": "maps",
+    "save_map": "maps",
+    "weekly_chart": "charts",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'geoincidents' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # cache: later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from .aggregate import site_counts, summary, weekly_counts
+    from .charts import weekly_chart
+    from .countries import country_outlines, to_iso3
+    from .examples import example_incidents, reported_totals
+    from .gazetteer import Gazetteer, GazetteerError, Site, load_gazetteer
+    from .geocode import Candidate, Match, geocode, geocode_all, nearest_site
+    from .geocoders import GazetteerGeocoder
+    from .incidents import IncidentValidationError, ReadResult, read_incidents
+    from .join import JoinSummary, join_sites
+    from .maps import incident_map, save_map
+    from .normalize import normalize_name
