@@ -188,6 +188,14 @@ def test_site_ids_in_gazetteer(incidents):
     known = set(gazetteer[id_column])
     missing = sorted(set(incidents["site_id"]) - {""} - known)
     assert not missing, missing
+    if "country" in gazetteer.columns:
+        site_country = dict(zip(gazetteer[id_column], gazetteer["country"], strict=True))
+        wrong = [
+            (row.incident_id, row.site_id, row.country)
+            for row in incidents.itertuples()
+            if row.site_id and site_country.get(row.site_id, row.country) != row.country
+        ]
+        assert not wrong, wrong
 
 
 def test_strikes_are_us_airstrikes_in_syria(incidents):
