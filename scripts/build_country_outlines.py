@@ -113,11 +113,15 @@ def main(argv: list[str] | None = None) -> int:
     n_vertices = sum(_count_vertices(f["geometry"]) for f in features)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     print(f"source: {source_label} ({TOPOJSON_MEMBER}, Natural Earth 1:10m admin-0)")
-    print(f"wrote {args.output}: {len(features)} countries, {n_vertices} vertices, "
-          f"{len(text.encode('utf-8'))} bytes, sha256 {digest}")
+    print(
+        f"wrote {args.output}: {len(features)} countries, {n_vertices} vertices, "
+        f"{len(text.encode('utf-8'))} bytes, sha256 {digest}"
+    )
     for f in features:
-        print(f"  {f['properties']['iso3']}  {f['properties']['name']:<14} "
-              f"{_count_vertices(f['geometry']):>6} vertices")
+        print(
+            f"  {f['properties']['iso3']}  {f['properties']['name']:<14} "
+            f"{_count_vertices(f['geometry']):>6} vertices"
+        )
     return 0
 
 
@@ -155,9 +159,7 @@ def _decode_arcs(topology: dict[str, Any], wanted: list[int]) -> dict[int, np.nd
     for i in wanted:
         arc = np.asarray(topology["arcs"][i], dtype=np.float64)[:, :2]
         if transform is not None:
-            arc = np.cumsum(arc, axis=0) * np.asarray(transform["scale"]) + np.asarray(
-                transform["translate"]
-            )
+            arc = np.cumsum(arc, axis=0) * np.asarray(transform["scale"]) + np.asarray(transform["translate"])
         out[i] = arc
     return out
 
@@ -205,8 +207,15 @@ def _build_features(topology: dict[str, Any], tolerance: float) -> list[dict[str
     if missing:
         raise SystemExit(f"countries missing from the topology: {missing}")
 
-    used = sorted({i if i >= 0 else ~i for num in KEEP for poly in _polygons_of(geometries[num])
-                   for ring in poly for i in ring})
+    used = sorted(
+        {
+            i if i >= 0 else ~i
+            for num in KEEP
+            for poly in _polygons_of(geometries[num])
+            for ring in poly
+            for i in ring
+        }
+    )
     raw = _decode_arcs(topology, used)
     if tolerance > 0:
         # One MultiLineString of every arc: GEOS keeps arc end points (the nodes shared by neighbours)
@@ -238,8 +247,10 @@ def _build_features(topology: dict[str, Any], tolerance: float) -> list[dict[str
         geometry["coordinates"] = _round_nested(geometry["coordinates"])
         final = shapely.from_geojson(json.dumps(geometry))
         if not shapely.is_valid(final):
-            raise SystemExit(f"{iso3}: invalid outline after simplification and rounding "
-                             f"({shapely.is_valid_reason(final)}); try another --tolerance")
+            raise SystemExit(
+                f"{iso3}: invalid outline after simplification and rounding "
+                f"({shapely.is_valid_reason(final)}); try another --tolerance"
+            )
         features.append({"type": "Feature", "properties": {"iso3": iso3, "name": name}, "geometry": geometry})
     features.sort(key=lambda f: f["properties"]["iso3"])
     return features
