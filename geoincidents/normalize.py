@@ -1,0 +1,208 @@
+"""Normalisation of place names as reports write them.
+
+Reports spell the same base many ways: "Ain al-Asad", "Ayn al Asad airbase", "AIN AL-ASSAD", "عين الأسد".
+:func:`normalize_name` folds those differences into one key so that a dictionary look-up finds the site:
+
+1. Unicode: compatibility decomposition, case folding, and removal of combining marks. This drops Latin
+   diacritics and Arabic short vowels, and turns the alef forms with hamza or madda into bare alef.
+2. Arabic letter variants: alef wasla to alef, ta marbuta to ha, alef maqsura and Persian ya to ya, tatweel
+   removed, Arabic-Indic digits to ASCII digits.
+3. Apostrophes and ayn/hamza signs (``'``, ``’``, ``ʿ``, ``ʾ``) are removed; every other punctuation mark,
+   hyphen included, separates words.
+4. The Arabic article is dropped: the Latin forms (al, el, ash, at, ar, as, ad, ...) as separate words, the
+   Arabic ``ال`` as a word prefix.
+5. Transliteration variants are folded per Latin word: ``q`` to ``k``, ``ou`` to ``u``, ``ay``/``ey``/``ei`` to
+   ``ai``, ``ayn``/``ein`` to ``ain``, doubled letters to single ones ("Shaddadi" -> "shadadi").
+6. Generic phrases get one spelling each ("air base", "AB", "airfield" -> ``airbase``; "international airport"
+   -> ``airport``; "gas field", "oil field" -> ``field``; "قاعدة" -> ``base``).
+
+:func:`name_keys` also returns the *core* of a name: the normalised name without generic words at either end
+("Erbil air base" -> ``erbil``), used when the full form is not a known alias.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = ["normalize_name", "name_keys", "GENERIC_WORDS"]
+
+_ARTICLES = frozenset(
+    {"al", "el", "il", "ul", "as", "ash", "at", "ath", "ad", "adh", "ar", "az", "an", "the"}
+    | {"ez", "es", "esh", "ed", "et", "eth", "er", "en", "uz", "ud", "ush"}
+)
+
+# Arabic letter variants that survive decomposition, and digits.
+_ARABIC_FOLD = str.maketrans(
+    {
+        "\u0671": "\u0627",  # alef wasla -> alef
+        "\u0629": "\u0647",  # ta marbuta -> ha
+        "\u0649": "\u064a",  # alef maqsura -> ya
+        "\u06cc": "\u064a",  # Persian/Kurdish ya -> ya
+        "\u06a9": "\u0643",  # keheh -> kaf
+        "\u0640": None,  # tatweel
+        **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
+        **{chr(0x06F0 + d): str(d) for d in range(10)},  # Eastern Arabic-Indic digits
+    }
+)
+_APOSTROPHES = re.compile("['\u2018\u2019\u02bc\u02bf\u02be\u00b4`\u02bb]")
+_NON_WORD = re.compile(r"[\W_]+")
+_DOUBLED = re.compile(r"([a-z])\1+")  # letters only: "Tower 22" keeps its digits
+# Roman numerals in base names ("Union III"); the bare "i" and "v" are too often something else.
+_ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8"}
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
+
+# Generic phrases, longest first, mapped to one canonical word. Matched on whole words after folding.
+_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("international", "airport"), "airport"),
+    (("intl", "airport"), "airport"),
+    (("military", "airbase"), "airbase"),
+    (("military", "base"), "base"),
+    (("air", "base"), "airbase"),
+    (("air", "field"), "airbase"),
+    (("air", "strip"), "airbase"),
+    (("gas", "field"), "field"),
+    (("oil", "field"), "field"),
+    (("gas", "fields"), "field"),
+    (("oil", "fields"), "field"),
+)
+_WORDS: dict[str, str] = {
+    "airbase": "airbase",
+    "ab": "airbase",
+    "afb": "airbase",
+    "airfield": "airbase",
+    "airstrip": "airbase",
+    "airport": "airport",
+    "aerodrome": "airport",
+    "base": "base",
+    "camp": "base",
+    "garrison": "base",
+    "outpost": "base",
+    "facility": "base",
+    "field": "field",
+    "fields": "field",
+    "oilfield": "field",
+    "gasfield": "field",
+    # Arabic generic words (after letter folding and article removal)
+    "\u0642\u0627\u0639\u062f\u0647": "base",  # qa'ida (base)
+    "\u0645\u0639\u0633\u0643\u0631": "base",  # mu'askar (camp)
+    "\u0645\u0637\u0627\u0631": "airport",  # matar (airport)
+    "\u062d\u0642\u0644": "field",  # haql (field)
+}
+def normalize_name(text: str) -> str:
+    """Normalise a place name to the key used for gazetteer look-ups.
+
+    Parameters
+    ----------
+    text : str
+        A place name as written in a report, in Latin or Arabic script.
+
+    Returns
+    -------
+    str
+        Lower-case words separated by single spaces; ``""`` when nothing but articles and punctuation is left.
+        The function is idempotent: ``normalize_name(normalize_name(x)) == normalize_name(x)``.
+
+    Examples
+    --------
+    >>> normalize_name("Ayn al Asad airbase")
+    'ain asad airbase'
+    >>> normalize_name("Ain Al-Asad Air Base")
+    'ain asad airbase'
+    >>> normalize_name("Al-Shaddadi")
+    'shadadi'
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"a place name must be a str, not {type(text).__name__}: {text!r}")
+    return _normalize_cached(text)
+
+
+def name_keys(text: str) -> tuple[str, str]:
+    """Return the full normalised key of a name and its core without generic words at the ends.
+
+    Parameters
+    ----------
+    text : str
+        A place name as written in a report.
+
+    Returns
+    -------
+    tuple of str
+        ``(full, core)``. The core is the full key when stripping would leave nothing.
+
+    Examples
+    --------
+    >>> name_keys("Erbil Air Base")
+    ('erbil airbase', 'erbil')
+    >>> name_keys("the Conoco gas field")
+    ('conoco field', 'conoco')
+    """
+    full = normalize_name(text)
+    return full, core_of(full)
+
+
+def core_of(full: str) -> str:
+    """Strip generic words from both ends of an already normalised key."""
+    words = full.split()
+    start, end = 0, len(words)
+    while start < end and words[start] in GENERIC_WORDS:
+        start += 1
+    while end > start and words[end - 1] in GENERIC_WORDS:
+        end -= 1
+    return " ".join(words[start:end]) if start < end else full
+
+
+@lru_cache(maxsize=65536)
+def _normalize_cached(text: str) -> str:
+    # Decompose, fold case, decompose again (casefold can produce new combining marks), drop the marks.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = _APOSTROPHES.sub("", stripped.translate(_ARABIC_FOLD))
+    words = [_fold_word(w) for w in _NON_WORD.split(stripped) if w]
+    words = [w for w in words if w and w not in _ARTICLES]
+    return " ".join(_canonical_phrases(words))
+
+
+def _fold_word(word: str) -> str:
+    # Loops repeat until stable so that the function is idempotent ("oou" -> "ou" -> "u").
+    while word.startswith("\u0627\u0644") and len(word) > 3:  # Arabic article as a prefix
+        word = word[2:]
+    if not _LATIN_WORD.fullmatch(word):
+        return word
+    if word in _ROMAN:
+        return _ROMAN[word]
+    previous = None
+    while previous != word:
+        previous = word
+        word = word.replace("q", "k").replace("ou", "u")
+        word = word.replace("ay", "ai").replace("ey", "ai").replace("ei", "ai")
+        word = _DOUBLED.sub(r"\1", word)
+    return "ain" if word == "aine" else word  # Ayn, Ein, Ain, Aine: the spring ("ain") in a name
+
+
+def _canonical_phrases(words: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for phrase, canonical in _PHRASES:
+            n = len(phrase)
+            if tuple(words[i : i + n]) == phrase:
+                out.append(canonical)
+                i += n
+                break
+        else:
+            out.append(_WORDS.get(words[i], words[i]))
+            i += 1
+    return out
+
+
+# The tables are written in plain spelling; fold them like the words they are compared with.
+_PHRASES = tuple((tuple(_fold_word(w) for w in phrase), canonical) for phrase, canonical in _PHRASES)
+_WORDS = {_fold_word(word): canonical for word, canonical in _WORDS.items()}
+
+#: Words dropped from either end of a name to form its core ("Erbil air base" -> "erbil").
+GENERIC_WORDS = frozenset(
+    _fold_word(w)
+    for w in ("airbase", "airport", "base", "field", "us", "usa", "american", "coalition", "near", "outside", "around")
+)
