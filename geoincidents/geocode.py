@@ -10,7 +10,8 @@ How a name is resolved, in order:
 3. **fuzzy**: the core is compared with every known core by :func:`rapidfuzz.fuzz.ratio` (normalised Indel
    similarity; unlike ``WRatio`` it does not inflate short names inside long ones). A score of at least
    :data:`FUZZY_THRESHOLD` (85) is a match; cores shorter than :data:`MIN_FUZZY_LENGTH` letters are never fuzzy
-   matched. "Asadabad" scores 67 against "asad", and so does not become al-Asad.
+   matched, and a name that lacks a whole word of a known name is not a typo of it ("Euphrates" is not
+   "MSS Euphrates"). "Asadabad" scores 67 against "asad", and so does not become al-Asad.
 
 When two sites tie (a name marked ambiguous in the gazetteer, or fuzzy scores within
 :data:`AMBIGUITY_MARGIN` of each other) the result is **ambiguous**: no site is chosen, and the candidates are
@@ -381,10 +382,14 @@ class _Resolver:
             return [None] * len(cores)
         # One vectorised pass over all unresolved names; ties are settled per name below.
         scores = process.cdist(cores, keys, scorer=fuzz.ratio, score_cutoff=self.min_score, workers=-1)
+        key_words = [frozenset(k.split()) for k in keys]
         out: list[_Result | None] = []
-        for row in scores:
-            hits = np.flatnonzero(row >= self.min_score)
-            if hits.size == 0:
+        for core, row in zip(cores, scores, strict=True):
+            words = frozenset(core.split())
+            # A name missing a whole word of a known name is another place, not a typo ("Euphrates" is a
+            # river; "MSS Euphrates" a base), so such hits are dropped.
+            hits = [j for j in np.flatnonzero(row >= self.min_score) if not words < key_words[j]]
+            if not hits:
                 out.append(None)
                 continue
             best: dict[str, tuple[float, str]] = {}
