@@ -1,0 +1,557 @@
+"""The incident table schema in code: columns, closed vocabularies, synonyms and the ``sources`` format.
+
+This module is the single place that says what an incident table looks like (see "The incident table" in
+``DEVELOPERS.md``). It has no heavy imports, so the readers, the join and the command line can all use it.
+
+* :data:`COLUMNS` lists the columns in output order, each a :class:`Column` with its dtype and meaning.
+* :data:`VOCABULARIES` maps each closed-vocabulary column to a :class:`Vocabulary`: the allowed values,
+  their documented synonyms (matched ignoring case, spaces, hyphens and underscores), the default used when
+  the column or value is missing, and the fallback used for unrecognised values in non-strict reading.
+* :data:`COLUMN_SYNONYMS` maps the input column names readers accept to schema column names.
+* :func:`parse_sources` and :func:`format_sources` read and write the ``sources`` JSON column.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+__all__ = [
+    "Column",
+    "Vocabulary",
+    "COLUMNS",
+    "COLUMN_NAMES",
+    "DTYPES",
+    "REQUIRED",
+    "VOCABULARIES",
+    "EVENT_TYPE",
+    "WEAPON",
+    "CLAIM_STATUS",
+    "OUTCOME",
+    "DATE_PRECISION",
+    "LOCATION_PRECISION",
+    "COLUMN_SYNONYMS",
+    "SOURCE_KEYS",
+    "canonical_column",
+    "vocabulary_key",
+    "parse_sources",
+    "format_sources",
+]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Columns
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the incident table.
+
+    Attributes
+    ----------
+    name : str
+        Column name in the table.
+    dtype : str
+        pandas dtype of the column in memory (``"string"`` is the nullable ``pandas.StringDtype()``).
+    description : str
+        One-line meaning.
+    nullable : bool
+        Whether missing values (NA / NaN / NaT) are allowed in a valid table.
+    """
+
+    name: str
+    dtype: str
+    description: str
+    nullable: bool = True
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("incident_id", "string", "unique id; generated as row-<n> when the input has none", False),
+    Column("date", "datetime64[ns]", "first day of the event (midnight)", False),
+    Column("date_precision", "string", "day, week, month or range", False),
+    Column("date_end", "datetime64[ns]", "last day when precision is range, else NaT"),
+    Column("location", "string", "the place as reported", False),
+    Column("site_id", "string", "gazetteer id when the source gives it, else NA"),
+    Column("lat", "float64", "WGS84 latitude in degrees, or NaN"),
+    Column("lon", "float64", "WGS84 longitude in degrees, or NaN"),
+    Column("location_precision", "string", "exact, approximate, site, province, country or unknown", False),
+    Column("country", "string", "ISO 3166-1 alpha-3 code (NA only when neither given nor inferable)"),
+    Column("event_type", "string", "attack (on US/coalition forces), strike (by them), interception, other", False),
+    Column("weapon", "string", "one_way_drone, rocket, missile, indirect_fire, ied, small_arms, airstrike, unknown", False),
+    Column("claimed_by", "string", "group that claimed it, or NA"),
+    Column("claim_status", "string", "claimed, confirmed, claimed_and_confirmed or unverified", False),
+    Column("outcome", "string", "intercepted, impact, no_damage or unknown", False),
+    Column("injured", "Int64", "people injured as reported (nullable integer)"),
+    Column("killed", "Int64", "people killed as reported (nullable integer)"),
+    Column("sources", "string", 'JSON array of {"date", "publisher", "url"} objects, keys sorted', False),
+    Column("notes", "string", "free text, or NA"),
+)
+"""The incident table columns, in output order."""
+
+COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
+DTYPES: dict[str, str] = {c.name: c.dtype for c in COLUMNS}
+
+REQUIRED: tuple[str, ...] = ("date", "location")
+"""Columns an input must have (under their own name or a synonym)."""
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Vocabularies
+# ---------------------------------------------------------------------------------------------------------
+
+_KEY_JUNK = re.compile(r"[\s\-_]+")
+
+
+def vocabulary_key(text: str) -> str:
+    """Return the matching key of a vocabulary value or column name: lower case, no spaces/hyphens/underscores.
+
+    Parameters
+    ----------
+    text : str
+        A value as written in an input.
+
+    Returns
+    -------
+    str
+        The key; ``"One-way attack drone"`` and ``"one_way attack-drone"`` give the same key.
+
+    Examples
+    --------
+    >>> vocabulary_key(" One-way  attack_drone ")
+    'onewayattackdrone'
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"vocabulary_key expects a string, got {type(text).__name__}")
+    return _KEY_JUNK.sub("", text.strip().lower())
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A closed vocabulary for one column.
+
+    Attributes
+    ----------
+    column : str
+        The schema column it applies to.
+    values : tuple of str
+        The allowed values, exactly as stored in the table.
+    synonyms : Mapping[str, str]
+        Accepted input spellings -> allowed value. Matching uses :func:`vocabulary_key`, so case, spaces,
+        hyphens and underscores do not matter; the allowed values themselves are always accepted.
+    default : str
+        Value used when the column is absent or a cell is empty.
+    fallback : str or None
+        Value an unrecognised input becomes when reading non-strictly (with a warning and the original text
+        kept in ``<column>_reported``). None means an unrecognised value is always a rejection.
+    """
+
+    column: str
+    values: tuple[str, ...]
+    synonyms: Mapping[str, str] = field(default_factory=dict)
+    default: str = "unknown"
+    fallback: str | None = "unknown"
+
+    def __post_init__(self) -> None:
+        for target in list(self.synonyms.values()) + [self.default] + [self.fallback or self.default]:
+            if target not in self.values:
+                raise ValueError(f"vocabulary {self.column!r}: {target!r} is not one of {self.values}")
+        lookup: dict[str, str] = {}
+        for value in self.values:
+            lookup[vocabulary_key(value)] = value
+        for synonym, value in self.synonyms.items():
+            key = vocabulary_key(synonym)
+            if lookup.get(key, value) != value:
+                raise ValueError(f"vocabulary {self.column!r}: {synonym!r} maps to two values")
+            lookup[key] = value
+        object.__setattr__(self, "_lookup", lookup)
+
+    def lookup(self, text: str) -> str | None:
+        """Return the allowed value for an input spelling, or None when it is not recognised.
+
+        Parameters
+        ----------
+        text : str
+            The value as written in the input.
+
+        Returns
+        -------
+        str or None
+            The allowed value.
+
+        Examples
+        --------
+        >>> WEAPON.lookup("Shahed"), WEAPON.lookup("107mm rocket"), WEAPON.lookup("catapult")
+        ('one_way_drone', 'rocket', None)
+        """
+        return self._lookup.get(vocabulary_key(text))  # type: ignore[attr-defined]
+
+
+EVENT_TYPE = Vocabulary(
+    "event_type",
+    ("attack", "strike", "interception", "other"),
+    {
+        "attack on US forces": "attack",
+        "attack on coalition forces": "attack",
+        "attack on US troops": "attack",
+        "attacks": "attack",
+        "US strike": "strike",
+        "coalition strike": "strike",
+        "retaliatory strike": "strike",
+        "strikes": "strike",
+        "interception": "interception",
+        "intercepted": "interception",
+        "intercept": "interception",
+        "shot down": "interception",
+    },
+    # The table is of attacks on bases: a minimal file of dates and places lists attacks.
+    default="attack",
+    fallback="other",
+)
+
+WEAPON = Vocabulary(
+    "weapon",
+    ("one_way_drone", "rocket", "missile", "indirect_fire", "ied", "small_arms", "airstrike", "unknown"),
+    {
+        "UAV": "one_way_drone",
+        "UAS": "one_way_drone",
+        "drone": "one_way_drone",
+        "drones": "one_way_drone",
+        "one-way drone": "one_way_drone",
+        "one-way attack drone": "one_way_drone",
+        "OWA drone": "one_way_drone",
+        "OWA UAS": "one_way_drone",
+        "kamikaze drone": "one_way_drone",
+        "suicide drone": "one_way_drone",
+        "explosive-laden drone": "one_way_drone",
+        "Shahed": "one_way_drone",
+        "rockets": "rocket",
+        "Katyusha": "rocket",
+        "107mm rocket": "rocket",
+        "122mm rocket": "rocket",
+        "ballistic missile": "missile",
+        "cruise missile": "missile",
+        "missiles": "missile",
+        "mortar": "indirect_fire",
+        "mortars": "indirect_fire",
+        "indirect fire": "indirect_fire",
+        "IDF": "indirect_fire",
+        "roadside bomb": "ied",
+        "IED": "ied",
+        "gunfire": "small_arms",
+        "small arms": "small_arms",
+        "small arms fire": "small_arms",
+        "air strike": "airstrike",
+        "airstrike": "airstrike",
+        "air strikes": "airstrike",
+        "airstrikes": "airstrike",
+        "": "unknown",
+        "unknown": "unknown",
+        "n/a": "unknown",
+        "na": "unknown",
+    },
+)
+
+CLAIM_STATUS = Vocabulary(
+    "claim_status",
+    ("claimed", "confirmed", "claimed_and_confirmed", "unverified"),
+    {
+        "claimed and confirmed": "claimed_and_confirmed",
+        "confirmed and claimed": "claimed_and_confirmed",
+        "claimed & confirmed": "claimed_and_confirmed",
+        "both": "claimed_and_confirmed",
+        "claim": "claimed",
+        "claimed only": "claimed",
+        "confirmed only": "confirmed",
+        "officially confirmed": "confirmed",
+        "unconfirmed": "unverified",
+        "not verified": "unverified",
+        "unknown": "unverified",
+        "": "unverified",
+    },
+    default="unverified",
+    fallback="unverified",
+)
+
+OUTCOME = Vocabulary(
+    "outcome",
+    ("intercepted", "impact", "no_damage", "unknown"),
+    {
+        "interception": "intercepted",
+        "shot down": "intercepted",
+        "hit": "impact",
+        "damage": "impact",
+        "damaged": "impact",
+        "no damage": "no_damage",
+        "no damage reported": "no_damage",
+        "none": "no_damage",
+        "": "unknown",
+        "n/a": "unknown",
+    },
+)
+
+DATE_PRECISION = Vocabulary(
+    "date_precision",
+    ("day", "week", "month", "range"),
+    {
+        "daily": "day",
+        "exact": "day",
+        "weekly": "week",
+        "monthly": "month",
+        "date range": "range",
+        # ACLED time_precision codes
+        "1": "day",
+        "2": "week",
+        "3": "month",
+    },
+    default="day",
+    # A wrong precision changes what the date means, so an unrecognised one is always rejected.
+    fallback=None,
+)
+
+LOCATION_PRECISION = Vocabulary(
+    "location_precision",
+    ("exact", "approximate", "site", "province", "country", "unknown"),
+    {
+        "precise": "exact",
+        "approx": "approximate",
+        "approximately": "approximate",
+        "near": "approximate",
+        "base": "site",
+        "city": "site",
+        "governorate": "province",
+        "region": "province",
+        "admin1": "province",
+        "national": "country",
+        "": "unknown",
+        # ACLED geo_precision codes
+        "1": "exact",
+        "2": "approximate",
+        "3": "province",
+    },
+)
+
+VOCABULARIES: dict[str, Vocabulary] = {
+    v.column: v for v in (DATE_PRECISION, LOCATION_PRECISION, EVENT_TYPE, WEAPON, CLAIM_STATUS, OUTCOME)
+}
+"""Closed-vocabulary columns -> their :class:`Vocabulary`."""
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Column names
+# ---------------------------------------------------------------------------------------------------------
+
+COLUMN_SYNONYMS: dict[str, str] = {
+    "event_date": "date",
+    "day": "date",
+    "start_date": "date",
+    "place": "location",
+    "site": "location",
+    "site_name": "location",
+    "location_name": "location",
+    "target": "location",
+    "source": "sources",
+    "url": "sources",
+    "link": "sources",
+    "source_url": "sources",
+    "latitude": "lat",
+    "longitude": "lon",
+    "lng": "lon",
+    "id": "incident_id",
+    "event_id": "incident_id",
+    "country_code": "country",
+    "iso3": "country",
+    "fatalities": "killed",
+    "deaths": "killed",
+    "wounded": "injured",
+    "injuries": "injured",
+    "description": "notes",
+    "comment": "notes",
+    "comments": "notes",
+    "precision": "date_precision",
+    "time_precision": "date_precision",
+    "end_date": "date_end",
+}
+"""Input column names (matched ignoring case; spaces and hyphens count as underscores) -> schema column.
+A ``source``/``url``/``link``/``source_url`` column holds a single source per row (see :func:`parse_sources`)."""
+
+_NAME_JUNK = re.compile(r"[\s\-]+")
+
+
+def canonical_column(name: Any) -> str | None:
+    """Return the schema column an input column name stands for, or None.
+
+    Parameters
+    ----------
+    name : Any
+        Input column name; non-strings give None.
+
+    Returns
+    -------
+    str or None
+        A name from :data:`COLUMN_NAMES`.
+
+    Examples
+    --------
+    >>> canonical_column("Event Date"), canonical_column("LATITUDE"), canonical_column("colour")
+    ('date', 'lat', None)
+    """
+    if not isinstance(name, str):
+        return None
+    key = _NAME_JUNK.sub("_", name.strip().lower())
+    if key in DTYPES:
+        return key
+    return COLUMN_SYNONYMS.get(key)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Sources
+# ---------------------------------------------------------------------------------------------------------
+
+SOURCE_KEYS: tuple[str, ...] = ("date", "publisher", "url")
+"""Keys of one source object in the ``sources`` column, sorted."""
+
+_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+
+
+def _is_missing(value: Any) -> bool:
+    """True for None, NaN, pandas.NA and NaT without importing pandas."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN, NaT
+    except (TypeError, ValueError):  # pandas.NA raises on bool()
+        return True
+
+
+def _host(url: str) -> str:
+    """The URL's host without a leading ``www.``, used as the publisher of a bare URL."""
+    host = urlsplit(url).hostname or ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def _text_source(text: str) -> dict[str, str]:
+    """One source from a plain URL or plain text."""
+    text = text.strip()
+    if _URL.match(text):
+        return {"date": "", "publisher": _host(text), "url": text}
+    return {"date": "", "publisher": text, "url": ""}
+
+
+def _object_source(item: Any, position: int) -> dict[str, str]:
+    """One source from a decoded JSON item (object or string)."""
+    if isinstance(item, str):
+        return _text_source(item)
+    if not isinstance(item, Mapping):
+        raise ValueError(f"source {position} is a {type(item).__name__}, expected an object or a string")
+    unknown = sorted(set(item) - set(SOURCE_KEYS))
+    if unknown:
+        raise ValueError(f"source {position} has unknown keys {unknown}; allowed: {list(SOURCE_KEYS)}")
+    out: dict[str, str] = {}
+    for key in SOURCE_KEYS:
+        value = item.get(key, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise ValueError(f"source {position}: {key!r} must be a string, got {value!r}")
+        out[key] = value.strip()
+    if out["url"] and not _URL.match(out["url"]):
+        raise ValueError(f"source {position}: url {out['url']!r} is not an http(s) URL")
+    if not out["publisher"] and out["url"]:
+        out["publisher"] = _host(out["url"])
+    return out
+
+
+def parse_sources(value: Any) -> list[dict[str, str]]:
+    """Read a ``sources`` cell into a list of ``{"date", "publisher", "url"}`` dicts.
+
+    Accepted forms:
+
+    * missing (None, NaN, NA) or empty text: no sources, ``[]``;
+    * the JSON array written by :func:`format_sources` (items are objects with any of the keys ``date``,
+      ``publisher``, ``url``, missing keys become ``""``; a string item is read like plain text);
+    * a single JSON object;
+    * a plain http(s) URL: one source whose publisher is the URL's host (without ``www.``);
+    * any other plain text: one source whose publisher is the text;
+    * a list of dicts/strings (already decoded).
+
+    Parameters
+    ----------
+    value : Any
+        The cell.
+
+    Returns
+    -------
+    list of dict
+        Each dict has exactly the keys ``date``, ``publisher``, ``url`` (strings, possibly empty).
+
+    Raises
+    ------
+    ValueError
+        If the text starts like JSON (``[`` or ``{``) but is not valid, or an item has unknown keys,
+        non-string values or a URL that is not http(s).
+
+    Examples
+    --------
+    >>> parse_sources("https://www.reuters.com/world/x")
+    [{'date': '', 'publisher': 'reuters.com', 'url': 'https://www.reuters.com/world/x'}]
+    >>> parse_sources('[{"publisher": "AP", "date": "2024-01-28"}]')
+    [{'date': '2024-01-28', 'publisher': 'AP', 'url': ''}]
+    >>> parse_sources("")
+    []
+    """
+    if isinstance(value, list | tuple):
+        return [_object_source(item, i + 1) for i, item in enumerate(value)]
+    if isinstance(value, Mapping):
+        return [_object_source(value, 1)]
+    if _is_missing(value):
+        return []
+    if not isinstance(value, str):
+        raise ValueError(f"sources must be text, got {type(value).__name__}: {value!r}")
+    text = value.strip()
+    if not text:
+        return []
+    if text[0] in "[{":
+        try:
+            decoded = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"sources is not valid JSON: {exc.msg} at character {exc.pos}") from exc
+        if isinstance(decoded, dict):
+            return [_object_source(decoded, 1)]
+        if not isinstance(decoded, list):
+            raise ValueError("sources JSON must be an array of objects")
+        return [_object_source(item, i + 1) for i, item in enumerate(decoded)]
+    return [_text_source(text)]
+
+
+def format_sources(sources: Iterable[Mapping[str, Any]]) -> str:
+    """Write sources as the ``sources`` column text: a JSON array of objects with sorted keys.
+
+    Parameters
+    ----------
+    sources : iterable of mapping
+        Each with any of the keys ``date``, ``publisher``, ``url`` (missing keys and None become ``""``).
+
+    Returns
+    -------
+    str
+        JSON text, non-ASCII characters kept as they are; ``"[]"`` for no sources.
+
+    Raises
+    ------
+    ValueError
+        If an item has other keys or non-string values (see :func:`parse_sources`).
+
+    Examples
+    --------
+    >>> format_sources([{"publisher": "AP", "url": "https://apnews.com/x", "date": "2024-01-28"}])
+    '[{"date": "2024-01-28", "publisher": "AP", "url": "https://apnews.com/x"}]'
+    """
+    if isinstance(sources, str | bytes) or not isinstance(sources, Iterable):
+        raise ValueError(f"format_sources expects an iterable of dicts, got {type(sources).__name__}")
+    items = [_object_source(item, i + 1) for i, item in enumerate(sources)]
+    return json.dumps(items, sort_keys=True, ensure_ascii=False)
