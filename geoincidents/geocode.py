@@ -213,22 +213,7 @@ def geocode_all(
 
     series = names if isinstance(names, pd.Series) else pd.Series(list(names), dtype=object)
     gaz = gazetteer if gazetteer is not None else _bundled()
-    name_codes, name_uniques = pd.factorize(series, use_na_sentinel=True)
-    country_codes, country_uniques = _country_codes(country, series)
-    # One code per distinct (name, country) pair; -1 marks a missing name.
-    pair = name_codes.astype(np.int64) * (len(country_uniques) + 1) + country_codes
-    pair[name_codes < 0] = -1
-    pair_uniques, inverse = np.unique(pair, return_inverse=True)
-    queries: list[tuple[str, str, str | None]] = []
-    for code in pair_uniques:
-        if code < 0:
-            queries.append(("", "", None))
-            continue
-        raw = name_uniques[code // (len(country_uniques) + 1)]
-        c = code % (len(country_uniques) + 1)
-        full, core = name_keys(str(raw))
-        queries.append((full, core, country_uniques[c - 1] if c else None))
-    results = _Resolver(gaz, min_score).resolve(queries)
+    inverse, results = _match_distinct(series, country, gaz, min_score)
     # Columns are built for the distinct results, then broadcast with a C-level take (no per-row Python).
     table = {col: values.take(inverse) for col, values in _result_table(results, gaz).items()}
     frame = pd.DataFrame(table, index=series.index, copy=False)
@@ -293,6 +278,31 @@ def nearest_site(
         kind=site.kind, lat=site.lat, lon=site.lon, uncertainty_m=site.uncertainty_m, score=score,
         method="nearest", alias=None, distance_m=float(dist[best]),
     )
+
+
+def _match_distinct(
+    series: pandas.Series, country: Any, gaz: Gazetteer, min_score: float
+) -> tuple[np.ndarray, list[_Result | None]]:
+    """Match each distinct (name, country) pair once: returns, per row, the position of its pair in the list
+    of results."""
+    import pandas as pd
+
+    name_codes, name_uniques = pd.factorize(series, use_na_sentinel=True)
+    country_codes, country_uniques = _country_codes(country, series)
+    width = len(country_uniques) + 1
+    # One code per distinct (name, country) pair; -1 marks a missing name.
+    pair = name_codes.astype(np.int64) * width + country_codes
+    pair[name_codes < 0] = -1
+    pair_uniques, inverse = np.unique(pair, return_inverse=True)
+    queries: list[tuple[str, str, str | None]] = []
+    for code in pair_uniques:
+        if code < 0:
+            queries.append(("", "", None))
+            continue
+        full, core = name_keys(str(name_uniques[code // width]))
+        c = code % width
+        queries.append((full, core, country_uniques[c - 1] if c else None))
+    return inverse.reshape(-1), _Resolver(gaz, min_score).resolve(queries)
 
 
 # -- the matching engine -------------------------------------------------------------------------------------------

@@ -1,0 +1,319 @@
+"""Put every incident on a site of the gazetteer: by the name the report gives, or by distance.
+
+Distances are geodesic metres on the WGS84 ellipsoid (:class:`pyproj.Geod`), never degrees. The region spans
+UTM zones 37N and 38N, so no single projected CRS is exact; geopandas' ``sjoin_nearest`` in EPSG:4326 measures
+in degrees (and warns), and returns several rows when two sites tie. Here each incident gets exactly one row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .geocode import FUZZY_THRESHOLD, _match_distinct
+from .gazetteer import Gazetteer, _bundled
+
+if TYPE_CHECKING:
+    import geopandas
+    import pandas
+
+__all__ = ["join_sites", "JoinSummary", "JOIN_COLUMNS"]
+
+#: Columns :func:`join_sites` adds (``site_id`` is filled in place when the incidents already have one).
+JOIN_COLUMNS = ("site_id", "site_name", "match_method", "match_score", "distance_m", "match_candidates")
+_HOW = ("auto", "name", "distance")
+# Nearest-site search: candidates by a cheap local planar distance, then exact geodesic distance for the best
+# few, so that a million incidents need a million geodesic computations per candidate rather than per site.
+_CHUNK = 200_000
+_METRES_PER_DEGREE = 111_195.0  # mean Earth radius x pi / 180
+_PLANAR_ERROR = 0.01
+_METHODS = ("given", "exact", "alias", "fuzzy", "distance", "ambiguous")
+
+
+@dataclass(frozen=True)
+class JoinSummary:
+    """How the incidents of a join were matched: counts per method, and the unmatched and ambiguous rows."""
+
+    total: int
+    matched: int
+    unmatched: int
+    ambiguous: int
+    by_method: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, joined: pandas.DataFrame) -> JoinSummary:
+        """Compute the summary of a table returned by :func:`join_sites`."""
+        methods = joined["match_method"]
+        counts = methods.value_counts(dropna=True)
+        by_method = {str(k): int(v) for k, v in sorted(counts.items())}
+        ambiguous = int(by_method.get("ambiguous", 0))
+        matched = int(joined["site_id"].notna().sum())
+        return cls(len(joined), matched, len(joined) - matched - ambiguous, ambiguous, by_method)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        methods = ", ".join(f"{k} {v}" for k, v in self.by_method.items() if k != "ambiguous")
+        return (f"{self.total} incidents: {self.matched} matched ({methods or 'none'}), "
+                f"{self.ambiguous} ambiguous, {self.unmatched} unmatched")
+
+
+def join_sites(
+    incidents: pandas.DataFrame,
+    gazetteer: Gazetteer | None = None,
+    *,
+    how: str = "auto",
+    max_distance_m: float = 25_000.0,
+    min_score: float = FUZZY_THRESHOLD,
+) -> geopandas.GeoDataFrame:
+    """Match each incident to a gazetteer site.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        An incident table (see :func:`geoincidents.read_incidents`); needs ``location`` for name matching and
+        ``lat``/``lon`` (or a point geometry) for distance matching. A ``country`` column is used as a hint.
+        A ``site_id`` already given is kept (method ``"given"``) and must exist in the gazetteer.
+    gazetteer : Gazetteer, optional
+        Defaults to the bundled gazetteer.
+    how : {"auto", "name", "distance"}, default "auto"
+        ``"name"`` geocodes the ``location`` text; ``"distance"`` takes the nearest site within
+        ``max_distance_m`` of the incident's point; ``"auto"`` tries the name first and falls back to
+        distance for incidents whose name gives no site (or an ambiguous one) but which have a point.
+    max_distance_m : float, default 25 000
+        Largest geodesic distance for a distance match.
+    min_score : float, default 85
+        Lowest fuzzy score for a name match.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The incidents, same rows, same order, same index, every column kept, plus ``site_id``, ``site_name``,
+        ``match_method`` (``given``, ``exact``, ``alias``, ``fuzzy``, ``distance``, ``ambiguous`` or NA),
+        ``match_score`` (0-100), ``distance_m`` (geodesic metres from the incident's own point to its site),
+        ``match_candidates`` (site ids joined by ``|`` when ambiguous) and a point ``geometry`` in EPSG:4326:
+        the incident's own point when it has one, else its site's point, else empty (None). Ambiguous names
+        are flagged, not guessed. ``.attrs["join_summary"]`` holds the :class:`JoinSummary` as a dict.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``how``, missing columns, or a given ``site_id`` that the gazetteer lacks.
+
+    Examples
+    --------
+    >>> import geoincidents
+    >>> joined = geoincidents.join_sites(geoincidents.example_incidents())
+    >>> str(joined.crs)
+    'EPSG:4326'
+    """
+    import geopandas as gpd
+    import pandas as pd
+
+    if how not in _HOW:
+        raise ValueError(f"how must be one of {', '.join(_HOW)}, not {how!r}")
+    if not max_distance_m > 0:
+        raise ValueError("max_distance_m must be positive")
+    if not isinstance(incidents, pd.DataFrame):
+        raise TypeError(f"incidents must be a DataFrame (see read_incidents), not {type(incidents).__name__}")
+    gaz = gazetteer if gazetteer is not None else _bundled()
+    lat, lon = _points(incidents)
+    has_point = np.isfinite(lat) & np.isfinite(lon)
+    if how == "name" and "location" not in incidents.columns:
+        raise ValueError("how='name' needs a 'location' column")
+    if how == "distance" and "lat" not in incidents.columns and not has_point.any():
+        raise ValueError("how='distance' needs 'lat' and 'lon' columns or point geometries")
+
+    # Work on integer codes (site position in the gazetteer, method position in _METHODS); strings are built
+    # once at the end by a take over the few distinct values.
+    n = len(incidents)
+    ids = gaz.site_ids
+    site = _given_sites(incidents, gaz)
+    method = np.where(site >= 0, _METHODS.index("given"), -1)
+    score = np.where(site >= 0, 100.0, np.nan)
+    candidates = np.full(n, -1, dtype=np.int64)
+    candidate_labels: list[str] = []
+    distance = np.full(n, np.nan)
+
+    todo = site < 0
+    if how in ("auto", "name") and "location" in incidents.columns and todo.any():
+        rows = np.flatnonzero(todo)
+        names = incidents["location"].iloc[rows].reset_index(drop=True)
+        hints = incidents["country"].iloc[rows].reset_index(drop=True) if "country" in incidents.columns else None
+        inverse, results = _match_distinct(names, hints, gaz, min_score)
+        position = {sid: i for i, sid in enumerate(ids)}
+        d_site = np.array([position[r.site_id] if r and r.site_id else -1 for r in results], dtype=np.int64)
+        d_method = np.array([-1 if r is None else _METHODS.index("ambiguous" if r.site_id is None else r.method)
+                             for r in results], dtype=np.int64)
+        d_score = np.array([r.score if r else np.nan for r in results], dtype="float64")
+        candidate_labels = sorted({"|".join(c[0] for c in r.candidates) for r in results if r and r.candidates})
+        d_cand = np.array([candidate_labels.index("|".join(c[0] for c in r.candidates)) if r and r.candidates
+                           else -1 for r in results], dtype=np.int64)
+        site[rows], method[rows] = d_site[inverse], d_method[inverse]
+        score[rows], candidates[rows] = d_score[inverse], d_cand[inverse]
+
+    if how in ("auto", "distance"):
+        # Distance decides where the name gave no site and the incident has a point. For an ambiguous name
+        # only its candidates are eligible: the point settles the tie, it does not bring in a third site.
+        undecided = (site < 0) & has_point
+        eligible = [(np.flatnonzero(undecided & (candidates < 0)), np.arange(len(ids)))]
+        for c, label in enumerate(candidate_labels):
+            eligible.append((np.flatnonzero(undecided & (candidates == c)),
+                             np.array([ids.index(sid) for sid in label.split("|")])))
+        all_lat = np.array([s.lat for s in gaz], dtype="float64")
+        all_lon = np.array([s.lon for s in gaz], dtype="float64")
+        for rows, allowed in eligible:
+            if not rows.size:
+                continue
+            idx, dist = _nearest(lat[rows], lon[rows], all_lat[allowed], all_lon[allowed], max_distance_m)
+            hit = rows[idx >= 0]
+            site[hit] = allowed[idx[idx >= 0]]
+            method[hit] = _METHODS.index("distance")
+            score[hit] = np.round(100.0 * (1.0 - dist[idx >= 0] / max_distance_m), 1)
+            distance[hit] = dist[idx >= 0]
+            candidates[hit] = -1
+
+    # Geometry: the incident's own point, else its site's point. Distance from own point to a named site.
+    matched = site >= 0
+    site_lat = np.append(np.array([s.lat for s in gaz], dtype="float64"), np.nan)[site]
+    site_lon = np.append(np.array([s.lon for s in gaz], dtype="float64"), np.nan)[site]
+    need = matched & has_point & np.isnan(distance)
+    if need.any():
+        from pyproj import Geod
+
+        _, _, d = Geod(ellps="WGS84").inv(lon[need], lat[need], site_lon[need], site_lat[need])
+        distance[need] = d
+    geometry = _point_geometries(np.where(has_point, lon, site_lon), np.where(has_point, lat, site_lat),
+                                 has_point, site)
+
+    out = pd.DataFrame(incidents, copy=True)
+    if isinstance(out, gpd.GeoDataFrame):
+        out = pd.DataFrame(out.drop(columns=out.geometry.name))
+    out["site_id"] = _labels(ids, site)
+    out["site_name"] = _labels([s.name for s in gaz], site)
+    out["match_method"] = _labels(list(_METHODS), method)
+    out["match_score"] = score
+    out["distance_m"] = distance
+    out["match_candidates"] = _labels(candidate_labels, candidates)
+    joined = gpd.GeoDataFrame(out, geometry=geometry, crs="EPSG:4326")
+    joined.attrs["join_summary"] = JoinSummary.of(joined).to_dict()
+    return joined
+
+
+# -- helpers -------------------------------------------------------------------------------------------------------
+def _points(incidents: pandas.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Latitude and longitude arrays (NaN where unknown) from lat/lon columns or point geometries."""
+    import pandas as pd
+
+    n = len(incidents)
+    if "lat" in incidents.columns and "lon" in incidents.columns:
+        lat = pd.to_numeric(incidents["lat"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        lon = pd.to_numeric(incidents["lon"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        return lat, lon
+    geometry = getattr(incidents, "geometry", None) if hasattr(incidents, "geometry") else None
+    if geometry is not None and len(geometry) == n:
+        if geometry.crs is not None and not geometry.crs.equals("EPSG:4326"):
+            geometry = geometry.to_crs("EPSG:4326")
+        import shapely
+
+        arr = geometry.to_numpy()
+        is_point = shapely.get_type_id(arr) == 0
+        xs = np.where(is_point, shapely.get_x(arr), np.nan)
+        ys = np.where(is_point, shapely.get_y(arr), np.nan)
+        return ys.astype("float64"), xs.astype("float64")
+    return np.full(n, np.nan), np.full(n, np.nan)
+
+
+def _given_sites(incidents: pandas.DataFrame, gaz: Gazetteer) -> np.ndarray:
+    """Gazetteer position of the ``site_id`` each incident already carries (-1 where none); unknown ids raise."""
+    import pandas as pd
+
+    if "site_id" not in incidents.columns:
+        return np.full(len(incidents), -1, dtype=np.int64)
+    column = incidents["site_id"].astype("str")
+    given = column.notna() & (column.str.strip() != "")
+    codes = pd.Index(gaz.site_ids).get_indexer(column.where(given))
+    bad = given.to_numpy() & (codes < 0)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        unknown = list(dict.fromkeys(column.iloc[rows].tolist()))
+        listed = ", ".join(f"{u!r}" for u in unknown[:10])
+        raise ValueError(f"{len(rows)} incident(s) carry a site_id the gazetteer lacks ({listed}; first at "
+                         f"position {rows[0]}); add the site to the gazetteer or clear the id")
+    return codes.astype(np.int64)
+
+
+def _labels(values: list[str], codes: np.ndarray):
+    """Strings for integer codes (-1 = missing), built by a take over the distinct values."""
+    import pandas as pd
+
+    return pd.array(list(values), dtype="str").take(codes, allow_fill=True)
+
+
+def _point_geometries(x: np.ndarray, y: np.ndarray, own: np.ndarray, site: np.ndarray) -> np.ndarray:
+    """Points for every row; rows placed at their site share that site's Point object (created once)."""
+    import shapely
+
+    geometry = np.full(len(x), None, dtype=object)
+    if own.any():
+        geometry[own] = shapely.points(x[own], y[own])
+    at_site = ~own & (site >= 0)
+    if at_site.any():
+        codes, first = np.unique(site[at_site], return_index=True)
+        rows = np.flatnonzero(at_site)
+        shared = shapely.points(x[rows[first]], y[rows[first]])
+        geometry[rows] = shared[np.searchsorted(codes, site[rows])]
+    return geometry
+
+
+def _nearest(
+    lat: np.ndarray, lon: np.ndarray, site_lat: np.ndarray, site_lon: np.ndarray, max_distance_m: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the nearest site (-1 if none within ``max_distance_m``) and its geodesic distance in metres.
+
+    Sites are ranked by a local equirectangular distance (within 1 % of the geodesic one across this region),
+    then the exact geodesic distance is computed for the nearest and for any runner-up within that 1 %; points
+    whose nearest site is clearly beyond ``max_distance_m`` skip the geodesic step. Ties go to the site that
+    comes first, so every incident gets exactly one site.
+    """
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    best_idx = np.full(len(lat), -1, dtype=np.int64)
+    best_dist = np.full(len(lat), np.inf)
+    if not len(site_lat):
+        return best_idx, best_dist
+    k = min(2, len(site_lat))
+    for start in range(0, len(lat), _CHUNK):
+        la, lo = lat[start:start + _CHUNK], lon[start:start + _CHUNK]
+        dy = la[:, None] - site_lat[None, :]
+        dx = (lo[:, None] - site_lon[None, :]) * np.cos(np.radians(la))[:, None]
+        squared = dx * dx + dy * dy
+        if k == 1:
+            order = np.zeros((len(la), 1), dtype=np.int64)
+        else:  # the two nearest, in order (argpartition is linear; a full sort is not needed)
+            order = np.argpartition(squared, 1, axis=1)[:, :2]
+            pair = np.take_along_axis(squared, order, axis=1)
+            swap = (pair[:, 1] < pair[:, 0]) | ((pair[:, 1] == pair[:, 0]) & (order[:, 1] < order[:, 0]))
+            order[swap] = order[swap][:, ::-1]
+        near = np.sqrt(np.take_along_axis(squared, order, axis=1)) * _METRES_PER_DEGREE
+        idx = np.full(len(la), -1, dtype=np.int64)
+        dist = np.full(len(la), np.inf)
+        for j in range(k):
+            rows = np.flatnonzero(near[:, j] <= min(near[:, 0].max(), max_distance_m) * (1 + _PLANAR_ERROR))
+            if j:
+                rows = rows[near[rows, j] <= near[rows, 0] * (1 + 2 * _PLANAR_ERROR)]
+            if not rows.size:
+                continue
+            cand = order[rows, j]
+            _, _, d = geod.inv(lo[rows], la[rows], site_lon[cand], site_lat[cand])
+            better = (d < dist[rows]) | ((d == dist[rows]) & (cand < idx[rows]))
+            idx[rows] = np.where(better, cand, idx[rows])
+            dist[rows] = np.where(better, d, dist[rows])
+        best_idx[start:start + _CHUNK] = idx
+        best_dist[start:start + _CHUNK] = dist
+    best_idx[best_dist > max_distance_m] = -1
+    return best_idx, best_dist
