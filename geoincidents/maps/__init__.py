@@ -1,0 +1,16 @@
+"""Folium maps of attacks on bases hosting US and coalition troops.
+
+One feature per module, composed onto a :class:`folium.Map` by :func:`incident_map`:
+
+- ``sites``: circle per site (size: count, colour: country or weapon) with tooltip and popup;
+- ``weeks``: week layers and the time slider;
+- ``choropleth``: countries shaded by attack count (the base layer offline);
+- ``strikes``: US/coalition strikes as diamonds in their own layer;
+- ``legend``: title, legend and CSS;
+- ``_assets``: Leaflet from the CDN or inlined (offline); ``_ids``: deterministic ids;
+  ``_html``: escaping and safe links; ``_data``: grouping the table into markers.
+"""
+
+from ._map import incident_map, save_map
+
+__all__ = ["incident_map", "save_map"]

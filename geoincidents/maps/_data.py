@@ -1,0 +1,405 @@
+"""Turn a joined incident table into what the map draws: one record per place (site or rounded point).
+
+Markers are per place (and per place and week/country in the split layers), never per incident, so the HTML
+grows with the number of places and weeks, not with the number of incidents. Popups list at most ``limit``
+incidents (newest first); their HTML rows live once in a shared :class:`RowTable`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._html import esc, is_missing, sources_html
+
+ATTACK_TYPES = ("attack", "interception")
+STRIKE_TYPES = ("strike",)
+
+COUNTRY_NAMES = {"IRQ": "Iraq", "SYR": "Syria", "JOR": "Jordan"}
+# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+COUNTRY_COLORS = {"IRQ": "#0072B2", "SYR": "#D55E00", "JOR": "#009E73"}
+OTHER_COLOR = "#CC79A7"
+UNKNOWN_COLOR = "#999999"
+WEAPON_LABELS = {
+    "one_way_drone": "one-way drone",
+    "rocket": "rocket",
+    "missile": "missile",
+    "indirect_fire": "indirect fire",
+    "ied": "IED",
+    "small_arms": "small arms",
+    "airstrike": "airstrike",
+    "unknown": "unknown weapon",
+}
+WEAPON_COLORS = {
+    "one_way_drone": "#E69F00",
+    "rocket": "#D55E00",
+    "missile": "#CC79A7",
+    "indirect_fire": "#0072B2",
+    "ied": "#009E73",
+    "small_arms": "#56B4E9",
+    "airstrike": "#000000",
+    "unknown": UNKNOWN_COLOR,
+}
+MIN_RADIUS = 4.0
+MAX_RADIUS = 22.0
+
+_TEXT_COLUMNS = ("incident_id", "location", "site_id", "site_name", "country", "event_type", "weapon",
+                 "claimed_by", "claim_status", "outcome", "sources", "notes", "date_precision")
+
+
+@dataclass
+class Prepared:
+    """The drawable incidents of a joined table.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        Attacks and strikes with a location: the incident columns plus ``lat``, ``lon`` (place position),
+        ``place`` (key), ``place_name``, ``kind`` (``attack``/``strike``), ``week``, ``week_start``.
+    unlocated : int
+        Attacks and strikes that have neither a site nor a point.
+    weeks : list of (str, pandas.Timestamp)
+        ISO weeks with attacks, in order, and their Mondays.
+    attacks_by_country : dict
+        ISO3 -> number of attacks (located or not).
+    first, last : pandas.Timestamp or None
+        Date span of the attacks and strikes.
+    """
+
+    frame: pd.DataFrame
+    unlocated: int
+    weeks: list[tuple[str, pd.Timestamp]]
+    attacks_by_country: dict[str, int]
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+
+
+@dataclass
+class RowTable:
+    """Popup rows (one ``<li>`` per incident), rendered once however many markers list the incident."""
+
+    frame: pd.DataFrame
+    rows: list[str] = field(default_factory=list)
+    _index: dict[Any, int] = field(default_factory=dict)
+
+    def ref(self, label: Any) -> int:
+        """Position of the row of incident ``label`` (frame index), rendering it on first use."""
+        pos = self._index.get(label)
+        if pos is None:
+            pos = len(self.rows)
+            self.rows.append(_row_html(self.frame.loc[label]))
+            self._index[label] = pos
+        return pos
+
+
+def week_label(week: str, monday: pd.Timestamp) -> str:
+    """Layer name of an ISO week, e.g. ``2023-W42 (16 Oct)``.
+
+    Parameters
+    ----------
+    week : str
+        ISO week as ``YYYY-Www``.
+    monday : pandas.Timestamp
+        First day of the week.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> week_label("2023-W42", pd.Timestamp("2023-10-16"))
+    '2023-W42 (16 Oct)'
+    """
+    return f"{week} ({monday.day} {monday.strftime('%b')})"
+
+
+def country_name(code: Any, names: dict[str, str] | None = None) -> str:
+    """Readable country name for an ISO3 code (the code itself when unknown)."""
+    if is_missing(code):
+        return "unknown country"
+    code = str(code)
+    if names and code in names:
+        return names[code]
+    return COUNTRY_NAMES.get(code, code)
+
+
+def prepare(joined: pd.DataFrame, *, point_mode: str = "site") -> Prepared:
+    """Pick the drawable attacks and strikes of ``joined`` and give each a place.
+
+    Parameters
+    ----------
+    joined : pandas.DataFrame or geopandas.GeoDataFrame
+        The joined table (see DEVELOPERS.md); needs at least ``date`` and ``event_type``.
+    point_mode : {"site", "point"}, default "site"
+        Group by site (rounded point when there is none) or by the rounded point (site when there is none).
+
+    Returns
+    -------
+    Prepared
+    """
+    df = pd.DataFrame(joined.drop(columns=[joined.geometry.name]) if _has_geometry(joined) else joined)
+    df = df.reset_index(drop=True)  # row labels index the popup table; they must be unique
+    for col in _TEXT_COLUMNS:
+        if col not in df.columns:
+            df[col] = pd.NA
+    for col in ("injured", "killed"):
+        df[col] = pd.to_numeric(df[col], errors="coerce") if col in df.columns else np.nan
+    df["date"] = pd.to_datetime(df["date"], errors="coerce")
+    if df["date"].isna().any():
+        bad = df.index[df["date"].isna()][:5].tolist()
+        raise ValueError(f"joined has rows without a valid date (index {bad})")
+    if "date_end" in df.columns:
+        df["date_end"] = pd.to_datetime(df["date_end"], errors="coerce")
+    else:
+        df["date_end"] = pd.NaT
+    if "incident_id" in joined.columns:
+        df["incident_id"] = df["incident_id"].astype("string")
+    else:
+        df["incident_id"] = pd.Series([f"row-{i + 1}" for i in range(len(df))], index=df.index, dtype="string")
+
+    lat, lon = _coordinates(joined)
+    df["lat"], df["lon"] = lat, lon
+    event = df["event_type"].astype("string").str.strip().str.lower()
+    df["kind"] = np.where(event.isin(ATTACK_TYPES), "attack", np.where(event.isin(STRIKE_TYPES), "strike", ""))
+    df = df[df["kind"] != ""]
+
+    country = df["country"].astype("string")
+    attacks_by_country = (
+        country[df["kind"] == "attack"].fillna("").value_counts().sort_index().astype(int).to_dict()
+    )
+    attacks_by_country.pop("", None)
+    first = df["date"].min() if len(df) else None
+    last = max(df["date"].max(), df["date_end"].max()) if len(df) and df["date_end"].notna().any() else (
+        df["date"].max() if len(df) else None)
+
+    site = df["site_id"].astype("string").str.strip().replace("", pd.NA)
+    has_point = df["lat"].notna() & df["lon"].notna()
+    located = site.notna() | has_point
+    unlocated = int((~located).sum())
+    df = df[located].copy()
+    site = site[located]
+    has_point = has_point[located]
+
+    # Place key: the site when known, else the point rounded to 3 decimals (about 100 m).
+    rlat, rlon = df["lat"].round(3), df["lon"].round(3)
+    point_key = "pt:" + rlat.map("{:.3f}".format) + "," + rlon.map("{:.3f}".format)
+    if point_mode == "point":
+        df["place"] = point_key.where(has_point, "site:" + site).astype(str)
+    else:
+        df["place"] = ("site:" + site).fillna(point_key).astype(str)
+    site_name = df["site_name"].astype("string").where(df["site_name"].notna(), site)
+    location = df["location"].astype("string")
+    df["place_name"] = site_name.where(site.notna(), location).fillna(df["place"])
+
+    df = df.sort_values(["date", "incident_id"], kind="stable")
+    # One position and one name per place: the first-listed name, the median position for sites (site points
+    # dominate; incidents matched by distance have their own points), the rounded point otherwise.
+    by_place = df.groupby("place", sort=True)
+    names = by_place["place_name"].first()
+    med_lat, med_lon = by_place["lat"].median(), by_place["lon"].median()
+    df["place_name"] = df["place"].map(names)
+    is_site = df["place"].str.startswith("site:")
+    df["lat"] = np.where(is_site, df["place"].map(med_lat), rlat)
+    df["lon"] = np.where(is_site, df["place"].map(med_lon), rlon)
+    # A site given by id but with no point anywhere cannot be drawn either.
+    missing = df["lat"].isna() | df["lon"].isna()
+    unlocated += int(missing.sum())
+    df = df[~missing]
+
+    iso = df["date"].dt.isocalendar()
+    df["week"] = iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
+    df["week_start"] = df["date"].dt.normalize() - pd.to_timedelta(df["date"].dt.day_of_week, unit="D")
+    attack_weeks = df.loc[df["kind"] == "attack", ["week", "week_start"]].drop_duplicates().sort_values("week_start")
+    weeks = [(str(w), pd.Timestamp(s)) for w, s in zip(attack_weeks["week"], attack_weeks["week_start"])]
+    return Prepared(df, unlocated, weeks, attacks_by_country, first, last)
+
+
+def place_records(
+    frame: pd.DataFrame,
+    keys: Sequence[str],
+    table: RowTable,
+    *,
+    color_by: str,
+    scale_max: int,
+    limit: int,
+    noun: str,
+    country_names: dict[str, str] | None = None,
+) -> dict[tuple[Any, ...], list[list[Any]]]:
+    """Marker records per group of ``keys`` (plus the place), for the marker layers' JS.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows of :attr:`Prepared.frame` to draw (one kind).
+    keys : sequence of str
+        Columns splitting the markers into layers (``[]`` for one layer, ``["week"]``, ``["country"]``).
+    table : RowTable
+        Where popup rows go.
+    color_by : {"country", "weapon"}
+        Fill colour: the place's country or its most frequent weapon.
+    scale_max : int
+        Count drawn with :data:`MAX_RADIUS`.
+    limit : int
+        Most incidents listed in one popup.
+    noun : str
+        ``"attacks"`` or ``"US strikes"`` for tooltips.
+    country_names : dict, optional
+        ISO3 -> name.
+
+    Returns
+    -------
+    dict
+        Layer key tuple -> list of ``[lat, lon, radius, color, tooltip, header, row ids, more]``, ordered by
+        place name and key.
+    """
+    out: dict[tuple[Any, ...], list[list[Any]]] = {}
+    if frame.empty:
+        return out
+    cols = list(keys) + ["place"]
+    # Newest first inside each marker, ties by incident id, so popups and row ids are stable.
+    ordered = frame.sort_values(["date", "incident_id"], ascending=[False, True], kind="stable")
+    ordered = ordered.assign(_rank=ordered.groupby(cols, sort=False).cumcount())
+    grouped = ordered.groupby(cols, sort=True)
+    stats = grouped.agg(
+        count=("incident_id", "size"),
+        injured=("injured", "sum"),
+        killed=("killed", "sum"),
+        lat=("lat", "first"),
+        lon=("lon", "first"),
+        name=("place_name", "first"),
+    )
+    colors = _colors(ordered, cols, color_by)
+    countries = _mode(ordered, cols, "country")
+    shown = ordered[ordered["_rank"] < limit]
+    row_ids: dict[tuple[Any, ...], list[int]] = {}
+    for key, sub in shown.groupby(cols, sort=True):
+        row_ids[tuple(key)] = [table.ref(label) for label in sub.index]
+    stats = stats.reset_index().sort_values(list(keys) + ["name", "place"], kind="stable")
+    for rec in stats.itertuples(index=False):
+        full = tuple(getattr(rec, c) for c in cols)
+        count = int(rec.count)
+        radius = MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * math.sqrt(min(count, scale_max) / max(scale_max, 1))
+        one = noun[:-1] if count == 1 and noun.endswith("s") else noun
+        tooltip = f"{esc(rec.name)}: {count} {esc(one)}"
+        header = _popup_header(rec.name, countries.get(full), count, one, rec.injured, rec.killed, country_names)
+        ids = row_ids.get(full, [])
+        out.setdefault(full[:-1], []).append([
+            round(float(rec.lat), 5), round(float(rec.lon), 5), round(radius, 1), colors.get(full, UNKNOWN_COLOR),
+            tooltip, header, ids, count - len(ids),
+        ])
+    return out
+
+
+def _has_geometry(df: pd.DataFrame) -> bool:
+    try:
+        import geopandas
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(df, geopandas.GeoDataFrame) and df._geometry_column_name in df.columns
+
+
+def _coordinates(joined: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Latitude and longitude per row: the geometry (in EPSG:4326), else the lat/lon columns."""
+    n = len(joined)
+    lat = np.full(n, np.nan)
+    lon = np.full(n, np.nan)
+    if _has_geometry(joined):
+        import shapely
+
+        gs = joined.geometry
+        if gs.crs is not None and not gs.crs.equals("EPSG:4326"):
+            gs = gs.to_crs("EPSG:4326")
+        geoms = np.asarray(gs.values, dtype=object)
+        points = shapely.centroid(geoms)  # points stay points; None/empty give NaN below
+        lon = np.asarray(shapely.get_x(points), dtype=float)
+        lat = np.asarray(shapely.get_y(points), dtype=float)
+    for name, arr in (("lat", lat), ("lon", lon)):
+        if name in joined.columns:
+            col = pd.to_numeric(joined[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            np.copyto(arr, col, where=np.isnan(arr))
+    bad = (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    lat[bad] = np.nan
+    lon[bad] = np.nan
+    return lat, lon
+
+
+def _mode(frame: pd.DataFrame, cols: list[str], column: str) -> dict[tuple[Any, ...], Any]:
+    """Most frequent value of ``column`` per group (ties: alphabetical)."""
+    values = frame[column].astype("string").fillna("")
+    counts = (
+        pd.DataFrame({**{c: frame[c] for c in cols}, "_v": values})
+        .groupby(cols + ["_v"], sort=True).size().rename("_n").reset_index()
+        .sort_values(cols + ["_n", "_v"], ascending=[True] * len(cols) + [False, True], kind="stable")
+        .drop_duplicates(cols)
+    )
+    return {tuple(row[:-2]): (row[-2] or None) for row in counts.itertuples(index=False)}
+
+
+def _colors(frame: pd.DataFrame, cols: list[str], color_by: str) -> dict[tuple[Any, ...], str]:
+    if color_by == "weapon":
+        return {k: WEAPON_COLORS.get(v or "unknown", OTHER_COLOR) for k, v in _mode(frame, cols, "weapon").items()}
+    return {
+        k: (COUNTRY_COLORS.get(v, OTHER_COLOR) if v else UNKNOWN_COLOR)
+        for k, v in _mode(frame, cols, "country").items()
+    }
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if is_missing(value) else int(value)
+
+
+def _popup_header(name: Any, country: Any, count: int, noun: str, injured: Any, killed: Any,
+                  country_names: dict[str, str] | None) -> str:
+    parts = [f"{count} {esc(noun)}"]
+    inj, kil = _int_or_none(injured), _int_or_none(killed)
+    if inj:
+        parts.append(f"{inj} injured")
+    if kil:
+        parts.append(f"{kil} killed")
+    where = esc(country_name(country, country_names)) if country else ""
+    meta = " · ".join(parts)
+    return (f'<div class="gi-head"><b>{esc(name)}</b>{" (" + where + ")" if where else ""}</div>'
+            f'<div class="gi-meta">{meta}</div>')
+
+
+def _row_html(row: pd.Series) -> str:
+    """One incident as an ``<li>``: date, weapon, outcome, claim, casualties, notes, sources."""
+    date = row["date"].strftime("%Y-%m-%d")
+    precision = "" if is_missing(row["date_precision"]) else str(row["date_precision"])
+    if precision == "range" and not is_missing(row["date_end"]):
+        date = f"{date} – {row['date_end'].strftime('%Y-%m-%d')}"
+    elif precision in ("week", "month"):
+        date = f"{date} ({esc(precision)})"
+    parts = []
+    weapon = row["weapon"]
+    if not is_missing(weapon):
+        parts.append(esc(WEAPON_LABELS.get(str(weapon), str(weapon))))
+    if row["kind"] == "attack" and str(row["event_type"]) == "interception":
+        parts.append("interception")
+    if not is_missing(row["outcome"]) and str(row["outcome"]) != "unknown":
+        parts.append(esc(str(row["outcome"]).replace("_", " ")))
+    claim = row["claimed_by"]
+    status = "" if is_missing(row["claim_status"]) else str(row["claim_status"]).replace("_", " ")
+    if not is_missing(claim) and str(claim).strip():
+        parts.append(f"claimed by {esc(claim)}" + (f" ({esc(status)})" if status else ""))
+    elif status:
+        parts.append(esc(status))
+    inj, kil = _int_or_none(row["injured"]), _int_or_none(row["killed"])
+    if inj is not None or kil is not None:
+        parts.append(f"{'?' if inj is None else inj} injured, {'?' if kil is None else kil} killed")
+    html = f'<li><span class="gi-date">{esc(date)}</span> {" · ".join(parts)}'
+    if not is_missing(row["notes"]) and str(row["notes"]).strip():
+        notes = str(row["notes"]).strip()
+        if len(notes) > 280:  # popups are a summary; the table has the full text
+            notes = notes[:279].rstrip() + "…"
+        html += f'<div class="gi-notes">{esc(notes)}</div>'
+    sources = sources_html(row["sources"])
+    if sources:
+        html += f'<div class="gi-src">Sources: {sources}</div>'
+    return html + "</li>"

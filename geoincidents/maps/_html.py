@@ -1,0 +1,257 @@
+"""HTML escaping and safe links for text that comes from incident data.
+
+Folium escapes nothing: popups are raw HTML, tooltips are raw HTML and Leaflet puts both into ``innerHTML``.
+Every piece of text taken from an incident therefore goes through :func:`esc`, and only ``http(s)`` URLs ever
+become links (:func:`link`). The HTML built here is embedded in the page's script as JSON by
+:func:`folium.template.tojavascript` (which escapes ``<``, ``>``, ``&`` and ``'``), so it cannot close the
+``<script>`` element nor leave its JS string.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import pandas as pd
+from branca.element import Element, Figure, MacroElement
+
+# Characters that are harmless in HTML but meaningful in JS template literals (folium's own Popup and Tooltip
+# use backtick strings): escaping them too keeps our HTML safe wherever folium might put it.
+# Braces too: branca re-parses rendered macro output as a Jinja template, so "{{" in data must never survive.
+_JS_TEMPLATE_CHARS = {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
+_JS_TEMPLATE_RE = re.compile(r"[`$\\{}]")
+# C0 controls (bar tab/newline) and DEL have no business in a URL; browsers strip some of them silently, which
+# is how "java\tscript:" tricks work, so such URLs are refused outright.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def is_missing(value: Any) -> bool:
+    """Return True for None, NaN, NaT and pandas.NA.
+
+    Parameters
+    ----------
+    value : Any
+        Any scalar.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_missing(pd.NA), is_missing(""), is_missing(0)
+    (True, False, False)
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def esc(value: Any) -> str:
+    """HTML-escape any value for use as element text or a quoted attribute value.
+
+    ``html.escape(quote=True)`` plus backtick, dollar and backslash as character references, so the result is
+    also inert inside a JS template literal. Missing values give an empty string.
+
+    Parameters
+    ----------
+    value : Any
+        Text (or anything with a ``str``).
+
+    Returns
+    -------
+    str
+        Escaped text.
+
+    Examples
+    --------
+    >>> esc('<img src=x onerror="a()">')
+    '&lt;img src=x onerror=&quot;a()&quot;&gt;'
+    >>> esc("${x}")
+    '&#36;&#123;x&#125;'
+    """
+    if is_missing(value):
+        return ""
+    text = html.escape(str(value), quote=True)
+    return _JS_TEMPLATE_RE.sub(lambda m: _JS_TEMPLATE_CHARS[m.group(0)], text)
+
+
+def safe_url(url: Any) -> str | None:
+    """Return the URL if it is an absolute ``http://`` or ``https://`` URL with a host, else None.
+
+    Parameters
+    ----------
+    url : Any
+        Candidate URL.
+
+    Returns
+    -------
+    str or None
+        The stripped URL, or None for ``javascript:``, ``data:``, relative and malformed URLs.
+
+    Examples
+    --------
+    >>> safe_url(" https://www.fdd.org/x ")
+    'https://www.fdd.org/x'
+    >>> safe_url("javascript:alert(1)") is None
+    True
+    """
+    if is_missing(url) or not isinstance(url, str):
+        return None
+    url = url.strip()
+    if not url or _CONTROL_RE.search(url) or any(c.isspace() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def link(url: Any, text: Any) -> str:
+    """An ``<a>`` element for http(s) URLs; anything else is shown as escaped, unlinked text.
+
+    Parameters
+    ----------
+    url : Any
+        Target URL.
+    text : Any
+        Link text; the URL is used when missing or empty.
+
+    Returns
+    -------
+    str
+        HTML.
+
+    Examples
+    --------
+    >>> link("https://a.org/?q=1&r=2", "A")
+    '<a href="https://a.org/?q=1&amp;r=2" target="_blank" rel="noopener noreferrer">A</a>'
+    >>> link("javascript:alert(1)", "A")
+    'A (javascript:alert(1))'
+    """
+    label = esc(text) if not is_missing(text) and str(text).strip() else ""
+    good = safe_url(url)
+    if good is None:
+        shown = esc(url)
+        if label and shown:
+            return f"{label} ({shown})"
+        return label or shown
+    return f'<a href="{esc(good)}" target="_blank" rel="noopener noreferrer">{label or esc(good)}</a>'
+
+
+def sources_html(sources: Any) -> str:
+    """Render an incident's ``sources`` JSON (array of publisher/date/url objects) as comma-separated links.
+
+    Parameters
+    ----------
+    sources : Any
+        The JSON text from the ``sources`` column (or an already parsed list).
+
+    Returns
+    -------
+    str
+        HTML; invalid JSON is shown as escaped text.
+
+    Examples
+    --------
+    >>> sources_html('[{"date": "2023-10-24", "publisher": "FDD", "url": "https://www.fdd.org/x"}]')
+    '<a href="https://www.fdd.org/x" target="_blank" rel="noopener noreferrer">FDD</a> 2023-10-24'
+    """
+    if is_missing(sources):
+        return ""
+    items: Any = sources
+    if isinstance(sources, str):
+        if not sources.strip():
+            return ""
+        try:
+            items = json.loads(sources)
+        except ValueError:
+            return esc(sources)
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list):
+        return esc(sources)
+    out = []
+    for item in items:
+        if not isinstance(item, dict):
+            out.append(esc(item))
+            continue
+        part = link(item.get("url"), item.get("publisher"))
+        if not is_missing(item.get("date")) and str(item.get("date")).strip():
+            part = f"{part} {esc(item.get('date'))}" if part else esc(item.get("date"))
+        if part:
+            out.append(part)
+    return ", ".join(out)
+
+
+def js_json(value: Any) -> str:
+    """Compact JSON that is safe inside an HTML ``<script>`` element.
+
+    Like folium's own embedding, ``<``, ``>``, ``&`` and ``'`` become ``\\uXXXX`` escapes, so no string in the
+    data can close the script element or open a comment; U+2028/U+2029 are escaped for old JS parsers.
+
+    Parameters
+    ----------
+    value : Any
+        JSON-serialisable data (no NaN).
+
+    Returns
+    -------
+    str
+        A JS expression.
+
+    Examples
+    --------
+    >>> js_json(["</script>", 1])
+    '["\\\\u003c/script\\\\u003e",1]'
+    """
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
+                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, code)
+    return text
+
+
+class RawHtml(Element):
+    """An element that renders its text verbatim (``Element(text)`` would parse it as a Jinja template)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "RawHtml"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class RawMacroElement(MacroElement):
+    """A MacroElement whose rendered header/html/script go into the page verbatim.
+
+    branca's ``MacroElement.render`` wraps each rendered macro in ``Element(text)``, which compiles the text as
+    a Jinja template: data containing ``{{ ... }}`` would be evaluated (server-side template injection) or
+    break the build. Put this class after folium's layer classes in the bases so their ``render`` still runs.
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("You cannot render this Element if it is not in a Figure.")
+        module = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = module.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(RawHtml(str(macro(self, kwargs))), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)

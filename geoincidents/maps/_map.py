@@ -1,0 +1,261 @@
+"""Compose the incident map from the feature modules and save it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import folium
+import pandas as pd
+
+from . import _data
+from ._assets import use_assets
+from ._data import COUNTRY_COLORS, OTHER_COLOR, UNKNOWN_COLOR, WEAPON_COLORS, WEAPON_LABELS
+from ._html import esc
+from ._ids import assign_ids
+from .choropleth import CountryChoropleth
+from .legend import Legend, MapTitle, PageStyle
+from .sites import PopupRows, SiteMarkers
+from .strikes import StrikeMarkers
+from .weeks import TimeSlider
+
+DEFAULT_TITLE = "Attacks on US and coalition forces"
+# Iraq, Syria and Jordan: the view when nothing can be drawn.
+REGION_BOUNDS = [[29.0, 34.5], [37.5, 48.8]]
+POPUP_LIMIT = 15
+
+
+def incident_map(
+    joined: pd.DataFrame,
+    *,
+    by: str = "week",
+    color_by: str = "country",
+    offline: bool = False,
+    time_slider: bool = False,
+    point_mode: str = "site",
+    title: str | None = None,
+    countries: Any = None,
+    tiles: str | None = "OpenStreetMap",
+    popup_limit: int = POPUP_LIMIT,
+) -> folium.Map:
+    """Map attacks on US/coalition forces per site, with week (or country) layers, strikes and a choropleth.
+
+    Parameters
+    ----------
+    joined : pandas.DataFrame or geopandas.GeoDataFrame
+        The joined incident table (see DEVELOPERS.md): incident columns plus ``site_id``, ``site_name`` and a
+        point ``geometry`` (EPSG:4326). Attacks are ``event_type`` ``attack`` and ``interception``; ``strike``
+        rows are drawn as US strikes; other rows are ignored.
+    by : {"week", "country"}, default "week"
+        Split the attack markers into one hidden layer per ISO week (``2023-W42 (16 Oct)``) or per country, next
+        to an "All weeks"/"All countries" layer shown by default.
+    color_by : {"country", "weapon"}, default "country"
+        Circle colour: the site's country or its most frequent weapon.
+    offline : bool, default False
+        One self-contained file: Leaflet inlined, no tiles, the country outlines as the base layer.
+    time_slider : bool, default False
+        Add a slider (and play button) showing one week at a time. Works offline too.
+    point_mode : {"site", "point"}, default "site"
+        ``"site"`` groups incidents by matched site (rounded point when there is none); ``"point"`` groups every
+        incident by its own point rounded to 3 decimals (site point when it had no coordinates).
+    title : str, optional
+        Title; default "Attacks on US and coalition forces, <first> – <last>".
+    countries : geopandas.GeoDataFrame, optional
+        Country outlines (``iso3``, ``name``, ``geometry``); default
+        :func:`geoincidents.countries.country_outlines`.
+    tiles : str or None, default "OpenStreetMap"
+        folium tiles online; ignored (no tiles) offline.
+    popup_limit : int, default 15
+        Most incidents listed in one popup (newest first); the rest are counted.
+
+    Returns
+    -------
+    folium.Map
+        Element ids are numbered deterministically: the same input gives byte-identical HTML.
+
+    Raises
+    ------
+    TypeError, ValueError
+        On a bad argument or a table without ``date``/``event_type`` or with unparseable dates.
+
+    Examples
+    --------
+    >>> import geopandas, shapely
+    >>> joined = geopandas.GeoDataFrame({
+    ...     "incident_id": ["a"], "date": pd.to_datetime(["2023-10-17"]), "event_type": ["attack"],
+    ...     "country": ["IRQ"], "site_id": ["ain-al-asad"], "site_name": ["Ain al-Asad"], "weapon": ["rocket"]},
+    ...     geometry=[shapely.Point(42.44, 33.79)], crs="EPSG:4326")
+    >>> outlines = geopandas.GeoDataFrame({"iso3": ["IRQ"], "name": ["Iraq"]},
+    ...     geometry=[shapely.box(39, 29, 48, 37)], crs="EPSG:4326")
+    >>> m = incident_map(joined, countries=outlines, offline=True)
+    >>> isinstance(m, folium.Map)
+    True
+    """
+    if not isinstance(joined, pd.DataFrame):
+        raise TypeError(f"joined must be a (Geo)DataFrame, not {type(joined).__name__}")
+    missing = {"date", "event_type"} - set(joined.columns)
+    if missing:
+        raise ValueError(f"joined lacks required columns {sorted(missing)}")
+    if by not in ("week", "country"):
+        raise ValueError(f"by must be 'week' or 'country', not {by!r}")
+    if color_by not in ("country", "weapon"):
+        raise ValueError(f"color_by must be 'country' or 'weapon', not {color_by!r}")
+    if point_mode not in ("site", "point"):
+        raise ValueError(f"point_mode must be 'site' or 'point', not {point_mode!r}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError("title must be a string or None")
+    if not isinstance(popup_limit, int) or popup_limit < 1:
+        raise ValueError("popup_limit must be a positive integer")
+    if countries is None:
+        from ..countries import country_outlines
+
+        countries = country_outlines()
+
+    prep = _data.prepare(joined, point_mode=point_mode)
+    names = {str(k): str(v) for k, v in zip(countries["iso3"], countries["name"])}
+    frame = prep.frame
+    attacks = frame[frame["kind"] == "attack"]
+    strikes = frame[frame["kind"] == "strike"]
+
+    m = folium.Map(location=_center(frame), zoom_start=6, tiles=None if offline else tiles, control_scale=True)
+    use_assets(m, offline=offline)
+    PageStyle().add_to(m)
+    choropleth = CountryChoropleth(countries, prep.attacks_by_country, overlay=not offline).add_to(m)
+    table = _data.RowTable(frame)
+    rows = PopupRows(table.rows).add_to(m)
+
+    common = dict(table=table, color_by=color_by, limit=popup_limit, country_names=names)
+    # One size scale for all attack layers, so a week's circles compare with the whole period's.
+    scale_max = int(attacks.groupby("place").size().max()) if not attacks.empty else 1
+    all_records = _data.place_records(attacks, [], noun="attacks", scale_max=scale_max, **common).get((), [])
+    all_name = "All weeks" if by == "week" else "All countries"
+    all_layer = SiteMarkers(all_records, rows, name=all_name, show=True).add_to(m)
+
+    week_layers: list[SiteMarkers] = []
+    week_labels = [_data.week_label(w, s) for w, s in prep.weeks]
+    if by == "week" or time_slider:
+        per_week = _data.place_records(attacks, ["week"], noun="attacks", scale_max=scale_max, **common)
+        for (week, start), label in zip(prep.weeks, week_labels):
+            week_layers.append(SiteMarkers(per_week.get((week,), []), rows, name=label, show=False,
+                                           control=by == "week").add_to(m))
+    if by == "country":
+        per_country = _data.place_records(attacks, ["country"], noun="attacks", scale_max=scale_max,
+                                          **common)
+        for key in sorted(per_country, key=lambda k: _data.country_name(k[0], names)):
+            SiteMarkers(per_country[key], rows, name=_data.country_name(key[0], names), show=False).add_to(m)
+
+    if not strikes.empty:
+        strike_max = int(strikes.groupby("place").size().max())
+        strike_records = _data.place_records(strikes, [], noun="US strikes", scale_max=strike_max,
+                                             **{**common, "color_by": "country"}).get((), [])
+        StrikeMarkers(strike_records, rows, name="US strikes").add_to(m)
+
+    if time_slider and week_layers:
+        TimeSlider(all_layer, week_layers, week_labels, all_label=all_name).add_to(m)
+
+    colors, color_title = _legend_colors(attacks, color_by, names)
+    sizes = sorted({(c, _radius(c, scale_max)) for c in (1, max(1, round(scale_max / 4)), scale_max)})[::-1]
+    Legend(colors, color_title, sizes if not attacks.empty else [], not strikes.empty,
+           choropleth.legend_classes(), prep.unlocated).add_to(m)
+    text = title if title is not None else _default_title(prep.first, prep.last)
+    MapTitle(text).add_to(m)
+    m.get_root().title = esc(text)  # branca's Figure puts the title in <title> unescaped
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    # Keep the data clear of the title (top) and the legend (bottom right).
+    m.fit_bounds(_bounds(frame), padding_top_left=(40, 60), padding_bottom_right=(300, 40), max_zoom=9)
+    assign_ids(m.get_root())
+    return m
+
+
+def save_map(m: folium.Map, path: str | os.PathLike[str]) -> Path:
+    """Write the map's HTML (UTF-8) atomically: to a temporary file in the same folder, then renamed.
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map, usually from :func:`incident_map`.
+    path : str or os.PathLike
+        Target file; its folder must exist.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, folium
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     out = save_map(folium.Map(tiles=None), Path(d) / "map.html")
+    ...     out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    True
+    """
+    if not isinstance(m, folium.Map):
+        raise TypeError(f"m must be a folium.Map, not {type(m).__name__}")
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"folder {path.parent} does not exist")
+    root = m.get_root()
+    assign_ids(root, keep_existing=True)  # elements added after incident_map get stable ids too
+    html = root.render()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(html)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _radius(count: int, scale_max: int) -> float:
+    return round(_data.MIN_RADIUS + (_data.MAX_RADIUS - _data.MIN_RADIUS) * (min(count, scale_max) / scale_max) ** 0.5,
+                 1)
+
+
+def _legend_colors(attacks: pd.DataFrame, color_by: str, names: dict[str, str]) -> tuple[list[tuple[str, str]], str]:
+    if attacks.empty:
+        return [], color_by
+    if color_by == "weapon":
+        present = set(attacks["weapon"].astype("string").fillna("unknown"))
+        out = [(WEAPON_LABELS[w], c) for w, c in WEAPON_COLORS.items() if w in present]
+        if present - set(WEAPON_COLORS):
+            out.append(("other weapon", OTHER_COLOR))
+        return out, "dominant weapon"
+    codes = sorted(set(attacks["country"].astype("string").fillna("")), key=lambda c: _data.country_name(c, names))
+    out = []
+    for code in codes:
+        if not code:
+            out.append(("unknown country", UNKNOWN_COLOR))
+        else:
+            out.append((_data.country_name(code, names), COUNTRY_COLORS.get(code, OTHER_COLOR)))
+    return out, "country"
+
+
+def _default_title(first: pd.Timestamp | None, last: pd.Timestamp | None) -> str:
+    if first is None or last is None or pd.isna(first) or pd.isna(last):
+        return DEFAULT_TITLE
+
+    def fmt(d: pd.Timestamp) -> str:
+        return f"{d.day} {d.strftime('%b %Y')}"
+
+    span = fmt(first) if first.normalize() == last.normalize() else f"{fmt(first)} – {fmt(last)}"
+    return f"{DEFAULT_TITLE}, {span}"
+
+
+def _bounds(frame: pd.DataFrame) -> list[list[float]]:
+    if frame.empty:
+        return REGION_BOUNDS
+    south, north = float(frame["lat"].min()), float(frame["lat"].max())
+    west, east = float(frame["lon"].min()), float(frame["lon"].max())
+    # A single place would zoom to the street level; show its surroundings instead.
+    pad = 0.5 if (north - south) < 0.5 and (east - west) < 0.5 else 0.0
+    return [[round(south - pad, 5), round(west - pad, 5)], [round(north + pad, 5), round(east + pad, 5)]]
+
+
+def _center(frame: pd.DataFrame) -> list[float]:
+    (s, w), (n, e) = _bounds(frame)
+    return [round((s + n) / 2, 5), round((w + e) / 2, 5)]
