@@ -7,9 +7,12 @@ Exit codes: 0 success, 1 nothing found (``geocode``) or an invalid gazetteer (``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +50,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"geoincidents {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_geocode, _add_gazetteer):
+    for add in (_add_geocode, _add_gazetteer, _add_weekly, _add_map, _add_chart, _add_demo):
         add(sub)
     return parser
 
@@ -148,6 +151,186 @@ def _run_gazetteer_show(args: argparse.Namespace) -> int:
         print(f"{key:>17}: {value}")
     print(f"{'aliases':>17}: " + "; ".join(a for a, sid, _ in gaz.aliases if sid == site.site_id))
     return 0
+
+
+# -- incidents: weekly, map, chart, demo -------------------------------------------------------------------------
+def _add_input(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", help="incident table: CSV, GeoJSON, GeoParquet, Excel or an ACLED export")
+    p.add_argument("--country", help="only these countries, comma-separated (e.g. IRQ,SYR)")
+    p.add_argument("--since", help="only incidents on or after this date (YYYY-MM-DD)")
+    p.add_argument("--until", help="only incidents on or before this date (YYYY-MM-DD)")
+
+
+def _add_weekly(sub: Any) -> None:
+    p = sub.add_parser("weekly", help="count attacks per ISO week",
+                       description="Count attacks on US and coalition forces per ISO week and group.")
+    _add_input(p)
+    p.add_argument("--by", default="country", choices=["country", "site", "weapon", "event_type"])
+    p.add_argument("--format", default="table", choices=["table", "csv", "json", "markdown"])
+    p.set_defaults(handler=_run_weekly)
+
+
+def _add_map(sub: Any) -> None:
+    p = sub.add_parser("map", help="write an HTML map of the incidents",
+                       description="Write an HTML map of the incidents, for a briefing.")
+    _add_input(p)
+    p.add_argument("-o", "--output", required=True, type=Path, help="the HTML file to write")
+    p.add_argument("--offline", action="store_true", help="one self-contained file that needs no network")
+    p.add_argument("--by", default="week", choices=["week", "country"], help="one layer per week or country")
+    p.add_argument("--color-by", default="country", choices=["country", "weapon"])
+    p.add_argument("--time-slider", action="store_true", help="add a time slider over the weeks")
+    p.add_argument("--title", help="title shown on the map")
+    p.set_defaults(handler=_run_map)
+
+
+def _add_chart(sub: Any) -> None:
+    p = sub.add_parser("chart", help="draw weekly attacks as a stacked bar chart (PNG or SVG)",
+                       description="Draw the weekly attack counts as a stacked bar chart.")
+    _add_input(p)
+    p.add_argument("-o", "--output", required=True, type=Path, help="OUT.png or OUT.svg")
+    p.add_argument("--by", default="country", choices=["country", "weapon", "site", "event_type"])
+    p.add_argument("--title", help="chart title")
+    p.set_defaults(handler=_run_chart)
+
+
+def _add_demo(sub: Any) -> None:
+    p = sub.add_parser("demo", help="map, chart and weekly table of the bundled example incidents",
+                       description="Write the map, chart and weekly table of the bundled example incidents.")
+    p.add_argument("-o", "--output", type=Path, default=Path("build/demo"), help="folder to write into")
+    p.set_defaults(handler=_run_demo)
+
+
+def _load_joined(args: argparse.Namespace):
+    """Read, filter and join the incidents named on the command line."""
+    import pandas as pd
+
+    from .incidents import read_incidents
+    from .join import join_sites
+
+    path = Path(args.input)
+    if not path.exists():
+        raise CommandError(f"{path}: no such file")
+    incidents = read_incidents(path)
+    return join_sites(_filter(incidents, args, pd))
+
+
+def _filter(incidents, args: argparse.Namespace, pd):
+    from .countries import to_iso3
+
+    keep = pd.Series(True, index=incidents.index)
+    if getattr(args, "country", None):
+        wanted = []
+        for part in args.country.split(","):
+            iso3 = to_iso3(part.strip())
+            if iso3 is None:
+                raise CommandError(f"--country: unknown country {part.strip()!r} (give ISO3 codes such as IRQ,SYR)")
+            wanted.append(iso3)
+        keep &= incidents["country"].isin(wanted)
+    for option, compare in (("since", lambda d, x: d >= x), ("until", lambda d, x: d <= x)):
+        value = getattr(args, option, None)
+        if value:
+            try:
+                when = pd.Timestamp(value)
+            except ValueError:
+                raise CommandError(f"--{option}: {value!r} is not a date (use YYYY-MM-DD)") from None
+            keep &= compare(incidents["date"], when)
+    return incidents[keep.to_numpy()]
+
+
+def _run_weekly(args: argparse.Namespace) -> int:
+    from .aggregate import weekly_counts
+
+    table = weekly_counts(_load_joined(args), by=args.by)
+    table = table.assign(week_start=table["week_start"].dt.strftime("%Y-%m-%d"))
+    if args.format == "csv":
+        sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))
+    elif args.format == "json":
+        print(json.dumps(table.to_dict(orient="records"), ensure_ascii=False, default=int))
+    elif args.format == "markdown":
+        print(_markdown(table))
+    else:
+        print(table.to_string(index=False))
+    return 0
+
+
+def _run_map(args: argparse.Namespace) -> int:
+    from .maps import incident_map, save_map
+
+    _check_output(args.output, (".html", ".htm"))
+    joined = _load_joined(args)
+    m = incident_map(joined, by=args.by, color_by=args.color_by, offline=args.offline,
+                     time_slider=args.time_slider, title=args.title)
+    save_map(m, args.output)
+    print(f"wrote {args.output} ({args.output.stat().st_size:,} bytes, {len(joined)} incidents)")
+    return 0
+
+
+def _run_chart(args: argparse.Namespace) -> int:
+    from .charts import weekly_chart
+
+    _check_output(args.output, (".png", ".svg"))
+    joined = _load_joined(args)
+    with _atomic(args.output) as tmp:
+        weekly_chart(joined, by=args.by, path=tmp, title=args.title)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from .aggregate import weekly_counts
+    from .charts import weekly_chart
+    from .examples import example_incidents
+    from .join import join_sites
+    from .maps import incident_map, save_map
+
+    out: Path = args.output
+    out.mkdir(parents=True, exist_ok=True)
+    joined = join_sites(example_incidents())
+    written = []
+    for name, offline in (("example-map.html", False), ("example-map-offline.html", True)):
+        save_map(incident_map(joined, offline=offline), out / name)
+        written.append(out / name)
+    # The chart shows the October-November 2023 wave; the two January 2022 weeks stay on the map.
+    wave = joined[joined["date"] >= "2023-10-01"]
+    for name in ("weekly-chart.png", "weekly-chart.svg"):
+        with _atomic(out / name) as tmp:
+            weekly_chart(wave, by="country", path=tmp,
+                         title="Attacks on US and coalition forces by week, October-November 2023")
+        written.append(out / name)
+    with _atomic(out / "weekly-counts.csv") as tmp:
+        weekly_counts(wave, by="country").to_csv(tmp, index=False, lineterminator="\n")
+    written.append(out / "weekly-counts.csv")
+    print(f"{len(joined)} example incidents from the seed articles; wrote:")
+    for path in written:
+        print(f"  {path}")
+    return 0
+
+
+def _check_output(path: Path, suffixes: tuple[str, ...]) -> None:
+    if path.suffix.lower() not in suffixes:
+        raise CommandError(f"{path}: the output must end with {' or '.join(suffixes)}")
+    if not path.parent.exists():
+        raise CommandError(f"{path}: folder {path.parent} does not exist")
+
+
+@contextlib.contextmanager
+def _atomic(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` that replaces it only if the block succeeds (no partial files)."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _markdown(table) -> str:
+    header = "| " + " | ".join(map(str, table.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in table.columns) + "|"
+    rows = ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join([header, rule, *rows])
 
 
 if __name__ == "__main__":  # pragma: no cover
