@@ -170,7 +170,7 @@ def _fold_word(word: str) -> str:
         word = word[2:]
     if not _LATIN_WORD.fullmatch(word):
         return word
-    if word in _ROMAN:
+    if word in _ROMAN:  # before folding, which would collapse "iii"
         return _ROMAN[word]
     previous = None
     while previous != word:
@@ -178,10 +178,20 @@ def _fold_word(word: str) -> str:
         word = word.replace("q", "k").replace("ou", "u")
         word = word.replace("ay", "ai").replace("ey", "ai").replace("ei", "ai")
         word = _DOUBLED.sub(r"\1", word)
+    if word in _ROMAN:  # and after: "IIV" folds to "iv"
+        return _ROMAN[word]
     return "ain" if word == "aine" else word  # Ayn, Ein, Ain, Aine: the spring ("ain") in a name
 
 
 def _canonical_phrases(words: list[str]) -> list[str]:
+    # Until stable: a replacement can complete another phrase ("military air base" -> "military airbase").
+    previous: list[str] | None = None
+    while previous != words:
+        previous, words = words, _replace_phrases(words)
+    return words
+
+
+def _replace_phrases(words: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(words):
