@@ -132,7 +132,8 @@ def _reported_totals() -> pd.DataFrame:
             dates, bad = _parse_dates(column, n)
             if bad.any():
                 row = int(np.flatnonzero(bad)[0]) + 2
-                raise ValueError(f"{path}:{row}: column {name!r} value {column.iloc[row - 2]!r}: unparseable date")
+                bad_value = column.iloc[row - 2]
+                raise ValueError(f"{path}:{row}: column {name!r} value {bad_value!r}: unparseable date")
             out[name] = dates
         elif name == "value":
             numbers = pd.to_numeric(column.str.strip().replace("", None), errors="coerce")

@@ -42,7 +42,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date as _date
 from datetime import datetime as _datetime
@@ -456,11 +456,17 @@ def _load_excel(path: Path) -> _Raw:
         raise IncidentValidationError(f"{path}: not a readable Excel file: {exc}") from exc
     if len(frame.columns) == 0:
         raise IncidentValidationError(f"{path}: the file is empty")
-    # Sheet row numbers: header on row 1, pandas keeps empty rows inside the data as rows.
-    return _Raw(frame, np.arange(2, len(frame) + 2, dtype=np.int64), str(path))
+    # Sheet row numbers: header on row 1. pandas keeps blank rows inside the data; drop them (as the CSV
+    # reader skips blank lines) but keep the numbers of the rows that remain.
+    rows = np.arange(2, len(frame) + 2, dtype=np.int64)
+    blank = frame.apply(lambda c: c.isna() | (c.astype(str).str.strip() == "")).all(axis=1).to_numpy()
+    if blank.any():
+        frame = frame.loc[~blank].reset_index(drop=True)
+        rows = rows[~blank]
+    return _Raw(frame, rows, str(path))
 
 
-def _has_coordinate_columns(columns: Sequence[Any]) -> bool:
+def _has_coordinate_columns(columns: Iterable[Any]) -> bool:
     return any(schema.canonical_column(c) in ("lat", "lon") for c in columns)
 
 
@@ -496,7 +502,7 @@ def _split_geometry(gdf: Any) -> tuple[pd.DataFrame, list[tuple[np.ndarray, str,
     if point.any():
         plain["lat"] = lat
         plain["lon"] = lon
-    bad = np.flatnonzero((type_id > 0))
+    bad = np.flatnonzero(type_id > 0)
     if len(bad):
         names = [str(t) for t in shapely.get_type_id(arr[bad])]
         kinds = {1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString",
@@ -605,15 +611,20 @@ def _map_columns(columns: Sequence[Any], acled: bool) -> tuple[dict[str, str], l
     return mapping, extras
 
 
-def _is_acled(columns: Sequence[Any]) -> bool:
+def _is_acled(columns: Iterable[Any]) -> bool:
     names = {c.strip().lower() for c in columns if isinstance(c, str)}
-    return _ACLED_MARKERS <= names
+    return names >= _ACLED_MARKERS
 
 
 def _read(raw: _Raw, *, errors: str, strict: bool) -> pd.DataFrame | ReadResult:
     """Normalise and validate loaded input; raise or report."""
     frame, label, rows = raw.frame, raw.label, raw.rows
     n = len(frame)
+    duplicated = frame.columns[frame.columns.duplicated()]
+    if len(duplicated):
+        raise IncidentValidationError(
+            f"{label}: duplicated column names: {', '.join(repr(str(c)) for c in duplicated.unique())}"
+        )
     acled = _is_acled(frame.columns)
     mapping, extras = _map_columns(list(frame.columns), acled)
     missing = [c for c in REQUIRED if c not in mapping]
@@ -645,9 +656,10 @@ def _read(raw: _Raw, *, errors: str, strict: bool) -> pd.DataFrame | ReadResult:
     out: dict[str, Any] = {}
 
     # incident_id: given, or row-<line number>
-    ids = _text(col("incident_id"), n).to_numpy(dtype=object, na_value=None)
-    generated = np.char.add("row-", rows.astype(str)).astype(object)
-    ids = np.where(pd.isna(ids), generated, ids)
+    ids = np.array(_text(col("incident_id"), n).astype(object).where(lambda s: s.notna(), None), dtype=object)
+    no_id = pd.isna(ids)
+    if no_id.any():
+        ids[no_id] = np.char.add("row-", rows[no_id].astype(str)).astype(object)
     out["incident_id"] = ids
 
     # dates
@@ -660,13 +672,11 @@ def _read(raw: _Raw, *, errors: str, strict: bool) -> pd.DataFrame | ReadResult:
                  "unparseable date (expected YYYY-MM-DD or e.g. '16 May 2025')")
     problems.add((date_end < date).to_numpy(), colname("date_end"), col("date_end"), "date_end before date")
     out["date"] = date
-    precision = _vocabulary(DATE_PRECISION_V, col("date_precision"), colname("date_precision"), n, strict,
-                            problems, notes, reported, label)
-    if "date_precision" not in mapping or col("date_precision") is None:
-        precision = np.where(date_end.notna().to_numpy(), "range", precision)
-    else:
-        given = _text(col("date_precision"), n).notna().to_numpy()
-        precision = np.where(~given & date_end.notna().to_numpy(), "range", precision)
+    precision = _vocabulary(schema.DATE_PRECISION, col("date_precision"), colname("date_precision"), n,
+                            strict, problems, notes, reported, label)
+    # A date_end without a stated precision means the event spans a range.
+    stated = _text(col("date_precision"), n).notna().to_numpy()
+    precision = np.where(~stated & date_end.notna().to_numpy(), "range", precision)
     out["date_precision"] = precision
     out["date_end"] = date_end
 
@@ -730,9 +740,9 @@ def _read(raw: _Raw, *, errors: str, strict: bool) -> pd.DataFrame | ReadResult:
     dup = ids_s.duplicated(keep="first").to_numpy()
     if dup.any():
         first = pd.Series(np.arange(n)).groupby(ids_s.to_numpy(), sort=False).transform("min").to_numpy()
-        reason = np.char.add("duplicate incident_id, first on row ", rows[first].astype(str)).astype(object)
+        dup_reason = np.char.add("duplicate incident_id, first on row ", rows[first].astype(str))
         problems.add(dup, colname("incident_id"), col("incident_id") if "incident_id" in mapping
-                     else pd.Series(ids), reason)
+                     else pd.Series(ids), dup_reason.astype(object))
 
     table = _assemble(out, frame, extras, reported, acled, n)
     problem_frame = problems.frame(label, rows)
@@ -741,7 +751,6 @@ def _read(raw: _Raw, *, errors: str, strict: bool) -> pd.DataFrame | ReadResult:
     return _finish(table, frame, problem_frame, label, errors, tuple(notes))
 
 
-DATE_PRECISION_V = schema.DATE_PRECISION
 
 
 def _assemble(out: dict[str, Any], frame: pd.DataFrame, extras: list[Any], reported: dict[str, pd.Series],
@@ -824,7 +833,8 @@ def _problem_lines(problems: pd.DataFrame, limit: int) -> list[str]:
     """'file:row: column 'x' value 'v': reason' lines, at most `limit`, then '... and N more'."""
     lines = []
     for rec in problems.head(limit).itertuples(index=False):
-        value = rec.value if len(rec.value) <= 80 else rec.value[:77] + "..."
+        value = str(rec.value)
+        value = value if len(value) <= 80 else value[:77] + "..."
         lines.append(f"{rec.file}:{rec.row}: column {rec.column!r} value {value!r}: {rec.reason}")
     if len(problems) > limit:
         lines.append(f"... and {len(problems) - limit} more")
@@ -839,7 +849,9 @@ def _message(problems: pd.DataFrame, label: str, n_rows: int, n: int) -> str:
 
 # ----- column parsers ---------------------------------------------------------------------------------
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_ISO_DATE = re.compile(
+    r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
 _ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y", "%d-%b-%Y",
                  "%d-%B-%Y", "%Y/%m/%d", "%d %B, %Y", "%d %b, %Y")
@@ -848,13 +860,13 @@ _BAD = object()
 
 def _parse_one_date(value: Any) -> Any:
     """A distinct input value -> midnight Timestamp, None (missing) or _BAD."""
+    ts: pd.Timestamp | None = None
     if isinstance(value, pd.Timestamp | _datetime | _date | np.datetime64):
         ts = pd.Timestamp(value)
     elif isinstance(value, str):
         text = " ".join(value.split())
         if not text:
             return None
-        ts = None
         if _ISO_DATE.match(text) or _ISO_MONTH.match(text):
             try:
                 ts = pd.Timestamp(text)
@@ -871,6 +883,7 @@ def _parse_one_date(value: Any) -> Any:
             return _BAD
     else:
         return _BAD
+    assert ts is not None
     if ts is pd.NaT:
         return None
     if ts.tzinfo is not None:
@@ -936,7 +949,8 @@ def _counts(values: pd.Series | None, column: str, n: int, problems: _Problems) 
 
 
 def _vocabulary(vocab: Vocabulary, values: pd.Series | None, column: str, n: int, strict: bool,
-                problems: _Problems, notes: list[str], reported: dict[str, pd.Series], label: str) -> np.ndarray:
+                problems: _Problems, notes: list[str], reported: dict[str, pd.Series],
+                label: str) -> np.ndarray:
     """Allowed values (defaults for missing cells); unrecognised ones rejected or replaced with a warning."""
     if values is None:
         return np.full(n, vocab.default, dtype=object)
@@ -995,7 +1009,7 @@ def _check_in_country(country: np.ndarray, lat: np.ndarray, lon: np.ndarray, coo
     from .countries import country_codes, point_in_country
 
     outlined = set(country_codes())
-    check = coords_ok & np.array([c in outlined for c in country], dtype=bool) if len(country) else coords_ok
+    check = coords_ok & pd.Series(country, dtype=object).isin(outlined).to_numpy()
     idx = np.flatnonzero(check)
     if len(idx) == 0:
         return
@@ -1039,6 +1053,10 @@ def _sources(values: pd.Series | None, column: str, n: int, acled: bool, problem
     """The sources JSON text per row ("[]" when none); unreadable cells are problems."""
     if values is None:
         return np.full(n, "[]", dtype=object)
+    if values.dtype == object:  # in-memory input may hold lists of dicts already: write them as JSON
+        decoded = values.map(lambda v: isinstance(v, list | tuple | dict))
+        if decoded.any():
+            values = values.where(~decoded, values[decoded].map(_json_sources))
     text = _text(values, n)
 
     def convert(cell: str) -> tuple[str | None, str | None]:
@@ -1054,8 +1072,17 @@ def _sources(values: pd.Series | None, column: str, n: int, acled: bool, problem
     lookup = np.array([c[0] if c[0] is not None else "[]" for c in converted] + ["[]"], dtype=object)
     reasons = np.array([c[1] or "" for c in converted] + [""], dtype=object)
     bad = np.array([c[1] is not None for c in converted] + [False], dtype=bool)[codes]
-    problems.add(bad, column, values, np.char.add("unreadable sources: ", reasons[codes].astype(str)).astype(object))
+    why = np.char.add("unreadable sources: ", reasons[codes].astype(str)).astype(object)
+    problems.add(bad, column, values, why)
     return lookup[codes]
+
+
+def _json_sources(value: Any) -> str:
+    """Already-decoded sources as JSON text; bad items are left for the reader to reject."""
+    try:
+        return format_sources(parse_sources(value))
+    except ValueError:
+        return json.dumps(value, default=str)
 
 
 def _acled_types(frame: pd.DataFrame, n: int, strict: bool, problems: _Problems, notes: list[str],
@@ -1093,7 +1120,9 @@ def _acled_types(frame: pd.DataFrame, n: int, strict: bool, problems: _Problems,
 # ---------------------------------------------------------------------------------------------------------
 
 
-def write_incidents(df: pd.DataFrame, path: str | os.PathLike[str], *, file_format: str | None = None) -> Path:
+def write_incidents(
+    df: pd.DataFrame, path: str | os.PathLike[str], *, file_format: str | None = None
+) -> Path:
     """Write an incident table so that :func:`read_incidents` reads back the same rows and columns.
 
     Dates are written as ``YYYY-MM-DD``; missing values as empty cells (CSV) or ``null`` (GeoJSON).

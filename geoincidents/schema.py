@@ -81,8 +81,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("lon", "float64", "WGS84 longitude in degrees, or NaN"),
     Column("location_precision", "string", "exact, approximate, site, province, country or unknown", False),
     Column("country", "string", "ISO 3166-1 alpha-3 code (NA only when neither given nor inferable)"),
-    Column("event_type", "string", "attack (on US/coalition forces), strike (by them), interception, other", False),
-    Column("weapon", "string", "one_way_drone, rocket, missile, indirect_fire, ied, small_arms, airstrike, unknown", False),
+    Column("event_type", "string", "attack (on US/coalition forces), strike (by them), interception, other",
+           False),
+    Column("weapon", "string",
+           "one_way_drone, rocket, missile, indirect_fire, ied, small_arms, airstrike or unknown", False),
     Column("claimed_by", "string", "group that claimed it, or NA"),
     Column("claim_status", "string", "claimed, confirmed, claimed_and_confirmed or unverified", False),
     Column("outcome", "string", "intercepted, impact, no_damage or unknown", False),
@@ -108,7 +110,7 @@ _KEY_JUNK = re.compile(r"[\s\-_]+")
 
 
 def vocabulary_key(text: str) -> str:
-    """Return the matching key of a vocabulary value or column name: lower case, no spaces/hyphens/underscores.
+    """Return the matching key of a vocabulary value: lower case, no spaces, hyphens or underscores.
 
     Parameters
     ----------
@@ -377,7 +379,7 @@ COLUMN_SYNONYMS: dict[str, str] = {
     "end_date": "date_end",
 }
 """Input column names (matched ignoring case; spaces and hyphens count as underscores) -> schema column.
-A ``source``/``url``/``link``/``source_url`` column holds a single source per row (see :func:`parse_sources`)."""
+A ``source``/``url``/``link``/``source_url`` column holds one source per row (see :func:`parse_sources`)."""
 
 _NAME_JUNK = re.compile(r"[\s\-]+")
 

@@ -62,8 +62,9 @@ def test_columns_match_developers_guide_order():
 @pytest.mark.parametrize(
     ("vocab", "values"),
     [
-        (schema.WEAPON, {"one_way_drone": ["UAV", "drone", "one-way attack drone", "OWA drone", "kamikaze drone",
-                                           "suicide drone", "explosive-laden drone", "Shahed", "ONE WAY DRONE"],
+        (schema.WEAPON, {"one_way_drone": ["UAV", "drone", "one-way attack drone", "OWA drone",
+                                           "kamikaze drone", "suicide drone", "explosive-laden drone",
+                                           "Shahed", "ONE WAY DRONE"],
                          "rocket": ["rockets", "Katyusha", "107mm rocket", "107 mm rocket"],
                          "missile": ["ballistic missile", "cruise missile", "missiles"],
                          "indirect_fire": ["mortar", "mortars", "indirect fire", "IDF", "indirect-fire"],
@@ -140,7 +141,9 @@ def test_parse_sources_forms():
         {"date": "", "publisher": "reuters.com", "url": "https://www.reuters.com/a/b"}
     ]
     assert parse_sources("Kurdistan24") == [{"date": "", "publisher": "Kurdistan24", "url": ""}]
-    assert parse_sources("ftp://example.org/x") == [{"date": "", "publisher": "ftp://example.org/x", "url": ""}]
+    assert parse_sources("ftp://example.org/x") == [
+        {"date": "", "publisher": "ftp://example.org/x", "url": ""}
+    ]
     text = '[{"publisher": "AP", "date": "2024-01-28", "url": "https://apnews.com/x"}, {"publisher": "CNN"}]'
     assert parse_sources(text) == [
         {"date": "2024-01-28", "publisher": "AP", "url": "https://apnews.com/x"},
@@ -310,6 +313,7 @@ def test_excel_reader_with_date_cells_and_sheet_row_numbers(tmp_path):
     sheet.append(["Date", "Location", "Weapon", "Killed", "Analyst"])
     sheet.append([datetime.datetime(2024, 1, 28), "Tower 22", "drone", 3, "ak"])
     sheet.append(["16 May 2025", "Ain al-Asad", "Katyusha", None, None])
+    sheet.append([None, None, None, None, None])  # a blank row is skipped, like a blank CSV line
     sheet.append(["not a date", "Erbil", "", 1, "bm"])
     path = tmp_path / "incidents.xlsx"
     book.save(path)
@@ -317,8 +321,10 @@ def test_excel_reader_with_date_cells_and_sheet_row_numbers(tmp_path):
     assert result.incidents["date"].tolist() == [pd.Timestamp("2024-01-28"), pd.Timestamp("2025-05-16")]
     assert result.incidents["weapon"].tolist() == ["one_way_drone", "rocket"]
     assert result.incidents["killed"].tolist()[0] == 3
-    assert result.rejected[["row", "column", "value"]].values.tolist() == [[4, "Date", "not a date"]]
-    with pytest.raises(IncidentValidationError, match=re.escape(f"{path}:4: column 'Date' value 'not a date'")):
+    assert result.rejected[["row", "column", "value"]].values.tolist() == [[5, "Date", "not a date"]]
+    assert len(result.incidents) + len(result.rejected) == 3
+    expected = re.escape(f"{path}:5: column 'Date' value 'not a date'")
+    with pytest.raises(IncidentValidationError, match=expected):
         read_incidents(path)
 
 
@@ -402,7 +408,8 @@ def test_acled_export_is_mapped():
 def test_acled_unmapped_sub_event_is_rejected_when_strict():
     result = read_incidents(DATA / "acled.csv", strict=True, errors="report")
     assert len(result.incidents) == 3
-    assert result.rejected[["row", "column", "value"]].values.tolist() == [[5, "sub_event_type", "Armed clash"]]
+    rejected = result.rejected[["row", "column", "value"]].values.tolist()
+    assert rejected == [[5, "sub_event_type", "Armed clash"]]
     assert "no event_type/weapon mapping" in result.rejected["reason"].iloc[0]
 
 
@@ -525,8 +532,8 @@ def test_non_utf8_file_names_offset_and_line(tmp_path):
     content = "date,location\n2024-01-28,Tower 22\n2024-01-29,Qal\xe2t Sukkar\n".encode("latin-1")
     path.write_bytes(content)
     offset = content.index(b"\xe2")
-    with pytest.raises(IncidentValidationError,
-                       match=rf"{re.escape(str(path))}: not UTF-8.*byte 0xe2 at byte offset {offset} \(line 3\)"):
+    expected = rf"{re.escape(str(path))}: not UTF-8.*byte 0xe2 at byte offset {offset} \(line 3\)"
+    with pytest.raises(IncidentValidationError, match=expected):
         read_incidents(path)
 
 
@@ -617,6 +624,22 @@ def test_counts_accept_whole_floats_and_missing_tokens():
     assert read_incidents(frame)["killed"].isna().tolist() == [False, True, True]
 
 
+def test_duplicated_column_names_raise():
+    frame = pd.DataFrame([["2024-01-01", "x", "y"]], columns=["date", "location", "location"])
+    with pytest.raises(IncidentValidationError, match="<DataFrame>: duplicated column names: 'location'"):
+        read_incidents(frame, errors="report")
+
+
+def test_sources_given_as_lists_in_memory():
+    frame = pd.DataFrame({"date": ["2024-01-01", "2024-01-02"], "location": ["x", "y"],
+                          "sources": [[{"publisher": "AP", "url": "https://apnews.com/x"}], "Rudaw"]})
+    table = read_incidents(frame)
+    assert parse_sources(table["sources"].iloc[0]) == [
+        {"date": "", "publisher": "AP", "url": "https://apnews.com/x"}
+    ]
+    assert parse_sources(table["sources"].iloc[1])[0]["publisher"] == "Rudaw"
+
+
 def test_unreadable_sources_are_rejected():
     frame = pd.DataFrame({"date": ["2024-01-01"], "location": ["x"], "sources": ['[{"publisher": "AP"']})
     result = read_incidents(frame, errors="report")
@@ -696,7 +719,8 @@ _extra_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(values=st.lists(_extra_text, min_size=1, max_size=5), name=st.sampled_from(["Analyst", "my col", "x_1"]))
+@given(values=st.lists(_extra_text, min_size=1, max_size=5),
+       name=st.sampled_from(["Analyst", "my col", "x_1"]))
 def test_arbitrary_extra_values_survive_a_round_trip(tmp_path, values, name):
     frame = pd.DataFrame({"date": ["2024-01-28"] * len(values), "location": ["Tower 22"] * len(values),
                           name: values})
