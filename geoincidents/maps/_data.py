@@ -188,7 +188,7 @@ def prepare(joined: pd.DataFrame, *, point_mode: str = "site") -> Prepared:
 
     # Place key: the site when known, else the point rounded to 3 decimals (about 100 m).
     rlat, rlon = df["lat"].round(3), df["lon"].round(3)
-    point_key = "pt:" + rlat.map("{:.3f}".format) + "," + rlon.map("{:.3f}".format)
+    point_key = "pt:" + rlat.map("{:.3f}".format).astype(str) + "," + rlon.map("{:.3f}".format).astype(str)
     if point_mode == "point":
         df["place"] = point_key.where(has_point, "site:" + site).astype(str)
     else:
@@ -205,15 +205,16 @@ def prepare(joined: pd.DataFrame, *, point_mode: str = "site") -> Prepared:
     med_lat, med_lon = by_place["lat"].median(), by_place["lon"].median()
     df["place_name"] = df["place"].map(names)
     is_site = df["place"].str.startswith("site:")
-    df["lat"] = np.where(is_site, df["place"].map(med_lat), rlat)
-    df["lon"] = np.where(is_site, df["place"].map(med_lon), rlon)
+    # (index-aligned: df was re-sorted since rlat/rlon were computed)
+    df["lat"] = df["place"].map(med_lat).where(is_site, rlat)
+    df["lon"] = df["place"].map(med_lon).where(is_site, rlon)
     # A site given by id but with no point anywhere cannot be drawn either.
     missing = df["lat"].isna() | df["lon"].isna()
     unlocated += int(missing.sum())
     df = df[~missing]
 
     iso = df["date"].dt.isocalendar()
-    df["week"] = iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
+    df["week"] = iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format).astype(str)
     df["week_start"] = df["date"].dt.normalize() - pd.to_timedelta(df["date"].dt.day_of_week, unit="D")
     attack_weeks = df.loc[df["kind"] == "attack", ["week", "week_start"]].drop_duplicates().sort_values("week_start")
     weeks = [(str(w), pd.Timestamp(s)) for w, s in zip(attack_weeks["week"], attack_weeks["week_start"])]

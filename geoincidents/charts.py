@@ -1,0 +1,158 @@
+"""Weekly attack counts as a stacked bar chart, ready for a slide.
+
+matplotlib is imported inside :func:`weekly_chart`, so ``import geoincidents`` stays light. The chart is drawn on
+a :class:`matplotlib.figure.Figure` with the Agg canvas (no pyplot, no global figure state), and saved files
+carry no date or version metadata: the same input gives the same SVG bytes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+_SUFFIXES = (".png", ".svg")
+_MAX_TICKS = 20
+_FALLBACK_COLORS = ("#56B4E9", "#F0E442", "#CC79A7", "#E69F00", "#0072B2", "#009E73", "#D55E00", "#999999")
+
+
+def weekly_chart(
+    joined: pd.DataFrame,
+    by: str = "country",
+    *,
+    path: str | os.PathLike[str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Stacked bars of attacks (``attack`` and ``interception``) per ISO week, one colour per group.
+
+    Parameters
+    ----------
+    joined : pandas.DataFrame
+        Incident table (joined or not); needs ``date`` and ``event_type`` and the ``by`` column.
+    by : str, default "country"
+        Stack by ``"country"``, ``"weapon"``, ``"site"`` or any column :func:`geoincidents.weekly_counts`
+        accepts.
+    path : str or os.PathLike, optional
+        Save the chart there too; the name must end in ``.png`` or ``.svg``.
+    title : str, optional
+        Chart title; default "Attacks on US and coalition forces per week, <first week> – <last week>".
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart (Agg canvas); one bar container per group, one bar per week.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a non-DataFrame, a missing column or an unsupported file suffix.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"date": pd.to_datetime(["2023-10-17", "2023-10-25"]),
+    ...                    "event_type": ["attack", "attack"], "country": ["IRQ", "SYR"]})
+    >>> fig = weekly_chart(df)
+    >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ['2023-W42', '2023-W43']
+    """
+    if not isinstance(joined, pd.DataFrame):
+        raise TypeError(f"joined must be a DataFrame, not {type(joined).__name__}")
+    if not isinstance(by, str) or not by:
+        raise TypeError("by must be a column name")
+    if path is not None and Path(path).suffix.lower() not in _SUFFIXES:
+        raise ValueError(f"path must end in .png or .svg, not {Path(path).suffix or '(no suffix)'}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError("title must be a string or None")
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from .aggregate import weekly_counts
+
+    counts = weekly_counts(joined, by=by)
+    group_col = _group_column(counts)
+    weeks = counts[["week_start", "week"]].drop_duplicates().sort_values("week_start")
+    labels = list(weeks["week"])
+
+    fig = Figure(figsize=(11, 5.5), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    x = list(range(len(labels)))
+    if labels:
+        table = counts.pivot_table(index="week", columns=group_col, values="count", aggfunc="sum", fill_value=0)
+        table = table.reindex(index=labels, fill_value=0)
+        # Largest group at the bottom, where bars are easiest to compare; ties alphabetically.
+        order = sorted(table.columns, key=lambda c: (-int(table[c].sum()), _label(by, c)))
+        bottom = [0] * len(labels)
+        for i, group in enumerate(order):
+            heights = [int(v) for v in table[group]]
+            ax.bar(x, heights, bottom=bottom, width=0.8, label=_label(by, group), color=_color(by, group, i),
+                   edgecolor="white", linewidth=0.5)
+            bottom = [b + h for b, h in zip(bottom, heights)]
+        step = max(1, -(-len(labels) // _MAX_TICKS))
+        ax.set_xticks(x[::step], labels[::step], rotation=45, ha="right")
+        ax.legend(title=_by_title(by), frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    else:
+        ax.text(0.5, 0.5, "No attacks in the table", ha="center", va="center", transform=ax.transAxes)
+        ax.set_xticks([])
+    ax.set_xlabel("ISO week")
+    ax.set_ylabel("Attacks per week")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.8)
+    ax.set_axisbelow(True)
+    if title is None:
+        title = "Attacks on US and coalition forces per week"
+        if labels:
+            title += f", {labels[0]} – {labels[-1]}" if len(labels) > 1 else f", {labels[0]}"
+    ax.set_title(title, fontsize=14, loc="left")
+    if path is not None:
+        _save(fig, Path(path))
+    return fig
+
+
+def _group_column(counts: pd.DataFrame) -> str:
+    rest = [c for c in counts.columns if c not in ("week_start", "week", "count", "injured", "killed")]
+    if len(rest) != 1:  # pragma: no cover - weekly_counts returns exactly one group column for one `by`
+        raise ValueError(f"expected one group column, got {rest}")
+    return rest[0]
+
+
+def _label(by: str, value: object) -> str:
+    from .maps._data import COUNTRY_NAMES, WEAPON_LABELS
+
+    text = str(value)
+    if by == "country":
+        return COUNTRY_NAMES.get(text, text)
+    if by == "weapon":
+        return WEAPON_LABELS.get(text, text)
+    return text
+
+
+def _color(by: str, value: object, index: int) -> str:
+    from .maps._data import COUNTRY_COLORS, WEAPON_COLORS
+
+    palette = COUNTRY_COLORS if by == "country" else WEAPON_COLORS if by == "weapon" else {}
+    return palette.get(str(value), _FALLBACK_COLORS[index % len(_FALLBACK_COLORS)])
+
+
+def _by_title(by: str) -> str:
+    return {"country": "Country", "weapon": "Weapon", "site": "Site", "event_type": "Event type"}.get(by, by)
+
+
+def _save(fig: Figure, path: Path) -> None:
+    """Save without timestamps or software versions so files are reproducible."""
+    import matplotlib
+
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"folder {path.parent} does not exist")
+    if path.suffix.lower() == ".svg":
+        with matplotlib.rc_context({"svg.hashsalt": "geoincidents", "svg.fonttype": "path"}):
+            fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
+    else:
+        fig.savefig(path, format="png", dpi=150, metadata={"Software": None})

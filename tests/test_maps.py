@@ -1,0 +1,269 @@
+"""Maps and charts without a browser: escaping, reproducibility, offline assets, layers, size, charts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import folium
+import pandas as pd
+import pytest
+from conftest_maps import box_outlines, make_joined, realistic_rows, src, synthetic_joined
+
+from geoincidents.charts import weekly_chart
+from geoincidents.maps import incident_map, save_map
+from geoincidents.maps._html import esc, link, safe_url, sources_html
+from geoincidents.maps.sites import SiteMarkers
+from geoincidents.maps.strikes import StrikeMarkers
+from geoincidents.maps.weeks import TimeSlider
+
+# Sites with attacks in realistic_rows(): ten gazetteer sites plus one own-coordinates point (Erbil outskirts).
+N_ATTACK_PLACES = 11
+WEEK_LAYERS = ["2023-W42 (16 Oct)", "2023-W43 (23 Oct)", "2023-W44 (30 Oct)", "2023-W45 (6 Nov)"]
+XSS_NOTE = '<script>alert(1)</script> <img src=x onerror="alert(2)"> ${alert(3)} `x` \\u0041 {{ "pwn" ~ "ed" }}'
+
+
+@pytest.fixture(scope="module")
+def joined():
+    return make_joined(realistic_rows())
+
+
+@pytest.fixture(scope="module")
+def outlines():
+    return box_outlines()
+
+
+def _html(m: folium.Map) -> str:
+    return m.get_root().render()
+
+
+def _layers(m: folium.Map, cls: type = folium.FeatureGroup) -> dict[str, folium.FeatureGroup]:
+    return {c.layer_name: c for c in m._children.values() if isinstance(c, cls)}
+
+
+def _xss_joined():
+    rows = realistic_rows()[:3]
+    rows[0] = dict(rows[0], notes=XSS_NOTE, sources=src("Evil <b>Pub</b>", "javascript:alert(4)"),
+                   claimed_by='"><svg onload=alert(5)>')
+    rows[1] = dict(rows[1], sources=src("Data", "data:text/html,<script>alert(6)</script>"))
+    rows[2] = dict(rows[2], sources=src("Rel", "/relative/path"))
+    return make_joined(rows)
+
+
+# --- escaping ---------------------------------------------------------------------------------------------------
+
+def test_safe_url_accepts_only_absolute_http_urls():
+    assert safe_url("https://www.fdd.org/x?a=1") == "https://www.fdd.org/x?a=1"
+    assert safe_url("HTTP://example.org") == "HTTP://example.org"
+    for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "java\tscript:alert(1)", "data:text/html,x",
+                "/relative", "//example.org/x", "https://", "ftp://example.org", None, pd.NA, 3):
+        assert safe_url(bad) is None, bad
+
+
+def test_link_escapes_and_never_links_unsafe_urls():
+    assert link('https://a.org/"><script>', "A") == (
+        '<a href="https://a.org/&quot;&gt;&lt;script&gt;" target="_blank" rel="noopener noreferrer">A</a>')
+    assert "<a" not in link("javascript:alert(1)", "<b>x</b>")
+    assert link("javascript:alert(1)", "<b>x</b>") == "&lt;b&gt;x&lt;/b&gt; (javascript:alert(1))"
+    assert esc("{{ x }}") == "&#123;&#123; x &#125;&#125;"
+    assert sources_html("not json <i>") == "not json &lt;i&gt;"
+
+
+def test_incident_text_is_escaped_in_the_html(outlines):
+    html = _html(incident_map(_xss_joined(), countries=outlines, tiles=None,
+                              title="</title><script>alert(7)</script>"))
+    for raw in ("<script>alert", "<img src=x", "<svg onload", "<b>Pub", "${alert(3)}", "`x`"):
+        assert raw not in html, raw
+    # The same markup JSON-escaped would still become markup once Leaflet sets innerHTML.
+    for json_escaped in ("\\u003cscript\\u003ealert", "\\u003cimg", "\\u003csvg", "\\u003cb\\u003ePub"):
+        assert json_escaped not in html, json_escaped
+    assert not re.search(r'href=\\?"(javascript|data|/relative)', html)
+    assert "pwned" not in html  # branca re-parses macro output as Jinja: data must not be evaluated
+    # The text is still there, escaped (and JSON-escaped: & -> \u0026).
+    assert "\\u0026lt;script\\u0026gt;alert(1)" in html
+    assert "javascript:alert(4)" in html
+    assert "&lt;/title&gt;&lt;script&gt;alert(7)" in html
+    assert "\\u003ca " not in html  # every URL here is unsafe, so there is no link at all
+
+
+# --- reproducibility --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("options", [{}, {"offline": True, "time_slider": True, "by": "country"}])
+def test_same_input_gives_byte_identical_html(joined, outlines, options, tmp_path):
+    first = save_map(incident_map(joined, countries=outlines, **options), tmp_path / "a.html").read_bytes()
+    # Shuffled rows and a rebuilt frame must not change the output either.
+    again = make_joined(realistic_rows()).sample(frac=1.0, random_state=3)
+    second = save_map(incident_map(again, countries=outlines, **options), tmp_path / "b.html").read_bytes()
+    assert first == second
+    assert not re.search(rb"[0-9a-f]{32}", first)  # no uuid-style ids left
+
+
+def test_save_map_writes_atomically_and_numbers_late_elements(joined, outlines, tmp_path):
+    m = incident_map(joined, countries=outlines)
+    folium.Marker([33.0, 44.0]).add_to(m)  # added after incident_map: random id until saved
+    out = save_map(m, tmp_path / "map.html")
+    assert out == tmp_path / "map.html"
+    assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert not re.search(r"[0-9a-f]{32}", text)
+    with pytest.raises(FileNotFoundError):
+        save_map(m, tmp_path / "missing" / "map.html")
+
+
+# --- offline ----------------------------------------------------------------------------------------------------
+
+def test_offline_html_loads_nothing_from_the_network(joined, outlines):
+    html = _html(incident_map(joined, countries=outlines, offline=True, time_slider=True))
+    assert not re.search(r"<script[^>]*\bsrc=", html)
+    assert not re.search(r"<link\b", html)
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
+    assert "{z}" not in html and "tile.openstreetmap" not in html and "cdn.jsdelivr" not in html
+    assert "images/" not in html  # Leaflet's CSS images are data: URIs
+    # Remaining URLs are inert strings: the SVG namespace and links inside leaflet.js, and the data's own link.
+    hosts = set(re.findall(r"https?://([^/\"'\\\s)]+)", html))
+    assert hosts <= {"www.w3.org", "leafletjs.com", "bugzilla.mozilla.org", "www.fdd.org"}, hosts
+    assert "L.version" in html or '"1.9.3"' in html  # Leaflet itself is inlined
+    assert "jquery" not in html.lower() and "bootstrap" not in html.lower()
+
+
+def test_online_html_loads_only_leaflet(joined, outlines):
+    html = _html(incident_map(joined, countries=outlines))
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assert scripts == ["https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"]
+    assert styles == ["https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"]
+    assert "tile.openstreetmap.org" in html
+
+
+# --- content ----------------------------------------------------------------------------------------------------
+
+def test_one_marker_per_place_with_attacks(joined, outlines):
+    m = incident_map(joined, countries=outlines)
+    all_weeks = _layers(m, SiteMarkers)["All weeks"]
+    assert len(all_weeks.records) == N_ATTACK_PLACES
+    by_name = {r[4].split(":")[0]: r for r in all_weeks.records}
+    assert by_name["Ain al-Asad Air Base"][4] == "Ain al-Asad Air Base: 6 attacks"
+    assert len(by_name["Ain al-Asad Air Base"][6]) == 6  # all six listed in the popup
+    assert by_name["Erbil city outskirts"][4] == "Erbil city outskirts: 1 attack"
+    assert by_name["Ain al-Asad Air Base"][2] > by_name["Al-Harir Air Base"][2]  # sized by count
+    assert f".giCount = {N_ATTACK_PLACES};" in _html(m)
+
+
+def test_week_layers_are_named_and_hidden(joined, outlines):
+    m = incident_map(joined, countries=outlines)
+    layers = _layers(m)
+    assert list(layers) == ["All weeks", *WEEK_LAYERS, "US strikes"]
+    assert layers["All weeks"].show and layers["US strikes"].show
+    assert not any(layers[name].show for name in WEEK_LAYERS)
+    assert [len(layers[w].records) for w in WEEK_LAYERS] == [6, 6, 5, 5]
+    html = _html(m)
+    for name in ["All weeks", *WEEK_LAYERS, "US strikes", "Attacks by country"]:
+        assert f'"{name}" :' in html  # in the LayerControl
+
+
+def test_layers_by_country(joined, outlines):
+    m = incident_map(joined, countries=outlines, by="country")
+    layers = _layers(m, SiteMarkers)
+    assert list(layers) == ["All countries", "Iraq", "Jordan", "Syria"]
+    assert [len(layers[c].records) for c in ("Iraq", "Jordan", "Syria")] == [5, 1, 5]
+
+
+def test_strikes_have_their_own_layer(joined, outlines):
+    m = incident_map(joined, countries=outlines)
+    strikes = _layers(m, StrikeMarkers)
+    assert list(strikes) == ["US strikes"]
+    assert sorted(r[4] for r in strikes["US strikes"].records) == [
+        "Mayadin: 1 US strike", "near Abu Kamal: 1 US strike", "near Mayadin: 1 US strike"]
+    attack_points = {(r[0], r[1]) for layer in _layers(m, SiteMarkers).values() for r in layer.records}
+    assert not attack_points & {(r[0], r[1]) for r in strikes["US strikes"].records}
+    assert "gi-strike" in _html(m)
+
+
+def test_legend_title_and_colors(joined, outlines):
+    html = _html(incident_map(joined, countries=outlines, color_by="weapon"))
+    assert "Attacks on US and coalition forces, 17 Oct 2023 – 12 Nov 2023" in html
+    assert "1 incident without a location (not shown)" in html
+    assert "Attacks by dominant weapon" in html and "one-way drone" in html
+    m = incident_map(joined, countries=outlines, color_by="weapon")
+    colors = {r[4].split(":")[0]: r[3] for r in _layers(m, SiteMarkers)["All weeks"].records}
+    assert colors["Mission Support Site Euphrates"] == "#D55E00"  # rockets
+    assert colors["Erbil Air Base"] == "#E69F00"  # two one-way drones beat one rocket
+    assert colors["Ain al-Asad Air Base"] == "#E69F00"  # drone 2, rocket 2: ties go alphabetically
+
+
+def test_time_slider_works_offline_and_with_country_layers(joined, outlines):
+    for by in ("week", "country"):
+        m = incident_map(joined, countries=outlines, offline=True, time_slider=True, by=by)
+        sliders = [c for c in m._children.values() if isinstance(c, TimeSlider)]
+        assert len(sliders) == 1 and sliders[0].labels == ["All weeks" if by == "week" else "All countries",
+                                                           *WEEK_LAYERS]
+        assert all(not layer.control for layer in sliders[0].week_layers) == (by == "country")
+
+
+def test_popups_are_capped_but_counts_are_not(outlines):
+    rows = [dict(date=f"2023-10-{d:02d}", event_type="attack", site_id="al-tanf") for d in range(1, 31)]
+    m = incident_map(make_joined(rows), countries=outlines, popup_limit=5)
+    (record,) = _layers(m, SiteMarkers)["All weeks"].records
+    assert record[4] == "Al-Tanf Garrison: 30 attacks"
+    assert len(record[6]) == 5 and record[7] == 25
+
+
+@pytest.mark.parametrize("kwargs", [{"by": "site"}, {"color_by": "claim"}, {"point_mode": "x"}, {"popup_limit": 0}])
+def test_bad_arguments_raise(joined, outlines, kwargs):
+    with pytest.raises(ValueError):
+        incident_map(joined, countries=outlines, **kwargs)
+
+
+def test_bad_input_raises(outlines):
+    with pytest.raises(TypeError):
+        incident_map([1, 2], countries=outlines)
+    with pytest.raises(ValueError, match="event_type"):
+        incident_map(pd.DataFrame({"date": []}), countries=outlines)
+
+
+def test_empty_table_gives_a_map(outlines):
+    html = _html(incident_map(make_joined(realistic_rows()).iloc[0:0], countries=outlines, offline=True))
+    assert "Attacks on US and coalition forces</div>" in html
+
+
+def test_100k_incidents_make_a_small_file(outlines, tmp_path):
+    m = incident_map(synthetic_joined(100_000), countries=outlines, time_slider=True)
+    size = save_map(m, tmp_path / "big.html").stat().st_size
+    assert size < 5_000_000, size
+    layers = _layers(m, SiteMarkers)
+    assert len(layers["All weeks"].records) == 10
+    assert len(layers) == 1 + 52
+
+
+# --- charts -----------------------------------------------------------------------------------------------------
+
+def test_weekly_chart_png_and_svg(joined, tmp_path):
+    fig = weekly_chart(joined, path=tmp_path / "w.png", title="Weekly attacks")
+    assert (tmp_path / "w.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    ax = fig.axes[0]
+    assert ax.get_title(loc="left") == "Weekly attacks"
+    assert ax.get_xlabel() == "ISO week" and ax.get_ylabel() == "Attacks per week"
+    assert [t.get_text() for t in ax.get_xticklabels()] == [w.split()[0] for w in WEEK_LAYERS]
+    # Stacked: one container per country, one bar per week; heights add up to the attacks.
+    assert [c.get_label() for c in ax.containers] == ["Iraq", "Syria", "Jordan"]
+    assert all(len(c) == len(WEEK_LAYERS) for c in ax.containers)
+    assert sum(bar.get_height() for c in ax.containers for bar in c) == 25
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Iraq", "Syria", "Jordan"]
+
+    weekly_chart(joined, by="weapon", path=tmp_path / "a.svg")
+    weekly_chart(joined, by="weapon", path=tmp_path / "b.svg")
+    a = (tmp_path / "a.svg").read_bytes()
+    assert a.startswith(b"<?xml") and b"<svg" in a
+    assert a == (tmp_path / "b.svg").read_bytes()
+    assert b"<dc:date>" not in a
+
+
+def test_weekly_chart_default_title_and_bad_path(joined, tmp_path):
+    fig = weekly_chart(joined)
+    assert fig.axes[0].get_title(loc="left") == (
+        "Attacks on US and coalition forces per week, 2023-W42 – 2023-W45")
+    with pytest.raises(ValueError, match=".png or .svg"):
+        weekly_chart(joined, path=tmp_path / "chart.pdf")
+    with pytest.raises(TypeError):
+        weekly_chart("nope")  # type: ignore[arg-type]
