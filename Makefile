@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= build/demo
 
-.PHONY: demo test bench lint browser clean
+.PHONY: demo test test-fast docs docs-serve dist bench lint browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,24 @@ browser:
 	  else echo "warning: /usr/bin/chromium missing; browser tests will be skipped"; fi; \
 	fi
 
+# Everything, slow tests included (notebooks, strict docs build, wheel in a fresh venv).
 test: $(VENV)/.installed browser
 	$(BIN)/python -m pytest
+
+# Skip the slow tests while iterating.
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest -m "not slow"
+
+# The documentation site, built strictly (any warning fails) into build/site/.
+docs: $(VENV)/.installed
+	$(BIN)/python -m mkdocs build --strict --site-dir build/site
+
+docs-serve: $(VENV)/.installed
+	$(BIN)/python -m mkdocs serve
+
+# sdist and wheel into dist/.
+dist: $(VENV)/.installed
+	$(BIN)/python -m build --no-isolation --outdir dist
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check geoincidents tests
