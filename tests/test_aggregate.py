@@ -220,7 +220,7 @@ incident_rows = st.lists(
     min_size=1, max_size=40)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(incident_rows)
 def test_weekly_counts_sum_to_the_number_of_selected_incidents(rows):
     t = pd.DataFrame({"date": pd.to_datetime([r[0] for r in rows]), "country": [r[1] for r in rows],
