@@ -1,0 +1,186 @@
+"""The generated HTML in headless Chromium (Debian's /usr/bin/chromium through Playwright, file:// URLs only).
+
+Online maps get Leaflet from the local XStatic package and blank tiles through request routing: tests never
+reach the internet.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+from conftest_maps import box_outlines, make_joined, realistic_rows, src
+
+from geoincidents.maps import incident_map, save_map
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium missing (apt-get install chromium)"),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+BLANK_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
+N_ATTACK_PLACES = 11
+W42 = "2023-W42 (16 Oct)"
+W42_PLACES = 6
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def maps(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("maps")
+    joined = make_joined(realistic_rows())
+    outlines = box_outlines()
+    rows = realistic_rows()[:2]
+    rows[0] = dict(rows[0], notes='<img src=x onerror="window.__xss=1"> <script>window.__xss=2</script>',
+                   sources=src("Evil", "javascript:window.__xss=3"),
+                   claimed_by='"><img src=x onerror=window.__xss=4>')
+    rows[1] = dict(rows[1], notes="{{ 7 * 7 }} ${window.__xss=5} `x`",
+                   sources=src("Good", "https://example.org/report?a=1&b=2"))
+    return {
+        "online": save_map(incident_map(joined, countries=outlines), folder / "online.html"),
+        "offline": save_map(incident_map(joined, countries=outlines, offline=True, time_slider=True),
+                            folder / "offline.html"),
+        "xss": save_map(incident_map(make_joined(rows), countries=outlines, offline=True), folder / "xss.html"),
+    }
+
+
+def _leaflet_file(url: str) -> Path:
+    import xstatic.pkg.leaflet as xs
+
+    return Path(xs.BASE_DIR) / url.rsplit("/", 1)[1]
+
+
+class _Page:
+    """A page with console/page errors and non-file requests recorded."""
+
+    def __init__(self, browser, path: Path, *, serve_cdn: bool):
+        self.context = browser.new_context(viewport={"width": 1200, "height": 800})
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+
+        def route(r):
+            url = r.request.url
+            if url.startswith("file://"):
+                return r.continue_()
+            self.requests.append(url)
+            if serve_cdn and url.startswith("https://cdn.jsdelivr.net/npm/leaflet@"):
+                return r.fulfill(path=_leaflet_file(url))
+            if serve_cdn and "tile.openstreetmap.org" in url:
+                return r.fulfill(body=BLANK_PNG, content_type="image/png")
+            return r.abort()
+
+        self.context.route("**/*", route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(path.as_uri(), wait_until="load")
+        self.page.wait_for_selector(".leaflet-container", timeout=10_000)
+
+    def count(self, selector: str) -> int:
+        return self.page.locator(selector).count()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _open_popup(page, name: str) -> str:
+    """Click the visible circle whose tooltip starts with ``name`` and return the popup's text."""
+    page.evaluate(
+        """(name) => {
+            document.querySelectorAll('[data-test-marker]').forEach(e => e.removeAttribute('data-test-marker'));
+            const map = window[document.querySelector('.folium-map').id];
+            map.closePopup();
+            map.eachLayer(l => {
+                if (l instanceof L.CircleMarker && l.getTooltip() && l.getTooltip().getContent().startsWith(name)) {
+                    l.getElement().setAttribute('data-test-marker', '1');
+                }
+            });
+        }""",
+        name,
+    )
+    page.wait_for_selector(".leaflet-popup", state="detached", timeout=5_000)
+    page.locator("[data-test-marker]").first.click(force=True)
+    page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
+    return page.locator(".leaflet-popup-content").inner_text()
+
+
+def test_online_map_markers_layers_and_popups(browser, maps):
+    view = _Page(browser, maps["online"], serve_cdn=True)
+    try:
+        page = view.page
+        assert view.count("path.gi-site") == N_ATTACK_PLACES
+        assert view.count(".gi-strike") == 3
+        assert view.count("path.gi-country") == 3
+
+        # Layer control: hide "All weeks", show one week.
+        page.get_by_label("All weeks").uncheck()
+        assert view.count("path.gi-site") == 0
+        page.get_by_label(W42).check()
+        assert view.count("path.gi-site") == W42_PLACES
+        page.get_by_label(W42).uncheck()
+        page.get_by_label("All weeks").check()
+        assert view.count("path.gi-site") == N_ATTACK_PLACES
+
+        text = _open_popup(page, "Ain al-Asad Air Base")
+        dates = page.locator(".leaflet-popup-content .gi-date").all_inner_texts()
+        assert dates == ["2023-11-06", "2023-10-30", "2023-10-24", "2023-10-21", "2023-10-18", "2023-10-17"]
+        assert "Two drones shot down near the base." in text
+        assert "2023-10-19" not in text  # Al-Tanf's, not this site's
+        assert view.errors == []
+        assert all("cdn.jsdelivr.net" in u or "tile.openstreetmap.org" in u for u in view.requests)
+    finally:
+        view.close()
+
+
+def test_offline_map_requests_nothing(browser, maps):
+    view = _Page(browser, maps["offline"], serve_cdn=False)
+    try:
+        assert view.requests == []
+        assert view.count("path.gi-country") == 3
+        assert view.count("path.gi-site") == N_ATTACK_PLACES
+        assert view.count(".leaflet-tile") == 0
+        # The time slider shows one week at a time, then all weeks again.
+        view.page.locator(".gi-next").click()
+        assert view.page.locator(".gi-label").inner_text() == W42
+        assert view.count("path.gi-site") == W42_PLACES
+        assert view.page.get_by_label(W42).is_checked()
+        view.page.locator(".gi-prev").click()
+        assert view.count("path.gi-site") == N_ATTACK_PLACES
+        assert view.errors == []
+        assert view.requests == []
+    finally:
+        view.close()
+
+
+def test_xss_payloads_stay_inert(browser, maps):
+    view = _Page(browser, maps["xss"], serve_cdn=False)
+    try:
+        page = view.page
+        for name in ("Ain al-Asad Air Base", "Al-Harir Air Base"):
+            text = _open_popup(page, name)
+            page.locator(".leaflet-popup-content a").evaluate_all("links => links.forEach(a => a.click())")
+            assert page.evaluate("window.__xss") is None
+        # The payloads are shown as text, the javascript: URL is not a link, the good URL is.
+        assert "{{ 7 * 7 }} ${window.__xss=5} `x`" in text
+        hrefs = page.locator(".leaflet-popup-content a").evaluate_all("links => links.map(a => a.href)")
+        assert hrefs == ["https://example.org/report?a=1&b=2"]
+        first = _open_popup(page, "Ain al-Asad Air Base")
+        assert '<img src=x onerror="window.__xss=1">' in first and "javascript:window.__xss=3" in first
+        assert page.locator(".leaflet-popup-content img, .leaflet-popup-content script").count() == 0
+        assert all(p.evaluate("window.__xss") is None for p in view.context.pages)
+        assert view.errors == []
+    finally:
+        view.close()
