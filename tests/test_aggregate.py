@@ -26,9 +26,9 @@ def _table(rows: list[dict]) -> pd.DataFrame:
     return frame
 
 
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # ISO weeks
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 def test_weeks_across_a_year_end_have_iso_labels_and_monday_starts():
     t = _table([{"date": "2023-12-27", "country": "IRQ", "event_type": "attack"},
                 {"date": "2024-01-02", "country": "IRQ", "event_type": "attack"}])
@@ -77,9 +77,9 @@ def test_dates_before_1970():
     assert out["week"].tolist() == ["1969-W01"]
 
 
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # zero filling, grouping, filters
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 SPAN = [
     {"date": "2023-10-17", "country": "IRQ", "site_id": "ain-al-asad-airbase", "weapon": "one_way_drone",
      "event_type": "attack", "injured": 2, "killed": None},
@@ -109,7 +109,7 @@ def test_zero_filled_weeks_inside_the_span_for_every_group():
 
 def test_fill_false_keeps_only_weeks_with_incidents():
     out = weekly_counts(_table(SPAN), by="country", fill=False)
-    assert list(zip(out["week"], out["country"], out["count"])) == [
+    assert list(zip(out["week"], out["country"], out["count"], strict=True)) == [
         ("2023-W42", "IRQ", 1), ("2023-W42", "SYR", 1), ("2023-W45", "IRQ", 1)]
     assert (out["count"] > 0).all()
 
@@ -132,13 +132,14 @@ def test_by_weapon_and_by_event_type():
     weapons = weekly_counts(_table(SPAN), by="weapon", fill=False, event_types=None)
     assert sorted(weapons["weapon"]) == ["airstrike", "one_way_drone", "rocket", "unknown"]
     types = weekly_counts(_table(SPAN), by="event_type", fill=False, event_types=None)
-    assert dict(zip(types["event_type"], types["count"])) == {"attack": 2, "strike": 1, "interception": 1}
+    counts = dict(zip(types["event_type"], types["count"], strict=True))
+    assert counts == {"attack": 2, "strike": 1, "interception": 1}
 
 
 def test_by_several_columns():
     out = weekly_counts(_table(SPAN), by=["country", "weapon"], fill=False, event_types=None)
     assert list(out.columns[:4]) == ["week_start", "week", "country", "weapon"]
-    assert list(zip(out["week"], out["country"], out["weapon"])) == [
+    assert list(zip(out["week"], out["country"], out["weapon"], strict=True)) == [
         ("2023-W42", "IRQ", "one_way_drone"), ("2023-W42", "SYR", "unknown"),
         ("2023-W45", "IRQ", "rocket"), ("2023-W45", "SYR", "airstrike")]
 
@@ -146,7 +147,7 @@ def test_by_several_columns():
 def test_several_columns_fill_only_combinations_seen():
     # Filled: every week for each (country, weapon) pair that has incidents, not the full cross product.
     out = weekly_counts(_table(SPAN), by=["country", "weapon"], event_types=None)
-    pairs = set(zip(out["country"], out["weapon"]))
+    pairs = set(zip(out["country"], out["weapon"], strict=True))
     assert pairs == {("IRQ", "one_way_drone"), ("SYR", "unknown"), ("IRQ", "rocket"), ("SYR", "airstrike")}
     assert len(out) == 4 * 4
 
@@ -210,9 +211,9 @@ def test_input_not_modified():
     pd.testing.assert_frame_equal(t, before)
 
 
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # properties against independent computations
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 dates = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2026, 12, 31))
 incident_rows = st.lists(
     st.tuples(dates, st.sampled_from(["IRQ", "SYR", "JOR", None]),
@@ -235,7 +236,8 @@ def test_weekly_counts_sum_to_the_number_of_selected_incidents(rows):
         # the zero-filled table has one row per week from the first to the last selected incident, no gaps
         steps = filled["week_start"].diff().dropna().unique()
         assert len(filled) == 1 or list(steps) == [pd.Timedelta(days=7)]
-        assert filled["week_start"].iloc[0] <= t["date"][t["event_type"].isin(["attack", "interception"])].min()
+        first = t["date"][t["event_type"].isin(["attack", "interception"])].min()
+        assert filled["week_start"].iloc[0] <= first
 
 
 def test_matches_an_independent_pandas_groupby_on_isocalendar():
@@ -258,14 +260,14 @@ def test_matches_an_independent_pandas_groupby_on_isocalendar():
     got = out.set_index(["week", "country"])[["count", "injured"]]
     assert got.sort_index().astype("int64").equals(expected.sort_index().astype("int64"))
     # week_start is the Monday of the ISO week: fromisocalendar(year, week, 1)
-    for label, start in zip(out["week"], out["week_start"]):
+    for label, start in zip(out["week"], out["week_start"], strict=True):
         year, week = label.split("-W")
         assert start.date() == dt.date.fromisocalendar(int(year), int(week), 1)
 
 
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # site_counts and summary
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 SITES = [
     {"date": "2023-10-17", "site_id": "ain-al-asad-airbase", "site_name": "Ain al-Asad Air Base",
      "country": "IRQ", "event_type": "attack", "injured": 2, "killed": None},

@@ -49,12 +49,12 @@ def _run(argv, capsys) -> tuple[int, str, str]:
 
 
 def _nonzero(table: pd.DataFrame, group: str) -> dict:
-    return {(w, g): int(c) for w, g, c in zip(table["week"], table[group], table["count"]) if c}
+    return {(w, g): int(c) for w, g, c in zip(table["week"], table[group], table["count"], strict=True) if c}
 
 
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # weekly: formats
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 def test_weekly_csv_parses_back_to_weekly_counts(incidents_csv, capsys):
     code, out, err = _run(["weekly", incidents_csv, "--format", "csv"], capsys)
     assert code == 0, err
@@ -106,9 +106,9 @@ def test_weekly_table_is_the_default(incidents_csv, capsys):
     assert any(line.split()[1:4] == ["2023-W43", "SYR", "2"] for line in lines[1:])
 
 
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # weekly: grouping and filters
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 def test_weekly_by_site(incidents_csv, capsys):
     code, out, err = _run(["weekly", incidents_csv, "--by", "site", "--format", "csv"], capsys)
     assert code == 0, err
@@ -160,9 +160,9 @@ def test_weekly_filters_leaving_nothing(incidents_csv, capsys):
     assert json.loads(out) == []
 
 
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # weekly: errors
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 def _assert_one_paragraph(err: str) -> None:
     assert err.startswith("geoincidents: error:")
     assert "Traceback" not in err
@@ -230,9 +230,9 @@ def test_command_line_entry_point_prints_no_traceback(tmp_path):
     assert f"{path}:4" in done.stderr and done.stdout == ""
 
 
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # map and chart: error paths
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("command, name", [("map", "out.html"), ("chart", "out.png"), ("chart", "out.svg")])
 def test_bad_input_writes_nothing(tmp_path, capsys, command, name):
     path = _bad_csv(tmp_path)

@@ -52,7 +52,7 @@ def test_join_keeps_every_example_and_its_given_site(incidents, joined):
     assert summary["matched"] == int(given.sum())
     assert str(joined.crs) == "EPSG:4326"
     # every matched incident is drawn at its site's point (the examples give no coordinates)
-    for sid, point in zip(joined["site_id"], joined.geometry):
+    for sid, point in zip(joined["site_id"], joined.geometry, strict=True):
         if isinstance(sid, str):
             assert (point.x, point.y) == (GAZ[sid].lon, GAZ[sid].lat), sid
 
@@ -147,6 +147,7 @@ def test_weekly_counts_for_w42_w43_add_up(incidents, joined):
         got = table.loc[table["week"] == label]
         assert int(got["count"].sum()) == expected, label
         for country, n in got.set_index("country")["count"].items():
-            assert n == int((attacks & (week == label) & (incidents["country"] == country)).sum()), (label, country)
+            in_country = incidents["country"] == country
+            assert n == int((attacks & (week == label) & in_country).sum()), (label, country)
     # the Monday of W42 is 16 Oct 2023
     assert table.loc[table["week"] == "2023-W42", "week_start"].iloc[0] == pd.Timestamp("2023-10-16")

@@ -37,9 +37,9 @@ def _geodesic(lat1, lon1, lat2, lon2) -> float:
     return float(GEOD.inv(lon1, lat1, lon2, lat2)[2])
 
 
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # by name
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("location, country, site_id, method", [
     ("Ain al-Asad", "IRQ", "ain-al-asad-airbase", "alias"),       # alias
     ("Ayn al-Assad", None, "ain-al-asad-airbase", "alias"),        # another spelling
@@ -80,9 +80,9 @@ def test_unknown_country_hint_is_an_error():
         join_sites(pd.DataFrame({"location": ["Tanf"], "country": ["Narnia"]}))
 
 
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # ambiguous names
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 def test_ambiguous_name_without_point_is_flagged_not_guessed():
     frame = pd.DataFrame({"location": ["Rmelan", "Victory Base"], "country": ["SYR", "IRQ"]})
     joined = join_sites(frame)
@@ -127,15 +127,16 @@ def test_ambiguous_name_settled_by_point_only_among_its_candidates():
     assert joined["site_id"].iloc[3] in {"abu-hajar-airport", "rumalyn-landing-zone"}
 
 
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # by distance
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("max_distance_m", [25_000.0, 5_000.0])
 def test_distance_just_inside_and_just_outside(max_distance_m):
     # Al-Tanf is isolated (Tower 22 is ~10 km away to the east-north-east): go due west.
     inside = _offset("al-tanf-garrison", max_distance_m - 50, azimuth=270)
     outside = _offset("al-tanf-garrison", max_distance_m + 50, azimuth=270)
-    frame = pd.DataFrame({"location": ["", ""], "lat": [inside[0], outside[0]], "lon": [inside[1], outside[1]]})
+    frame = pd.DataFrame({"location": ["", ""], "lat": [inside[0], outside[0]],
+                          "lon": [inside[1], outside[1]]})
     joined = join_sites(frame, how="distance", max_distance_m=max_distance_m)
     assert joined["site_id"].iloc[0] == "al-tanf-garrison"
     assert joined["match_method"].iloc[0] == "distance"
@@ -217,9 +218,9 @@ def test_tie_between_two_sites_at_the_same_point_gives_one_row():
     assert len(nearest) == 2
 
 
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # rows, index, columns, geometry
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 def _mixed_frame() -> pd.DataFrame:
     near_tower = _offset("tower-22", 400)
     return pd.DataFrame({
@@ -275,7 +276,8 @@ def test_given_site_id_is_kept():
     joined = join_sites(frame)
     assert joined.loc["a", "site_id"] == "erbil" and joined.loc["a", "match_method"] == "given"
     assert joined.loc["a", "match_score"] == 100
-    assert (joined.loc["a", "geometry"].x, joined.loc["a", "geometry"].y) == (_site("erbil").lon, _site("erbil").lat)
+    point = joined.loc["a", "geometry"]
+    assert (point.x, point.y) == (_site("erbil").lon, _site("erbil").lat)
     assert joined.loc["b", "site_id"] == "al-tanf-garrison" and joined.loc["b", "match_method"] == "alias"
     assert pd.isna(joined.loc["c", "site_id"])
     assert joined.attrs["join_summary"]["by_method"]["given"] == 1
@@ -339,9 +341,9 @@ def test_custom_gazetteer_is_used():
     assert join_sites(frame)["site_id"].isna().tolist() == [True, True, False]
 
 
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # many rows: vectorised nearest against brute force
-# -------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 def _brute_nearest(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sites = list(GAZ)
     d = np.empty((len(lat), len(sites)))
