@@ -1,6 +1,7 @@
 """Weekly attack counts as a stacked bar chart, ready for a slide.
 
-matplotlib is imported inside :func:`weekly_chart`, so ``import geoincidents`` stays light. The chart is drawn on
+matplotlib is imported inside :func:`weekly_chart`, so ``import geoincidents`` stays light. The chart is
+drawn on
 a :class:`matplotlib.figure.Figure` with the Agg canvas (no pyplot, no global figure state), and saved files
 carry no date or version metadata: the same input gives the same SVG bytes.
 """
@@ -71,6 +72,7 @@ def weekly_chart(
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     from .aggregate import weekly_counts
 
@@ -84,16 +86,26 @@ def weekly_chart(
     ax = fig.add_subplot()
     x = list(range(len(labels)))
     if labels:
-        table = counts.pivot_table(index="week", columns=group_col, values="count", aggfunc="sum", fill_value=0)
+        table = counts.pivot_table(
+            index="week", columns=group_col, values="count", aggfunc="sum", fill_value=0
+        )
         table = table.reindex(index=labels, fill_value=0)
         # Largest group at the bottom, where bars are easiest to compare; ties alphabetically.
-        order = sorted(table.columns, key=lambda c: (-int(table[c].sum()), _label(by, c)))
+        order = sorted(table.columns, key=lambda c: (-int(table[c].to_numpy().sum()), _label(by, c)))
         bottom = [0] * len(labels)
         for i, group in enumerate(order):
             heights = [int(v) for v in table[group]]
-            ax.bar(x, heights, bottom=bottom, width=0.8, label=_label(by, group), color=_color(by, group, i),
-                   edgecolor="white", linewidth=0.5)
-            bottom = [b + h for b, h in zip(bottom, heights)]
+            ax.bar(
+                x,
+                heights,
+                bottom=bottom,
+                width=0.8,
+                label=_label(by, group),
+                color=_color(by, group, i),
+                edgecolor="white",
+                linewidth=0.5,
+            )
+            bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
         step = max(1, -(-len(labels) // _MAX_TICKS))
         ax.set_xticks(x[::step], labels[::step], rotation=45, ha="right")
         ax.legend(title=_by_title(by), frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -102,7 +114,7 @@ def weekly_chart(
         ax.set_xticks([])
     ax.set_xlabel("ISO week")
     ax.set_ylabel("Attacks per week")
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="#dddddd", linewidth=0.8)
     ax.set_axisbelow(True)

@@ -21,10 +21,17 @@ pytestmark = [
 ]
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 BLANK_PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
 N_ATTACK_PLACES = 11
 W42 = "2023-W42 (16 Oct)"
 W42_PLACES = 6
@@ -44,16 +51,25 @@ def maps(tmp_path_factory):
     joined = make_joined(realistic_rows())
     outlines = box_outlines()
     rows = realistic_rows()[:2]
-    rows[0] = dict(rows[0], notes='<img src=x onerror="window.__xss=1"> <script>window.__xss=2</script>',
-                   sources=src("Evil", "javascript:window.__xss=3"),
-                   claimed_by='"><img src=x onerror=window.__xss=4>')
-    rows[1] = dict(rows[1], notes="{{ 7 * 7 }} ${window.__xss=5} `x`",
-                   sources=src("Good", "https://example.org/report?a=1&b=2"))
+    rows[0] = dict(
+        rows[0],
+        notes='<img src=x onerror="window.__xss=1"> <script>window.__xss=2</script>',
+        sources=src("Evil", "javascript:window.__xss=3"),
+        claimed_by='"><img src=x onerror=window.__xss=4>',
+    )
+    rows[1] = dict(
+        rows[1],
+        notes="{{ 7 * 7 }} ${window.__xss=5} `x`",
+        sources=src("Good", "https://example.org/report?a=1&b=2"),
+    )
     return {
         "online": save_map(incident_map(joined, countries=outlines), folder / "online.html"),
-        "offline": save_map(incident_map(joined, countries=outlines, offline=True, time_slider=True),
-                            folder / "offline.html"),
-        "xss": save_map(incident_map(make_joined(rows), countries=outlines, offline=True), folder / "xss.html"),
+        "offline": save_map(
+            incident_map(joined, countries=outlines, offline=True, time_slider=True), folder / "offline.html"
+        ),
+        "xss": save_map(
+            incident_map(make_joined(rows), countries=outlines, offline=True), folder / "xss.html"
+        ),
     }
 
 
@@ -100,11 +116,13 @@ def _open_popup(page, name: str) -> str:
     """Click the visible circle whose tooltip starts with ``name`` and return the popup's text."""
     page.evaluate(
         """(name) => {
-            document.querySelectorAll('[data-test-marker]').forEach(e => e.removeAttribute('data-test-marker'));
+            const old = document.querySelectorAll('[data-test-marker]');
+            old.forEach(e => e.removeAttribute('data-test-marker'));
             const map = window[document.querySelector('.folium-map').id];
             map.closePopup();
             map.eachLayer(l => {
-                if (l instanceof L.CircleMarker && l.getTooltip() && l.getTooltip().getContent().startsWith(name)) {
+                const tip = l instanceof L.CircleMarker && l.getTooltip();
+                if (tip && tip.getContent().startsWith(name)) {
                     l.getElement().setAttribute('data-test-marker', '1');
                 }
             });

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import folium
 import pandas as pd
@@ -17,10 +16,12 @@ from geoincidents.maps.sites import SiteMarkers
 from geoincidents.maps.strikes import StrikeMarkers
 from geoincidents.maps.weeks import TimeSlider
 
-# Sites with attacks in realistic_rows(): ten gazetteer sites plus one own-coordinates point (Erbil outskirts).
+# Sites with attacks in realistic_rows(): ten gazetteer sites plus one own point (Erbil outskirts).
 N_ATTACK_PLACES = 11
 WEEK_LAYERS = ["2023-W42 (16 Oct)", "2023-W43 (23 Oct)", "2023-W44 (30 Oct)", "2023-W45 (6 Nov)"]
-XSS_NOTE = '<script>alert(1)</script> <img src=x onerror="alert(2)"> ${alert(3)} `x` \\u0041 {{ "pwn" ~ "ed" }}'
+XSS_NOTE = (
+    '<script>alert(1)</script> <img src=x onerror="alert(2)"> ${alert(3)} `x` \\u0041 {{ "pwn" ~ "ed" }}'
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,26 +44,43 @@ def _layers(m: folium.Map, cls: type = folium.FeatureGroup) -> dict[str, folium.
 
 def _xss_joined():
     rows = realistic_rows()[:3]
-    rows[0] = dict(rows[0], notes=XSS_NOTE, sources=src("Evil <b>Pub</b>", "javascript:alert(4)"),
-                   claimed_by='"><svg onload=alert(5)>')
+    rows[0] = dict(
+        rows[0],
+        notes=XSS_NOTE,
+        sources=src("Evil <b>Pub</b>", "javascript:alert(4)"),
+        claimed_by='"><svg onload=alert(5)>',
+    )
     rows[1] = dict(rows[1], sources=src("Data", "data:text/html,<script>alert(6)</script>"))
     rows[2] = dict(rows[2], sources=src("Rel", "/relative/path"))
     return make_joined(rows)
 
 
-# --- escaping ---------------------------------------------------------------------------------------------------
+# --- escaping ----------------------------------------------------------------------
+
 
 def test_safe_url_accepts_only_absolute_http_urls():
     assert safe_url("https://www.fdd.org/x?a=1") == "https://www.fdd.org/x?a=1"
     assert safe_url("HTTP://example.org") == "HTTP://example.org"
-    for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "java\tscript:alert(1)", "data:text/html,x",
-                "/relative", "//example.org/x", "https://", "ftp://example.org", None, pd.NA, 3):
+    for bad in (
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,x",
+        "/relative",
+        "//example.org/x",
+        "https://",
+        "ftp://example.org",
+        None,
+        pd.NA,
+        3,
+    ):
         assert safe_url(bad) is None, bad
 
 
 def test_link_escapes_and_never_links_unsafe_urls():
     assert link('https://a.org/"><script>', "A") == (
-        '<a href="https://a.org/&quot;&gt;&lt;script&gt;" target="_blank" rel="noopener noreferrer">A</a>')
+        '<a href="https://a.org/&quot;&gt;&lt;script&gt;" target="_blank" rel="noopener noreferrer">A</a>'
+    )
     assert "<a" not in link("javascript:alert(1)", "<b>x</b>")
     assert link("javascript:alert(1)", "<b>x</b>") == "&lt;b&gt;x&lt;/b&gt; (javascript:alert(1))"
     assert esc("{{ x }}") == "&#123;&#123; x &#125;&#125;"
@@ -70,8 +88,9 @@ def test_link_escapes_and_never_links_unsafe_urls():
 
 
 def test_incident_text_is_escaped_in_the_html(outlines):
-    html = _html(incident_map(_xss_joined(), countries=outlines, tiles=None,
-                              title="</title><script>alert(7)</script>"))
+    html = _html(
+        incident_map(_xss_joined(), countries=outlines, tiles=None, title="</title><script>alert(7)</script>")
+    )
     for raw in ("<script>alert", "<img src=x", "<svg onload", "<b>Pub", "${alert(3)}", "`x`"):
         assert raw not in html, raw
     # The same markup JSON-escaped would still become markup once Leaflet sets innerHTML.
@@ -86,7 +105,8 @@ def test_incident_text_is_escaped_in_the_html(outlines):
     assert "\\u003ca " not in html  # every URL here is unsafe, so there is no link at all
 
 
-# --- reproducibility --------------------------------------------------------------------------------------------
+# --- reproducibility ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("options", [{}, {"offline": True, "time_slider": True, "by": "country"}])
 def test_same_input_gives_byte_identical_html(joined, outlines, options, tmp_path):
@@ -111,7 +131,8 @@ def test_save_map_writes_atomically_and_numbers_late_elements(joined, outlines, 
         save_map(m, tmp_path / "missing" / "map.html")
 
 
-# --- offline ----------------------------------------------------------------------------------------------------
+# --- offline ----------------------------------------------------------------------
+
 
 def test_offline_html_loads_nothing_from_the_network(joined, outlines):
     html = _html(incident_map(joined, countries=outlines, offline=True, time_slider=True))
@@ -120,7 +141,7 @@ def test_offline_html_loads_nothing_from_the_network(joined, outlines):
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
     assert "{z}" not in html and "tile.openstreetmap" not in html and "cdn.jsdelivr" not in html
     assert "images/" not in html  # Leaflet's CSS images are data: URIs
-    # Remaining URLs are inert strings: the SVG namespace and links inside leaflet.js, and the data's own link.
+    # Remaining URLs are inert: the SVG namespace and links inside leaflet.js, and the data's own link.
     hosts = set(re.findall(r"https?://([^/\"'\\\s)]+)", html))
     assert hosts <= {"www.w3.org", "leafletjs.com", "bugzilla.mozilla.org", "www.fdd.org"}, hosts
     assert "L.version" in html or '"1.9.3"' in html  # Leaflet itself is inlined
@@ -136,7 +157,8 @@ def test_online_html_loads_only_leaflet(joined, outlines):
     assert "tile.openstreetmap.org" in html
 
 
-# --- content ----------------------------------------------------------------------------------------------------
+# --- content ----------------------------------------------------------------------
+
 
 def test_one_marker_per_place_with_attacks(joined, outlines):
     m = incident_map(joined, countries=outlines)
@@ -174,7 +196,10 @@ def test_strikes_have_their_own_layer(joined, outlines):
     strikes = _layers(m, StrikeMarkers)
     assert list(strikes) == ["US strikes"]
     assert sorted(r[4] for r in strikes["US strikes"].records) == [
-        "Mayadin: 1 US strike", "near Abu Kamal: 1 US strike", "near Mayadin: 1 US strike"]
+        "Mayadin: 1 US strike",
+        "near Abu Kamal: 1 US strike",
+        "near Mayadin: 1 US strike",
+    ]
     attack_points = {(r[0], r[1]) for layer in _layers(m, SiteMarkers).values() for r in layer.records}
     assert not attack_points & {(r[0], r[1]) for r in strikes["US strikes"].records}
     assert "gi-strike" in _html(m)
@@ -196,8 +221,10 @@ def test_time_slider_works_offline_and_with_country_layers(joined, outlines):
     for by in ("week", "country"):
         m = incident_map(joined, countries=outlines, offline=True, time_slider=True, by=by)
         sliders = [c for c in m._children.values() if isinstance(c, TimeSlider)]
-        assert len(sliders) == 1 and sliders[0].labels == ["All weeks" if by == "week" else "All countries",
-                                                           *WEEK_LAYERS]
+        assert len(sliders) == 1 and sliders[0].labels == [
+            "All weeks" if by == "week" else "All countries",
+            *WEEK_LAYERS,
+        ]
         assert all(not layer.control for layer in sliders[0].week_layers) == (by == "country")
 
 
@@ -209,7 +236,9 @@ def test_popups_are_capped_but_counts_are_not(outlines):
     assert len(record[6]) == 5 and record[7] == 25
 
 
-@pytest.mark.parametrize("kwargs", [{"by": "site"}, {"color_by": "claim"}, {"point_mode": "x"}, {"popup_limit": 0}])
+@pytest.mark.parametrize(
+    "kwargs", [{"by": "site"}, {"color_by": "claim"}, {"point_mode": "x"}, {"popup_limit": 0}]
+)
 def test_bad_arguments_raise(joined, outlines, kwargs):
     with pytest.raises(ValueError):
         incident_map(joined, countries=outlines, **kwargs)
@@ -236,7 +265,8 @@ def test_100k_incidents_make_a_small_file(outlines, tmp_path):
     assert len(layers) == 1 + 52
 
 
-# --- charts -----------------------------------------------------------------------------------------------------
+# --- charts ----------------------------------------------------------------------
+
 
 def test_weekly_chart_png_and_svg(joined, tmp_path):
     fig = weekly_chart(joined, path=tmp_path / "w.png", title="Weekly attacks")
@@ -262,7 +292,8 @@ def test_weekly_chart_png_and_svg(joined, tmp_path):
 def test_weekly_chart_default_title_and_bad_path(joined, tmp_path):
     fig = weekly_chart(joined)
     assert fig.axes[0].get_title(loc="left") == (
-        "Attacks on US and coalition forces per week, 2023-W42 – 2023-W45")
+        "Attacks on US and coalition forces per week, 2023-W42 – 2023-W45"
+    )
     with pytest.raises(ValueError, match=".png or .svg"):
         weekly_chart(joined, path=tmp_path / "chart.pdf")
     with pytest.raises(TypeError):

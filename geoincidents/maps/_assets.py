@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import folium
+from branca.element import Figure
 
 from ._html import RawHtml
 
@@ -25,7 +26,9 @@ def _leaflet_dir() -> Path:
     try:
         import xstatic.pkg.leaflet as xs_leaflet
     except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise RuntimeError("offline maps need the XStatic-Leaflet package (pip install xstatic-leaflet)") from exc
+        raise RuntimeError(
+            "offline maps need the XStatic-Leaflet package (pip install xstatic-leaflet)"
+        ) from exc
     return Path(xs_leaflet.BASE_DIR)
 
 
@@ -85,7 +88,10 @@ def use_assets(m: folium.Map, *, offline: bool) -> folium.Map:
     if offline:
         m.default_js = []
         m.default_css = []
-        header = m.get_root().header
+        root = m.get_root()
+        if not isinstance(root, Figure):
+            raise TypeError("the map must belong to a branca Figure")
+        header = root.header
         header.add_child(RawHtml(f"<style>{leaflet_css()}</style>"), name="leaflet_css_inline")
         header.add_child(RawHtml(f"<script>{leaflet_js()}</script>"), name="leaflet_js_inline")
     else:

@@ -48,8 +48,21 @@ WEAPON_COLORS = {
 MIN_RADIUS = 4.0
 MAX_RADIUS = 22.0
 
-_TEXT_COLUMNS = ("incident_id", "location", "site_id", "site_name", "country", "event_type", "weapon",
-                 "claimed_by", "claim_status", "outcome", "sources", "notes", "date_precision")
+_TEXT_COLUMNS = (
+    "incident_id",
+    "location",
+    "site_id",
+    "site_name",
+    "country",
+    "event_type",
+    "weapon",
+    "claimed_by",
+    "claim_status",
+    "outcome",
+    "sources",
+    "notes",
+    "date_precision",
+)
 
 
 @dataclass
@@ -161,24 +174,31 @@ def prepare(joined: pd.DataFrame, *, point_mode: str = "site") -> Prepared:
     if "incident_id" in joined.columns:
         df["incident_id"] = df["incident_id"].astype("string")
     else:
-        df["incident_id"] = pd.Series([f"row-{i + 1}" for i in range(len(df))], index=df.index, dtype="string")
+        df["incident_id"] = pd.Series(
+            [f"row-{i + 1}" for i in range(len(df))], index=df.index, dtype="string"
+        )
 
     lat, lon = _coordinates(joined)
     df["lat"], df["lon"] = lat, lon
     event = df["event_type"].astype("string").str.strip().str.lower()
-    df["kind"] = np.where(event.isin(ATTACK_TYPES), "attack", np.where(event.isin(STRIKE_TYPES), "strike", ""))
+    df["kind"] = np.where(
+        event.isin(ATTACK_TYPES), "attack", np.where(event.isin(STRIKE_TYPES), "strike", "")
+    )
     df = df[df["kind"] != ""]
 
     country = df["country"].astype("string")
-    attacks_by_country = (
-        country[df["kind"] == "attack"].fillna("").value_counts().sort_index().astype(int).to_dict()
-    )
+    counted = country[df["kind"] == "attack"].fillna("").value_counts().sort_index()
+    attacks_by_country = {str(k): int(v) for k, v in counted.items()}
     attacks_by_country.pop("", None)
     first = df["date"].min() if len(df) else None
-    last = max(df["date"].max(), df["date_end"].max()) if len(df) and df["date_end"].notna().any() else (
-        df["date"].max() if len(df) else None)
+    last = (
+        max(df["date"].max(), df["date_end"].max())
+        if len(df) and df["date_end"].notna().any()
+        else (df["date"].max() if len(df) else None)
+    )
 
-    site = df["site_id"].astype("string").str.strip().replace("", pd.NA)
+    site = df["site_id"].astype("string").str.strip()
+    site = site.mask(site == "")
     has_point = df["lat"].notna() & df["lon"].notna()
     located = site.notna() | has_point
     unlocated = int((~located).sum())
@@ -216,8 +236,11 @@ def prepare(joined: pd.DataFrame, *, point_mode: str = "site") -> Prepared:
     iso = df["date"].dt.isocalendar()
     df["week"] = iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format).astype(str)
     df["week_start"] = df["date"].dt.normalize() - pd.to_timedelta(df["date"].dt.day_of_week, unit="D")
-    attack_weeks = df.loc[df["kind"] == "attack", ["week", "week_start"]].drop_duplicates().sort_values("week_start")
-    weeks = [(str(w), pd.Timestamp(s)) for w, s in zip(attack_weeks["week"], attack_weeks["week_start"])]
+    attack_weeks = (
+        df.loc[df["kind"] == "attack", ["week", "week_start"]].drop_duplicates().sort_values("week_start")
+    )
+    pairs = zip(attack_weeks["week"], attack_weeks["week_start"], strict=True)
+    weeks = [(str(w), pd.Timestamp(s)) for w, s in pairs]
     return Prepared(df, unlocated, weeks, attacks_by_country, first, last)
 
 
@@ -268,7 +291,7 @@ def place_records(
     ordered = ordered.assign(_rank=ordered.groupby(cols, sort=False).cumcount())
     grouped = ordered.groupby(cols, sort=True)
     stats = grouped.agg(
-        count=("incident_id", "size"),
+        n=("incident_id", "size"),
         injured=("injured", "sum"),
         killed=("killed", "sum"),
         lat=("lat", "first"),
@@ -284,16 +307,26 @@ def place_records(
     stats = stats.reset_index().sort_values(list(keys) + ["name", "place"], kind="stable")
     for rec in stats.itertuples(index=False):
         full = tuple(getattr(rec, c) for c in cols)
-        count = int(rec.count)
+        count = int(rec.n)  # type: ignore[arg-type]
         radius = MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * math.sqrt(min(count, scale_max) / max(scale_max, 1))
         one = noun[:-1] if count == 1 and noun.endswith("s") else noun
         tooltip = f"{esc(rec.name)}: {count} {esc(one)}"
-        header = _popup_header(rec.name, countries.get(full), count, one, rec.injured, rec.killed, country_names)
+        header = _popup_header(
+            rec.name, countries.get(full), count, one, rec.injured, rec.killed, country_names
+        )
         ids = row_ids.get(full, [])
-        out.setdefault(full[:-1], []).append([
-            round(float(rec.lat), 5), round(float(rec.lon), 5), round(radius, 1), colors.get(full, UNKNOWN_COLOR),
-            tooltip, header, ids, count - len(ids),
-        ])
+        out.setdefault(full[:-1], []).append(
+            [
+                round(float(rec.lat), 5),  # type: ignore[arg-type]
+                round(float(rec.lon), 5),  # type: ignore[arg-type]
+                round(radius, 1),
+                colors.get(full, UNKNOWN_COLOR),
+                tooltip,
+                header,
+                ids,
+                count - len(ids),
+            ]
+        )
     return out
 
 
@@ -335,7 +368,10 @@ def _mode(frame: pd.DataFrame, cols: list[str], column: str) -> dict[tuple[Any, 
     values = frame[column].astype("string").fillna("")
     counts = (
         pd.DataFrame({**{c: frame[c] for c in cols}, "_v": values})
-        .groupby(cols + ["_v"], sort=True).size().rename("_n").reset_index()
+        .groupby(cols + ["_v"], sort=True)
+        .size()
+        .rename("_n")
+        .reset_index()
         .sort_values(cols + ["_n", "_v"], ascending=[True] * len(cols) + [False, True], kind="stable")
         .drop_duplicates(cols)
     )
@@ -344,7 +380,9 @@ def _mode(frame: pd.DataFrame, cols: list[str], column: str) -> dict[tuple[Any, 
 
 def _colors(frame: pd.DataFrame, cols: list[str], color_by: str) -> dict[tuple[Any, ...], str]:
     if color_by == "weapon":
-        return {k: WEAPON_COLORS.get(v or "unknown", OTHER_COLOR) for k, v in _mode(frame, cols, "weapon").items()}
+        return {
+            k: WEAPON_COLORS.get(v or "unknown", OTHER_COLOR) for k, v in _mode(frame, cols, "weapon").items()
+        }
     return {
         k: (COUNTRY_COLORS.get(v, OTHER_COLOR) if v else UNKNOWN_COLOR)
         for k, v in _mode(frame, cols, "country").items()
@@ -355,8 +393,15 @@ def _int_or_none(value: Any) -> int | None:
     return None if is_missing(value) else int(value)
 
 
-def _popup_header(name: Any, country: Any, count: int, noun: str, injured: Any, killed: Any,
-                  country_names: dict[str, str] | None) -> str:
+def _popup_header(
+    name: Any,
+    country: Any,
+    count: int,
+    noun: str,
+    injured: Any,
+    killed: Any,
+    country_names: dict[str, str] | None,
+) -> str:
     parts = [f"{count} {esc(noun)}"]
     inj, kil = _int_or_none(injured), _int_or_none(killed)
     if inj:
@@ -365,8 +410,10 @@ def _popup_header(name: Any, country: Any, count: int, noun: str, injured: Any, 
         parts.append(f"{kil} killed")
     where = esc(country_name(country, country_names)) if country else ""
     meta = " · ".join(parts)
-    return (f'<div class="gi-head"><b>{esc(name)}</b>{" (" + where + ")" if where else ""}</div>'
-            f'<div class="gi-meta">{meta}</div>')
+    return (
+        f'<div class="gi-head"><b>{esc(name)}</b>{" (" + where + ")" if where else ""}</div>'
+        f'<div class="gi-meta">{meta}</div>'
+    )
 
 
 def _row_html(row: pd.Series) -> str:

@@ -218,8 +218,14 @@ def js_json(value: Any) -> str:
     '["\\\\u003c/script\\\\u003e",1]'
     """
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
-                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for char, code in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("'", "\\u0027"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, code)
     return text
 
@@ -239,12 +245,13 @@ class RawHtml(Element):
 class RawMacroElement(MacroElement):
     """A MacroElement whose rendered header/html/script go into the page verbatim.
 
-    branca's ``MacroElement.render`` wraps each rendered macro in ``Element(text)``, which compiles the text as
+    branca's ``MacroElement.render`` wraps each rendered macro in ``Element(text)``, which compiles the
+    text as
     a Jinja template: data containing ``{{ ... }}`` would be evaluated (server-side template injection) or
     break the build. Put this class after folium's layer classes in the bases so their ``render`` still runs.
     """
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> str:
         figure = self.get_root()
         if not isinstance(figure, Figure):
             raise TypeError("You cannot render this Element if it is not in a Figure.")
@@ -255,3 +262,4 @@ class RawMacroElement(MacroElement):
                 getattr(figure, part).add_child(RawHtml(str(macro(self, kwargs))), name=self.get_name())
         for child in self._children.values():
             child.render(**kwargs)
+        return ""  # like MacroElement: the output went into the figure

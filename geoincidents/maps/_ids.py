@@ -1,8 +1,8 @@
 """Deterministic element ids.
 
-branca gives every Element a random id (``hexlify(urandom(16))``) that ends up in JS variable names and the map
-``<div>`` id, so two builds of the same map differ. :func:`assign_ids` walks the element tree in a fixed order and
-numbers the elements instead.
+branca gives every Element a random id (``hexlify(urandom(16))``) that ends up in JS variable names and the
+map ``<div>`` id, so two builds of the same map differ. :func:`assign_ids` walks the element tree in a fixed
+order and numbers the elements instead.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def _walk(root: Element) -> Iterator[Element]:
         seen.add(id(element))
         yield element
         found: list[Element] = []
-        # Sub-elements held as attributes (Figure.header/html/script, Popup.html, Marker.icon, ...) then children.
+        # Sub-elements held as attributes (Figure.header/html/script, Marker.icon, ...), then children.
         for key, value in vars(element).items():
             if key != "_parent" and key != "_children" and isinstance(value, Element):
                 found.append(value)
@@ -37,7 +37,7 @@ def _walk(root: Element) -> Iterator[Element]:
 def assign_ids(root: Element, *, keep_existing: bool = False) -> Element:
     """Replace the random ids of ``root`` and everything below it by sequential ones.
 
-    Children dictionaries keyed by an element's old name, and layer names that defaulted to it, are renamed too.
+    Children dictionaries keyed by an element's old name, and layer names defaulting to it, are renamed.
     Call this after the map is composed and before it is rendered.
 
     Parameters
@@ -66,7 +66,7 @@ def assign_ids(root: Element, *, keep_existing: bool = False) -> Element:
     elements = list(_walk(root))
     old_names = {id(e): e.get_name() for e in elements}
     if keep_existing:
-        taken = [int(e._id[len(_PREFIX):]) for e in elements if _is_ours(e._id)]
+        taken = [int(e._id[len(_PREFIX) :]) for e in elements if _is_ours(e._id)]
         number = max(taken, default=-1) + 1
         for element in elements:
             if not _is_ours(element._id):
@@ -89,4 +89,4 @@ def assign_ids(root: Element, *, keep_existing: bool = False) -> Element:
 
 
 def _is_ours(value: str) -> bool:
-    return value.startswith(_PREFIX) and value[len(_PREFIX):].isdigit()
+    return value.startswith(_PREFIX) and value[len(_PREFIX) :].isdigit()

@@ -49,8 +49,8 @@ def incident_map(
         point ``geometry`` (EPSG:4326). Attacks are ``event_type`` ``attack`` and ``interception``; ``strike``
         rows are drawn as US strikes; other rows are ignored.
     by : {"week", "country"}, default "week"
-        Split the attack markers into one hidden layer per ISO week (``2023-W42 (16 Oct)``) or per country, next
-        to an "All weeks"/"All countries" layer shown by default.
+        Split the attack markers into one hidden layer per ISO week (``2023-W42 (16 Oct)``) or per country,
+        next to an "All weeks"/"All countries" layer shown by default.
     color_by : {"country", "weapon"}, default "country"
         Circle colour: the site's country or its most frequent weapon.
     offline : bool, default False
@@ -58,8 +58,8 @@ def incident_map(
     time_slider : bool, default False
         Add a slider (and play button) showing one week at a time. Works offline too.
     point_mode : {"site", "point"}, default "site"
-        ``"site"`` groups incidents by matched site (rounded point when there is none); ``"point"`` groups every
-        incident by its own point rounded to 3 decimals (site point when it had no coordinates).
+        ``"site"`` groups incidents by matched site (rounded point when there is none); ``"point"``
+        groups every incident by its own point rounded to 3 decimals (site point when it had no coordinates).
     title : str, optional
         Title; default "Attacks on US and coalition forces, <first> – <last>".
     countries : geopandas.GeoDataFrame, optional
@@ -85,7 +85,8 @@ def incident_map(
     >>> import geopandas, shapely
     >>> joined = geopandas.GeoDataFrame({
     ...     "incident_id": ["a"], "date": pd.to_datetime(["2023-10-17"]), "event_type": ["attack"],
-    ...     "country": ["IRQ"], "site_id": ["ain-al-asad"], "site_name": ["Ain al-Asad"], "weapon": ["rocket"]},
+    ...     "country": ["IRQ"], "site_id": ["ain-al-asad"], "site_name": ["Ain al-Asad"],
+    ...     "weapon": ["rocket"]},
     ...     geometry=[shapely.Point(42.44, 33.79)], crs="EPSG:4326")
     >>> outlines = geopandas.GeoDataFrame({"iso3": ["IRQ"], "name": ["Iraq"]},
     ...     geometry=[shapely.box(39, 29, 48, 37)], crs="EPSG:4326")
@@ -114,42 +115,57 @@ def incident_map(
         countries = country_outlines()
 
     prep = _data.prepare(joined, point_mode=point_mode)
-    names = {str(k): str(v) for k, v in zip(countries["iso3"], countries["name"])}
+    names = {str(k): str(v) for k, v in zip(countries["iso3"], countries["name"], strict=True)}
     frame = prep.frame
     attacks = frame[frame["kind"] == "attack"]
     strikes = frame[frame["kind"] == "strike"]
 
-    m = folium.Map(location=_center(frame), zoom_start=6, tiles=None if offline else tiles, control_scale=True)
+    m = folium.Map(
+        location=_center(frame), zoom_start=6, tiles=None if offline else tiles, control_scale=True
+    )
     use_assets(m, offline=offline)
     PageStyle().add_to(m)
-    choropleth = CountryChoropleth(countries, prep.attacks_by_country, overlay=not offline).add_to(m)
+    choropleth = CountryChoropleth(countries, prep.attacks_by_country, overlay=not offline)
+    choropleth.add_to(m)
     table = _data.RowTable(frame)
-    rows = PopupRows(table.rows).add_to(m)
+    rows = PopupRows(table.rows)
+    rows.add_to(m)
 
-    common = dict(table=table, color_by=color_by, limit=popup_limit, country_names=names)
+    def records(part: pd.DataFrame, keys: list[str], noun: str, scale: int, color: str = color_by) -> dict:
+        return _data.place_records(
+            part,
+            keys,
+            table,
+            color_by=color,
+            scale_max=scale,
+            limit=popup_limit,
+            noun=noun,
+            country_names=names,
+        )
+
     # One size scale for all attack layers, so a week's circles compare with the whole period's.
     scale_max = int(attacks.groupby("place").size().max()) if not attacks.empty else 1
-    all_records = _data.place_records(attacks, [], noun="attacks", scale_max=scale_max, **common).get((), [])
+    all_records = records(attacks, [], "attacks", scale_max).get((), [])
     all_name = "All weeks" if by == "week" else "All countries"
-    all_layer = SiteMarkers(all_records, rows, name=all_name, show=True).add_to(m)
+    all_layer = SiteMarkers(all_records, rows, name=all_name, show=True)
+    all_layer.add_to(m)
 
     week_layers: list[SiteMarkers] = []
     week_labels = [_data.week_label(w, s) for w, s in prep.weeks]
     if by == "week" or time_slider:
-        per_week = _data.place_records(attacks, ["week"], noun="attacks", scale_max=scale_max, **common)
-        for (week, start), label in zip(prep.weeks, week_labels):
-            week_layers.append(SiteMarkers(per_week.get((week,), []), rows, name=label, show=False,
-                                           control=by == "week").add_to(m))
+        per_week = records(attacks, ["week"], "attacks", scale_max)
+        for (week, _start), label in zip(prep.weeks, week_labels, strict=True):
+            layer = SiteMarkers(per_week.get((week,), []), rows, name=label, show=False, control=by == "week")
+            layer.add_to(m)
+            week_layers.append(layer)
     if by == "country":
-        per_country = _data.place_records(attacks, ["country"], noun="attacks", scale_max=scale_max,
-                                          **common)
+        per_country = records(attacks, ["country"], "attacks", scale_max)
         for key in sorted(per_country, key=lambda k: _data.country_name(k[0], names)):
             SiteMarkers(per_country[key], rows, name=_data.country_name(key[0], names), show=False).add_to(m)
 
     if not strikes.empty:
         strike_max = int(strikes.groupby("place").size().max())
-        strike_records = _data.place_records(strikes, [], noun="US strikes", scale_max=strike_max,
-                                             **{**common, "color_by": "country"}).get((), [])
+        strike_records = records(strikes, [], "US strikes", strike_max, "country").get((), [])
         StrikeMarkers(strike_records, rows, name="US strikes").add_to(m)
 
     if time_slider and week_layers:
@@ -157,11 +173,17 @@ def incident_map(
 
     colors, color_title = _legend_colors(attacks, color_by, names)
     sizes = sorted({(c, _radius(c, scale_max)) for c in (1, max(1, round(scale_max / 4)), scale_max)})[::-1]
-    Legend(colors, color_title, sizes if not attacks.empty else [], not strikes.empty,
-           choropleth.legend_classes(), prep.unlocated).add_to(m)
+    Legend(
+        colors,
+        color_title,
+        sizes if not attacks.empty else [],
+        not strikes.empty,
+        choropleth.legend_classes(),
+        prep.unlocated,
+    ).add_to(m)
     text = title if title is not None else _default_title(prep.first, prep.last)
     MapTitle(text).add_to(m)
-    m.get_root().title = esc(text)  # branca's Figure puts the title in <title> unescaped
+    m.get_root().title = esc(text)  # type: ignore[attr-defined]  # branca's Figure puts the title in <title> unescaped
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     # Keep the data clear of the title (top) and the legend (bottom right).
     m.fit_bounds(_bounds(frame), padding_top_left=(40, 60), padding_bottom_right=(300, 40), max_zoom=9)
@@ -212,11 +234,15 @@ def save_map(m: folium.Map, path: str | os.PathLike[str]) -> Path:
 
 
 def _radius(count: int, scale_max: int) -> float:
-    return round(_data.MIN_RADIUS + (_data.MAX_RADIUS - _data.MIN_RADIUS) * (min(count, scale_max) / scale_max) ** 0.5,
-                 1)
+    return round(
+        _data.MIN_RADIUS + (_data.MAX_RADIUS - _data.MIN_RADIUS) * (min(count, scale_max) / scale_max) ** 0.5,
+        1,
+    )
 
 
-def _legend_colors(attacks: pd.DataFrame, color_by: str, names: dict[str, str]) -> tuple[list[tuple[str, str]], str]:
+def _legend_colors(
+    attacks: pd.DataFrame, color_by: str, names: dict[str, str]
+) -> tuple[list[tuple[str, str]], str]:
     if attacks.empty:
         return [], color_by
     if color_by == "weapon":
@@ -225,7 +251,9 @@ def _legend_colors(attacks: pd.DataFrame, color_by: str, names: dict[str, str]) 
         if present - set(WEAPON_COLORS):
             out.append(("other weapon", OTHER_COLOR))
         return out, "dominant weapon"
-    codes = sorted(set(attacks["country"].astype("string").fillna("")), key=lambda c: _data.country_name(c, names))
+    codes = sorted(
+        set(attacks["country"].astype("string").fillna("")), key=lambda c: _data.country_name(c, names)
+    )
     out = []
     for code in codes:
         if not code:

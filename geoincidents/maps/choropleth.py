@@ -1,7 +1,7 @@
 """Countries shaded by the number of attacks (a choropleth of the country outlines).
 
-Online the layer is an overlay above the tiles; offline it is the base layer (there is no tile server). It lives
-in its own pane below the markers, so toggling it never hides or blocks the circles.
+Online the layer is an overlay above the tiles; offline it is the base layer (there is no tile server). It
+lives in its own pane below the markers, so toggling it never hides or blocks the circles.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from folium.template import Template
 
 from ._html import RawMacroElement, esc, js_json
 
-# ColorBrewer Purples, 5 classes (sequential, colour-blind safe, and unlike the marker colours); zero is grey.
-PALETTE = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
-ZERO_COLOR = "#e8e8e8"
+# ColorBrewer Purples (sequential, colour-blind safe, and unlike the marker colours) without its near-white
+# step, so the lowest class stands apart from zero (light grey).
+PALETTE = ("#dadaeb", "#bcbddc", "#9e9ac8", "#756bb1", "#54278f")
+ZERO_COLOR = "#eeeeee"
 PANE = "giCountries"
 
 
@@ -54,12 +55,12 @@ def fill_color(count: int, breaks: list[int]) -> str:
     Examples
     --------
     >>> fill_color(0, [1, 2]), fill_color(2, [1, 2])
-    ('#e8e8e8', '#bd0026')
+    ('#eeeeee', '#54278f')
     """
     if count <= 0 or not breaks:
         return ZERO_COLOR
     palette = palette_for(breaks)
-    for bound, color in zip(breaks, palette):
+    for bound, color in zip(breaks, palette, strict=True):
         if count <= bound:
             return color
     return palette[-1]
@@ -83,8 +84,9 @@ def _rounded(coords: Any) -> Any:
     return coords
 
 
-def outline_features(outlines: Any, counts: dict[str, int], breaks: list[int],
-                     tolerance: float = 0.01) -> dict[str, Any]:
+def outline_features(
+    outlines: Any, counts: dict[str, int], breaks: list[int], tolerance: float = 0.01
+) -> dict[str, Any]:
     """GeoJSON FeatureCollection of the outlines with style and tooltip properties.
 
     Parameters
@@ -111,24 +113,34 @@ def outline_features(outlines: Any, counts: dict[str, int], breaks: list[int],
     if getattr(outlines, "crs", None) is not None and not outlines.crs.equals("EPSG:4326"):
         outlines = outlines.to_crs("EPSG:4326")
     features = []
-    for iso3, name, geom in sorted(zip(outlines["iso3"], outlines["name"], outlines["geometry"]),
-                                   key=lambda t: str(t[0])):
+    for iso3, name, geom in sorted(
+        zip(outlines["iso3"], outlines["name"], outlines["geometry"], strict=True), key=lambda t: str(t[0])
+    ):
         if geom is None or geom.is_empty:
             continue
         geom = shapely.simplify(geom, tolerance, preserve_topology=True)
         count = int(counts.get(str(iso3), 0))
         noun = "attack" if count == 1 else "attacks"
-        features.append({
-            "type": "Feature",
-            "properties": {
-                "iso3": str(iso3),
-                "tooltip": f"{esc(name)}: {count} {noun}",
-                "style": {"fillColor": fill_color(count, breaks), "fillOpacity": 0.6,
-                          "color": "#7a7a7a", "weight": 1, "className": "gi-country"},
-            },
-            "geometry": {**shapely.geometry.mapping(geom),
-                         "coordinates": _rounded(shapely.geometry.mapping(geom)["coordinates"])},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "iso3": str(iso3),
+                    "tooltip": f"{esc(name)}: {count} {noun}",
+                    "style": {
+                        "fillColor": fill_color(count, breaks),
+                        "fillOpacity": 0.6,
+                        "color": "#7a7a7a",
+                        "weight": 1,
+                        "className": "gi-country",
+                    },
+                },
+                "geometry": {
+                    **shapely.geometry.mapping(geom),
+                    "coordinates": _rounded(shapely.geometry.mapping(geom)["coordinates"]),
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -172,14 +184,23 @@ class CountryChoropleth(folium.map.Layer, RawMacroElement):
                 pane: {{ this.pane|tojson }},
                 attribution: {{ this.attribution|tojson }},
                 style: function (f) { return f.properties.style; },
-                onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.tooltip, {sticky: true}); }
+                onEachFeature: function (f, layer) {
+                    layer.bindTooltip(f.properties.tooltip, {sticky: true});
+                }
             });
         {% endmacro %}
         """
     )
 
-    def __init__(self, outlines: Any, counts: dict[str, int], *, name: str = "Attacks by country",
-                 overlay: bool = True, background: str | None = "#cfe3f0"):
+    def __init__(
+        self,
+        outlines: Any,
+        counts: dict[str, int],
+        *,
+        name: str = "Attacks by country",
+        overlay: bool = True,
+        background: str | None = "#cfe3f0",
+    ):
         if not isinstance(counts, dict):
             raise TypeError("counts must be a dict ISO3 -> count")
         super().__init__(name=name, overlay=overlay, control=True, show=True)
@@ -199,8 +220,7 @@ class CountryChoropleth(folium.map.Layer, RawMacroElement):
         """``(label, colour)`` pairs for the legend, zero first."""
         out = [("0", ZERO_COLOR)]
         lower = 1
-        for bound, color in zip(self.breaks, palette_for(self.breaks)):
+        for bound, color in zip(self.breaks, palette_for(self.breaks), strict=True):
             out.append((str(bound) if bound == lower else f"{lower}–{bound}", color))
             lower = bound + 1
         return out
-

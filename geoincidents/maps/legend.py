@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import folium
 from folium.template import Template
 
 from ._html import RawMacroElement, esc
@@ -10,11 +9,13 @@ from .strikes import diamond_svg
 
 CSS = """
 .gi-title { position: absolute; top: 10px; left: 50%; transform: translateX(-50%); z-index: 1000;
-  background: rgba(255,255,255,0.92); padding: 6px 14px; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3);
+  background: rgba(255,255,255,0.92); padding: 6px 14px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.3);
   font: 600 16px/1.3 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; max-width: 60%;
   text-align: center; pointer-events: none; }
 .gi-legend { position: absolute; bottom: 28px; right: 10px; z-index: 1000; background: rgba(255,255,255,0.94);
-  padding: 8px 10px; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-height: 70%; overflow: auto;
+  padding: 8px 10px; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3);
+  max-height: 70%; overflow: auto;
   font: 12px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; }
 .gi-legend h4 { margin: 6px 0 3px; font-size: 12px; } .gi-legend h4:first-child { margin-top: 0; }
 .gi-legend .gi-row { display: flex; align-items: center; gap: 6px; white-space: nowrap; }
@@ -40,6 +41,7 @@ class PageStyle(RawMacroElement):
 
     Examples
     --------
+    >>> import folium
     >>> m = folium.Map(tiles=None)
     >>> _ = PageStyle().add_to(m)
     """
@@ -70,6 +72,7 @@ class MapTitle(RawMacroElement):
 
     Examples
     --------
+    >>> import folium
     >>> m = folium.Map(tiles=None)
     >>> _ = MapTitle("Attacks <b>").add_to(m)
     """
@@ -111,6 +114,7 @@ class Legend(RawMacroElement):
 
     Examples
     --------
+    >>> import folium
     >>> m = folium.Map(tiles=None)
     >>> _ = Legend([("Iraq", "#0072B2")], "Country", [(1, 4.0)], True, [("0", "#e8e8e8")], 2).add_to(m)
     """
@@ -123,8 +127,15 @@ class Legend(RawMacroElement):
         """
     )
 
-    def __init__(self, colors: list[tuple[str, str]], color_title: str, sizes: list[tuple[int, float]],
-                 strikes: bool, classes: list[tuple[str, str]], unlocated: int):
+    def __init__(
+        self,
+        colors: list[tuple[str, str]],
+        color_title: str,
+        sizes: list[tuple[int, float]],
+        strikes: bool,
+        classes: list[tuple[str, str]],
+        unlocated: int,
+    ):
         super().__init__()
         if unlocated < 0:
             raise ValueError("unlocated must be >= 0")
@@ -132,13 +143,22 @@ class Legend(RawMacroElement):
         self.html = self._build(colors, color_title, sizes, strikes, classes, unlocated)
 
     @staticmethod
-    def _build(colors: list[tuple[str, str]], color_title: str, sizes: list[tuple[int, float]], strikes: bool,
-               classes: list[tuple[str, str]], unlocated: int) -> str:
+    def _build(
+        colors: list[tuple[str, str]],
+        color_title: str,
+        sizes: list[tuple[int, float]],
+        strikes: bool,
+        classes: list[tuple[str, str]],
+        unlocated: int,
+    ) -> str:
         parts = []
         if colors:
             parts.append(f"<h4>Attacks by {esc(color_title)}</h4>")
-            parts += [f'<div class="gi-row"><span class="gi-swatch" style="background:{esc(c)}"></span>'
-                      f"{esc(label)}</div>" for label, c in colors]
+            parts += [
+                f'<div class="gi-row"><span class="gi-swatch" style="background:{esc(c)}"></span>'
+                f"{esc(label)}</div>"
+                for label, c in colors
+            ]
         if sizes:
             parts.append("<h4>Attacks per site</h4>")
             for count, radius in sizes:
@@ -146,13 +166,17 @@ class Legend(RawMacroElement):
                 parts.append(
                     f'<div class="gi-row"><svg width="{d}" height="{d}" aria-hidden="true">'
                     f'<circle cx="{d / 2}" cy="{d / 2}" r="{radius}" fill="#bbbbbb" stroke="#1a1a1a"/></svg>'
-                    f"{count}</div>")
+                    f"{count}</div>"
+                )
         if strikes:
             parts.append(f'<h4>US strikes</h4><div class="gi-row">{diamond_svg(14)}strike by US forces</div>')
         if classes:
             parts.append("<h4>Attacks per country</h4>")
-            parts += [f'<div class="gi-row"><span class="gi-box" style="background:{esc(c)}"></span>'
-                      f"{esc(label)}</div>" for label, c in classes]
+            parts += [
+                f'<div class="gi-row"><span class="gi-box" style="background:{esc(c)}"></span>'
+                f"{esc(label)}</div>"
+                for label, c in classes
+            ]
         if unlocated:
             noun = "incident" if unlocated == 1 else "incidents"
             parts.append(f'<div class="gi-note">{unlocated} {noun} without a location (not shown)</div>')

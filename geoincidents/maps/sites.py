@@ -1,7 +1,7 @@
 """Site circles: one CircleMarker per place, sized by count, with a tooltip and a popup listing incidents.
 
-Each layer is a :class:`folium.FeatureGroup` (so LayerControl lists it) whose markers are created in a small loop
-from compact JSON, instead of one JS statement per marker as ``folium.CircleMarker`` would emit: a map of
+Each layer is a :class:`folium.FeatureGroup` (so LayerControl lists it) whose markers are created in a small
+loop from compact JSON, instead of one JS statement per marker as ``folium.CircleMarker`` would emit: a map of
 100 000 incidents stays a few megabytes. Popup HTML is built on click from the shared :class:`PopupRows`.
 """
 
@@ -81,8 +81,8 @@ class SiteMarkers(folium.FeatureGroup, RawMacroElement):
     --------
     >>> m = folium.Map(tiles=None)
     >>> rows = PopupRows(["<li>2023-10-17 rocket</li>"]).add_to(m)
-    >>> layer = SiteMarkers([[33.8, 42.4, 8.0, "#0072B2", "Ain al-Asad: 1 attack", "<b>Ain al-Asad</b>", [0], 0]],
-    ...                     rows, name="All weeks").add_to(m)
+    >>> rec = [33.8, 42.4, 8.0, "#0072B2", "Ain al-Asad: 1 attack", "<b>Ain al-Asad</b>", [0], 0]
+    >>> layer = SiteMarkers([rec], rows, name="All weeks").add_to(m)
     """
 
     _template = Template(
@@ -108,8 +108,9 @@ class SiteMarkers(folium.FeatureGroup, RawMacroElement):
         """
     )
 
-    def __init__(self, records: list[list[Any]], rows: PopupRows, *, name: str, show: bool = True,
-                 control: bool = True):
+    def __init__(
+        self, records: list[list[Any]], rows: PopupRows, *, name: str, show: bool = True, control: bool = True
+    ):
         if not isinstance(rows, PopupRows):
             raise TypeError("rows must be a PopupRows element")
         super().__init__(name=name, overlay=True, control=control, show=show)

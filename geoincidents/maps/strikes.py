@@ -36,9 +36,11 @@ def diamond_svg(size: int = 14, color: str = STRIKE_COLOR) -> str:
     if size <= 0:
         raise ValueError("size must be positive")
     h = size / 2
-    return (f'<svg width="{size}" height="{size}" viewBox="0 0 {size} {size}" aria-hidden="true">'
-            f'<polygon points="{h},1 {size - 1},{h} {h},{size - 1} 1,{h}" fill="{color}" stroke="#ffffff" '
-            f'stroke-width="1.5"/></svg>')
+    return (
+        f'<svg width="{size}" height="{size}" viewBox="0 0 {size} {size}" aria-hidden="true">'
+        f'<polygon points="{h},1 {size - 1},{h} {h},{size - 1} 1,{h}" fill="{color}" stroke="#ffffff" '
+        f'stroke-width="1.5"/></svg>'
+    )
 
 
 class StrikeMarkers(folium.FeatureGroup, RawMacroElement):
@@ -73,9 +75,11 @@ class StrikeMarkers(folium.FeatureGroup, RawMacroElement):
                     (function (d) {
                         var s = Math.round(8 + d[2]);
                         var h = s / 2;
-                        var svg = '<svg width="' + s + '" height="' + s + '" viewBox="0 0 ' + s + ' ' + s + '">'
+                        var svg = '<svg width="' + s + '" height="' + s + '" viewBox="0 0 '
+                            + s + ' ' + s + '">'
                             + '<polygon points="' + h + ',1 ' + (s - 1) + ',' + h + ' ' + h + ',' + (s - 1)
-                            + ' 1,' + h + '" fill="{{ this.color }}" stroke="#ffffff" stroke-width="1.5"/></svg>';
+                            + ' 1,' + h + '" fill="{{ this.color }}" stroke="#ffffff"'
+                            + ' stroke-width="1.5"/></svg>';
                         L.marker([d[0], d[1]], {
                             icon: L.divIcon({className: "gi-strike", html: svg, iconSize: [s, s],
                                              iconAnchor: [h, h]}),
@@ -92,8 +96,9 @@ class StrikeMarkers(folium.FeatureGroup, RawMacroElement):
         """
     )
 
-    def __init__(self, records: list[list[Any]], rows: PopupRows, *, name: str = "US strikes",
-                 show: bool = True):
+    def __init__(
+        self, records: list[list[Any]], rows: PopupRows, *, name: str = "US strikes", show: bool = True
+    ):
         if not isinstance(rows, PopupRows):
             raise TypeError("rows must be a PopupRows element")
         super().__init__(name=name, overlay=True, control=True, show=show)

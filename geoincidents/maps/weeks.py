@@ -8,6 +8,8 @@ check boxes follow, because Leaflet's layers control listens to layer add/remove
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import folium
 from folium.template import Template
 
@@ -51,7 +53,8 @@ class TimeSlider(RawMacroElement):
                     var prev = L.DomUtil.create("button", "gi-prev", div);
                     prev.type = "button"; prev.title = "Previous week"; prev.textContent = "\\u25C0";
                     var input = L.DomUtil.create("input", "gi-range", div);
-                    input.type = "range"; input.min = 0; input.max = layers.length; input.step = 1; input.value = 0;
+                    input.type = "range"; input.min = 0; input.max = layers.length;
+                    input.step = 1; input.value = 0;
                     input.setAttribute("aria-label", "Week");
                     var next = L.DomUtil.create("button", "gi-next", div);
                     next.type = "button"; next.title = "Next week"; next.textContent = "\\u25B6";
@@ -72,10 +75,13 @@ class TimeSlider(RawMacroElement):
                         }
                         label.textContent = labels[i];
                     }
-                    function stop() { if (timer) { clearInterval(timer); timer = null; play.textContent = "Play"; } }
-                    L.DomEvent.on(input, "input change", function () { stop(); show(parseInt(input.value, 10)); });
-                    L.DomEvent.on(prev, "click", function () { stop(); show(parseInt(input.value, 10) - 1); });
-                    L.DomEvent.on(next, "click", function () { stop(); show(parseInt(input.value, 10) + 1); });
+                    function stop() {
+                        if (timer) { clearInterval(timer); timer = null; play.textContent = "Play"; }
+                    }
+                    function current() { return parseInt(input.value, 10); }
+                    L.DomEvent.on(input, "input change", function () { stop(); show(current()); });
+                    L.DomEvent.on(prev, "click", function () { stop(); show(current() - 1); });
+                    L.DomEvent.on(next, "click", function () { stop(); show(current() + 1); });
                     L.DomEvent.on(play, "click", function () {
                         if (timer) { stop(); return; }
                         play.textContent = "Pause";
@@ -95,14 +101,24 @@ class TimeSlider(RawMacroElement):
             });
             map.giSlider = new GiSlider().addTo(map);
         })({{ this._parent.get_name() }}, {{ this.all_layer.get_name() }},
-           [{% for layer in this.week_layers %}{{ layer.get_name() }}{% if not loop.last %}, {% endif %}{% endfor %}],
+           [{% for layer in this.week_layers -%}
+                {{ layer.get_name() }}{% if not loop.last %}, {% endif %}
+            {%- endfor %}],
            {{ this.labels_js() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, all_layer: folium.FeatureGroup, week_layers: list[folium.FeatureGroup], labels: list[str],
-                 *, all_label: str = "All weeks", position: str = "bottomleft", interval_ms: int = 1200):
+    def __init__(
+        self,
+        all_layer: folium.FeatureGroup,
+        week_layers: Sequence[folium.FeatureGroup],
+        labels: list[str],
+        *,
+        all_label: str = "All weeks",
+        position: str = "bottomleft",
+        interval_ms: int = 1200,
+    ):
         if len(week_layers) != len(labels):
             raise ValueError("week_layers and labels must have the same length")
         if position not in ("topleft", "topright", "bottomleft", "bottomright"):
