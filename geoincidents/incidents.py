@@ -1170,7 +1170,10 @@ def write_incidents(
     if fmt != "csv" and not {"lat", "lon"} <= set(plain.columns):
         raise ValueError(f"writing {fmt} needs 'lat' and 'lon' columns")
     if fmt == "csv":
-        plain.to_csv(path, index=False, date_format="%Y-%m-%d", encoding="utf-8", lineterminator="\n")
+        # The csv module quotes a field only for characters of the line terminator, so a lone "\r" in a
+        # value would be written bare and read back as a line break: use CRLF (RFC 4180) in that case.
+        plain.to_csv(path, index=False, date_format="%Y-%m-%d", encoding="utf-8",
+                     lineterminator="\r\n" if _has_carriage_return(plain) else "\n")
     elif fmt == "geojson":
         _write_geojson(plain, path)
     else:
@@ -1180,6 +1183,18 @@ def write_incidents(
         gdf = geopandas.GeoDataFrame(plain, geometry=geometry, crs="EPSG:4326")
         gdf.to_parquet(path, index=False)
     return path
+
+
+def _has_carriage_return(df: pd.DataFrame) -> bool:
+    """Whether any text cell or column name contains a carriage return."""
+    if any("\r" in str(c) for c in df.columns):
+        return True
+    for name in df.columns:
+        column = df[name]
+        is_text = column.dtype == object or isinstance(column.dtype, pd.StringDtype)
+        if is_text and column.astype("string").str.contains("\r", regex=False).fillna(False).any():
+            return True
+    return False
 
 
 def _drop_geometry(df: pd.DataFrame) -> pd.DataFrame:
