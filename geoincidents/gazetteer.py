@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import importlib.resources
 import math
 import re
@@ -123,6 +124,7 @@ class _Entry:
     text: str
     method: str  # "exact" for the site's own names, "alias" for aliases
     ambiguous: bool
+    origin: tuple[str, int] = ("<Gazetteer>", 0)  # file and line it was read from
 
 
 class Gazetteer:
@@ -141,6 +143,9 @@ class Gazetteer:
     def __init__(self, sites: Iterable[Site] = (), aliases: Iterable[tuple[str, str, bool]] = ()):
         self._sites: dict[str, Site] = {}
         self._aliases: list[tuple[str, str, bool]] = []
+        # Where each site and alias was read from, so that validate() can name file and line.
+        self._site_origin: dict[str, tuple[str, int]] = {}
+        self._alias_origin: list[tuple[str, int]] = []
         self._index: _NameIndex | None = None
         for site in sites:
             self._insert(site)
@@ -189,11 +194,14 @@ class Gazetteer:
     ) -> Gazetteer:
         problems: list[Problem] = []
         sites = _parse_sites(sites_name, sites_text, problems)
-        known = {site.site_id for site in sites}
+        known = {site.site_id for site, _ in sites}
         aliases = _parse_aliases(aliases_name, aliases_text, known, problems) if aliases_text else []
         if problems:
             raise GazetteerError(problems)
-        return cls(sites, aliases)
+        gaz = cls([site for site, _ in sites], [alias for alias, _ in aliases])
+        gaz._site_origin = {site.site_id: (sites_name, line) for site, line in sites}
+        gaz._alias_origin = [(aliases_name, line) for _, line in aliases]
+        return gaz
 
     def add_site(self, site: Site | None = None, /, *, aliases: Iterable[str] = (), **fields_: Any) -> Gazetteer:
         """Add a site (and its aliases) to this gazetteer in place.
@@ -236,6 +244,11 @@ class Gazetteer:
             site = parsed
         elif fields_:
             raise TypeError("give either a Site or its fields, not both")
+        else:  # a Site built by hand gets the same checks as a row of sites.csv
+            problems = []
+            row = {name: "" if value is None else _format_value(value) for name, value in site.to_dict().items()}
+            if _parse_site_row("<add_site>", 0, row, problems) is None:
+                raise GazetteerError(problems)
         if site.site_id in self._sites:
             raise GazetteerError([Problem("<add_site>", 0, "site_id", f"duplicate site id {site.site_id!r}")])
         self._insert(site)
@@ -245,7 +258,10 @@ class Gazetteer:
 
     def copy(self) -> Gazetteer:
         """Return an independent copy (sites are immutable, so the copy is cheap)."""
-        return Gazetteer(self._sites.values(), self._aliases)
+        gaz = Gazetteer(self._sites.values(), self._aliases)
+        gaz._site_origin = dict(self._site_origin)
+        gaz._alias_origin = list(self._alias_origin)
+        return gaz
 
     def _insert(self, site: Site) -> None:
         if site.site_id in self._sites:
@@ -257,6 +273,7 @@ class Gazetteer:
         if site_id not in self._sites:
             raise GazetteerError([Problem("<Gazetteer>", 0, "site_id", f"alias {alias!r}: unknown site {site_id!r}")])
         self._aliases.append((alias, site_id, ambiguous))
+        self._alias_origin.append(("<add_site>", 0))
         self._index = None
 
     # -- access -------------------------------------------------------------------------------------------
@@ -334,7 +351,7 @@ class Gazetteer:
         list of Problem
             Empty when the gazetteer is valid.
         """
-        from .countries import point_in_country
+        from .countries import country_codes, point_in_country
 
         problems: list[Problem] = []
         for key, entries in sorted(self._index_or_build().full.items()):
@@ -342,16 +359,23 @@ class Gazetteer:
             marked = [e for e in entries if e.ambiguous]
             if len(site_ids) > 1 and len(marked) < len(entries):
                 names = ", ".join(sorted({f"{e.text!r} -> {e.site_id}" for e in entries}))
-                problems.append(
-                    Problem("aliases.csv", 0, "alias", f"name {key!r} leads to several sites ({names}); "
-                            "mark every row 'ambiguous' if that is on purpose")
-                )
+                # Point at the last unmarked alias row if there is one: most likely the row just added.
+                unmarked = [e for e in entries if e.method == "alias" and not e.ambiguous]
+                culprit = max(unmarked, key=lambda e: e.origin[1]) if unmarked else entries[-1]
+                problems.append(Problem(*culprit.origin, "alias",
+                                        f"name {key!r} leads to several sites ({names}); "
+                                        "mark every row 'ambiguous' if that is on purpose"))
             if marked and len(site_ids) == 1:
-                problems.append(
-                    Problem("aliases.csv", 0, "ambiguous",
-                            f"alias {marked[0].text!r} is marked ambiguous but leads only to {marked[0].site_id}")
-                )
-        sites = list(self._sites.values())
+                problems.append(Problem(*marked[0].origin, "ambiguous",
+                                        f"alias {marked[0].text!r} is marked ambiguous but leads only to "
+                                        f"{marked[0].site_id}"))
+        outlined = set(country_codes())
+        sites = [s for s in self._sites.values() if s.country in outlined]
+        for site in self._sites.values():
+            if site.country not in outlined:
+                problems.append(Problem(*self._origin_of(site.site_id), "country",
+                                        f"site {site.site_id!r}: no outline for {site.country} to check its "
+                                        "coordinates against (see geoincidents/data/COUNTRIES.md)"))
         if sites:
             inside = point_in_country(
                 [s.lat for s in sites], [s.lon for s in sites], [s.country for s in sites],
@@ -359,11 +383,13 @@ class Gazetteer:
             )
             for site, ok in zip(sites, inside, strict=True):
                 if not ok:
-                    problems.append(
-                        Problem("sites.csv", 0, "lat/lon",
-                                f"site {site.site_id!r} at ({site.lat}, {site.lon}) is not inside {site.country}")
-                    )
+                    problems.append(Problem(*self._origin_of(site.site_id), "lat/lon",
+                                            f"site {site.site_id!r} at ({site.lat}, {site.lon}) is not inside "
+                                            f"{site.country}"))
         return problems
+
+    def _origin_of(self, site_id: str) -> tuple[str, int]:
+        return self._site_origin.get(site_id, ("<add_site>", 0))
 
     def _index_or_build(self) -> _NameIndex:
         if self._index is None:
@@ -398,9 +424,13 @@ class _NameIndex:
     @classmethod
     def build(cls, gazetteer: Gazetteer) -> _NameIndex:
         entries = [
-            _Entry(s.site_id, text, "exact", False) for s in gazetteer for text in (s.name, s.name_ar) if text
+            _Entry(s.site_id, text, "exact", False, gazetteer._site_origin.get(s.site_id, ("<add_site>", 0)))
+            for s in gazetteer for text in (s.name, s.name_ar) if text
         ]
-        entries += [_Entry(site_id, alias, "alias", amb) for alias, site_id, amb in gazetteer.aliases]
+        entries += [
+            _Entry(site_id, alias, "alias", amb, origin)
+            for (alias, site_id, amb), origin in zip(gazetteer.aliases, gazetteer._alias_origin, strict=True)
+        ]
         full: dict[str, dict[str, _Entry]] = defaultdict(dict)
         core: dict[str, dict[str, _Entry]] = defaultdict(dict)
         for entry in entries:
@@ -465,7 +495,7 @@ def _read_text(path: Path) -> str:
 
 def _rows(name: str, text: str, expected: tuple[str, ...], optional: set[str], problems: list[Problem]):
     """Yield ``(line, row)`` for each data row after checking the header."""
-    reader = csv.reader(text.splitlines())
+    reader = csv.reader(io.StringIO(text, newline=""))  # keeps newlines inside quoted fields
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -487,8 +517,8 @@ def _rows(name: str, text: str, expected: tuple[str, ...], optional: set[str], p
         yield line, {h: cell.strip() for h, cell in zip(header, row, strict=True)}
 
 
-def _parse_sites(name: str, text: str, problems: list[Problem]) -> list[Site]:
-    sites: list[Site] = []
+def _parse_sites(name: str, text: str, problems: list[Problem]) -> list[tuple[Site, int]]:
+    sites: list[tuple[Site, int]] = []
     first_line: dict[str, int] = {}
     for line, row in _rows(name, text, SITE_COLUMNS, _OPTIONAL_SITE_COLUMNS, problems):
         site = _parse_site_row(name, line, row, problems)
@@ -499,7 +529,7 @@ def _parse_sites(name: str, text: str, problems: list[Problem]) -> list[Site]:
                                     f"duplicate site id {site.site_id!r} (first on line {first_line[site.site_id]})"))
             continue
         first_line[site.site_id] = line
-        sites.append(site)
+        sites.append((site, line))
     return sites
 
 
@@ -548,8 +578,10 @@ def _number(text: str, low: float, high: float, column: str, bad) -> float:
     return value
 
 
-def _parse_aliases(name: str, text: str, known: set[str], problems: list[Problem]) -> list[tuple[str, str, bool]]:
-    aliases: list[tuple[str, str, bool]] = []
+def _parse_aliases(
+    name: str, text: str, known: set[str], problems: list[Problem]
+) -> list[tuple[tuple[str, str, bool], int]]:
+    aliases: list[tuple[tuple[str, str, bool], int]] = []
     for line, row in _rows(name, text, ALIAS_COLUMNS, {"script", "note"}, problems):
         alias, site_id, flag = row["alias"], row["site_id"], row["ambiguous"].lower()
         if not alias:
@@ -565,7 +597,7 @@ def _parse_aliases(name: str, text: str, known: set[str], problems: list[Problem
             problems.append(Problem(name, line, "script", f"{script!r} is not 'latin' or 'arabic'"))
         elif script == "arabic" and not _ARABIC.search(alias):
             problems.append(Problem(name, line, "script", f"{alias!r} is marked arabic but has no Arabic letters"))
-        aliases.append((alias, site_id, flag == "yes"))
+        aliases.append(((alias, site_id, flag == "yes"), line))
     return aliases
 
 

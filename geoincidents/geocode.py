@@ -10,8 +10,8 @@ How a name is resolved, in order:
 3. **fuzzy**: the core is compared with every known core by :func:`rapidfuzz.fuzz.ratio` (normalised Indel
    similarity; unlike ``WRatio`` it does not inflate short names inside long ones). A score of at least
    :data:`FUZZY_THRESHOLD` (85) is a match; cores shorter than :data:`MIN_FUZZY_LENGTH` letters are never fuzzy
-   matched, and a name that lacks a whole word of a known name is not a typo of it ("Euphrates" is not
-   "MSS Euphrates"). "Asadabad" scores 67 against "asad", and so does not become al-Asad.
+   matched, a name that lacks a whole word of a known name is not a typo of it ("Euphrates" is not
+   "MSS Euphrates"), and neither is a name with other numbers ("Tower 23" is not "Tower 22"). "Asadabad" scores 67 against "asad", and so does not become al-Asad.
 
 When two sites tie (a name marked ambiguous in the gazetteer, or fuzzy scores within
 :data:`AMBIGUITY_MARGIN` of each other) the result is **ambiguous**: no site is chosen, and the candidates are
@@ -393,12 +393,14 @@ class _Resolver:
         # One vectorised pass over all unresolved names; ties are settled per name below.
         scores = process.cdist(cores, keys, scorer=fuzz.ratio, score_cutoff=self.min_score, workers=-1)
         key_words = [frozenset(k.split()) for k in keys]
+        key_numbers = [_numbers(k) for k in keys]
         out: list[_Result | None] = []
         for core, row in zip(cores, scores, strict=True):
-            words = frozenset(core.split())
+            words, numbers = frozenset(core.split()), _numbers(core)
             # A name missing a whole word of a known name is another place, not a typo ("Euphrates" is a
-            # river; "MSS Euphrates" a base), so such hits are dropped.
-            hits = [j for j in np.flatnonzero(row >= self.min_score) if not words < key_words[j]]
+            # river; "MSS Euphrates" a base), and so is one with another number ("Tower 23", "Union 4").
+            hits = [j for j in np.flatnonzero(row >= self.min_score)
+                    if not words < key_words[j] and numbers == key_numbers[j]]
             if not hits:
                 out.append(None)
                 continue
@@ -419,6 +421,10 @@ class _Resolver:
 
 
 # -- helpers -------------------------------------------------------------------------------------------------------
+def _numbers(key: str) -> tuple[str, ...]:
+    return tuple(sorted(w for w in key.split() if w.isdigit()))
+
+
 def _country_hint(country: str | None) -> str | None:
     if country is None:
         return None
@@ -437,7 +443,7 @@ def _country_codes(country: Any, series: pandas.Series) -> tuple[np.ndarray, lis
     if country is None or isinstance(country, str):
         iso3 = _country_hint(country)
         return np.full(len(series), 1 if iso3 else 0, dtype=np.int64), [iso3] if iso3 else []
-    hints = country if isinstance(country, pd.Series) else pd.Series(list(country), index=series.index)
+    hints = country if isinstance(country, pd.Series) else list(country)
     if len(hints) != len(series):
         raise ValueError(f"country has {len(hints)} values for {len(series)} names")
     codes, uniques = pd.factorize(np.asarray(hints, dtype=object))

@@ -74,7 +74,10 @@ class GazetteerGeocoder(Geocoder):
         self.min_score = min_score
         self.fallback = fallback
         self._fallback_geocode = (
-            RateLimiter(fallback.geocode, min_delay_seconds=fallback_min_delay_seconds, max_retries=0)
+            # Errors propagate (geopy's GeocoderServiceError and kin) so that a failure is never cached as
+            # "not found".
+            RateLimiter(fallback.geocode, min_delay_seconds=fallback_min_delay_seconds, max_retries=0,
+                        swallow_exceptions=False)
             if fallback is not None else None
         )
         self._cache: OrderedDict[str, Location | None] = OrderedDict()
@@ -106,6 +109,11 @@ class GazetteerGeocoder(Geocoder):
         -------
         Location, list of Location or None
             ``.raw`` holds the match (:meth:`geoincidents.Match.to_dict`).
+
+        Raises
+        ------
+        geopy.exc.GeopyError
+            When the fallback geocoder fails; the failure is not cached.
         """
         if not isinstance(query, str):
             raise TypeError(f"query must be a str, not {type(query).__name__}")

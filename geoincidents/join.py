@@ -274,10 +274,10 @@ def _nearest(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Index of the nearest site (-1 if none within ``max_distance_m``) and its geodesic distance in metres.
 
-    Sites are ranked by a local equirectangular distance (within 1 % of the geodesic one across this region),
-    then the exact geodesic distance is computed for the nearest and for any runner-up within that 1 %; points
-    whose nearest site is clearly beyond ``max_distance_m`` skip the geodesic step. Ties go to the site that
-    comes first, so every incident gets exactly one site.
+    Sites are first ranked by a local equirectangular distance, which is within 1 % of the geodesic one across
+    this region; the exact geodesic distance is then computed only for the sites within that margin of the
+    nearest (usually one, several where sites share a point), and only for points whose nearest site is not
+    clearly beyond ``max_distance_m``. Ties go to the site that comes first, so every incident gets one site.
     """
     from pyproj import Geod
 
@@ -286,33 +286,25 @@ def _nearest(
     best_dist = np.full(len(lat), np.inf)
     if not len(site_lat):
         return best_idx, best_dist
-    k = min(2, len(site_lat))
+    reach = (max_distance_m * (1 + _PLANAR_ERROR) / _METRES_PER_DEGREE) ** 2
     for start in range(0, len(lat), _CHUNK):
         la, lo = lat[start:start + _CHUNK], lon[start:start + _CHUNK]
-        dy = la[:, None] - site_lat[None, :]
-        dx = (lo[:, None] - site_lon[None, :]) * np.cos(np.radians(la))[:, None]
+        # One contiguous row per site (sites x points), so each site's pass below reads memory in order.
+        dy = site_lat[:, None] - la[None, :]
+        dx = (site_lon[:, None] - lo[None, :]) * np.cos(np.radians(la))[None, :]
         squared = dx * dx + dy * dy
-        if k == 1:
-            order = np.zeros((len(la), 1), dtype=np.int64)
-        else:  # the two nearest, in order (argpartition is linear; a full sort is not needed)
-            order = np.argpartition(squared, 1, axis=1)[:, :2]
-            pair = np.take_along_axis(squared, order, axis=1)
-            swap = (pair[:, 1] < pair[:, 0]) | ((pair[:, 1] == pair[:, 0]) & (order[:, 1] < order[:, 0]))
-            order[swap] = order[swap][:, ::-1]
-        near = np.sqrt(np.take_along_axis(squared, order, axis=1)) * _METRES_PER_DEGREE
+        nearest = squared.min(axis=0)
+        bound = np.where(nearest <= reach, nearest * (1 + 2 * _PLANAR_ERROR) ** 2 + 1e-18, -1.0)
         idx = np.full(len(la), -1, dtype=np.int64)
         dist = np.full(len(la), np.inf)
-        for j in range(k):
-            rows = np.flatnonzero(near[:, j] <= min(near[:, 0].max(), max_distance_m) * (1 + _PLANAR_ERROR))
-            if j:
-                rows = rows[near[rows, j] <= near[rows, 0] * (1 + 2 * _PLANAR_ERROR)]
+        for j in range(len(site_lat)):  # ascending, and only strictly nearer replaces: ties keep the first
+            rows = np.flatnonzero(squared[j] <= bound)
             if not rows.size:
                 continue
-            cand = order[rows, j]
-            _, _, d = geod.inv(lo[rows], la[rows], site_lon[cand], site_lat[cand])
-            better = (d < dist[rows]) | ((d == dist[rows]) & (cand < idx[rows]))
-            idx[rows] = np.where(better, cand, idx[rows])
-            dist[rows] = np.where(better, d, dist[rows])
+            _, _, d = geod.inv(lo[rows], la[rows], np.full(rows.size, site_lon[j]), np.full(rows.size, site_lat[j]))
+            better = d < dist[rows]
+            idx[rows[better]] = j
+            dist[rows[better]] = d[better]
         best_idx[start:start + _CHUNK] = idx
         best_dist[start:start + _CHUNK] = dist
     best_idx[best_dist > max_distance_m] = -1

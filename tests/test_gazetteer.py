@@ -358,8 +358,6 @@ def test_validate_reports_point_outside_its_country(tmp_path):
     assert "sites.csv" in p.file
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: validate() problems carry line 0 and a generic file name "
-                   "('sites.csv'), not the loaded file and the site's line as DEVELOPERS.md requires")
 def test_validate_outside_country_names_file_and_line(tmp_path):
     path = _outside_country(tmp_path)
     [p] = Gazetteer.from_files(path, FIXTURE_ALIASES).validate()
@@ -386,8 +384,6 @@ def test_validate_reports_collision_with_a_site_name(tmp_path):
     assert "charlie-field" in problems[0].message
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: validate() problems carry line 0 and a generic file name "
-                   "('aliases.csv'), not the loaded file and the alias's line")
 def test_validate_alias_collision_names_file_and_line(tmp_path):
     path = _write_aliases(tmp_path, ["Bravo,camp-alpha,latin,,"])
     [p] = Gazetteer.from_files(FIXTURE_SITES, path).validate()
@@ -415,8 +411,6 @@ def test_validate_reports_ambiguous_mark_on_single_site(tmp_path):
     assert "'Lonely'" in problems[0].message
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: validate() raises ValueError for a site whose (valid ISO3) country "
-                   "has no bundled outline instead of returning a Problem")
 def test_validate_reports_country_without_outline(fixture_gaz):
     fixture_gaz.add_site(**_new_site_fields(site_id="paris-camp", country="FRA", lat=48.85, lon=2.35))
     problems = fixture_gaz.validate()
@@ -467,8 +461,6 @@ def test_add_site_unknown_field_or_both_forms_raise_type_error(fixture_gaz):
         fixture_gaz.add_site(Site(**_new_site_fields()), name="Other")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: add_site(Site(...)) skips field validation (lat=200 accepted), "
-                   "although the docstring says invalid fields raise GazetteerError")
 def test_add_site_object_is_validated(fixture_gaz):
     bad = dataclasses.replace(fixture_gaz["camp-alpha"], site_id="camp-bad", lat=200.0)
     with pytest.raises(GazetteerError):
@@ -514,16 +506,12 @@ def test_bundled_round_trip(tmp_path, bundled):
     assert again.aliases == bundled.aliases
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: files are split with str.splitlines() before csv parsing, so a "
-                   "quoted newline in a note is lost on reading ('a\\nb' comes back as 'ab')")
 def test_to_files_round_trip_keeps_newline_in_notes(tmp_path, fixture_gaz):
     fixture_gaz.add_site(**_new_site_fields(notes="first line\nsecond line"))
     again = Gazetteer.from_files(fixture_gaz.to_files(tmp_path))
     assert again["camp-example"].notes == "first line\nsecond line"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: str.splitlines() also splits on U+2028/U+0085, so a valid CSV whose "
-                   "note contains a Unicode line separator fails to load ('1 fields, the header has 12')")
 def test_unicode_line_separator_in_notes_loads(tmp_path, fixture_gaz):
     fixture_gaz.add_site(**_new_site_fields(notes="first\u2028second"))
     again = Gazetteer.from_files(fixture_gaz.to_files(tmp_path))

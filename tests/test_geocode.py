@@ -227,9 +227,6 @@ def test_name_missing_a_whole_word_is_not_a_typo():
     assert geocode("MSS Euphrates").site_id == "mss-euphrates"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: fuzzy matching ignores numbers: 'Tower 23' and 'Tower 2' "
-                   "fuzzy-match tower-22 and 'Union 4' matches union-iii, though a different number is a "
-                   "different place (normalisation keeps digits for exactly that reason)")
 @pytest.mark.parametrize("query", ["Tower 23", "Tower 2", "Union 4"])
 def test_different_number_is_not_a_typo(query):
     assert geocode(query) is None
@@ -392,9 +389,6 @@ def test_geocode_all_country_length_mismatch_and_bad_country():
         geocode_all(["Erbil"], ["Narnia"])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a country *list* of the wrong length fails inside pandas "
-                   "('Length of values (2) does not match length of index (3)') before geocode_all's own check, "
-                   "so the message never mentions the country argument")
 def test_geocode_all_country_list_length_mismatch_message():
     with pytest.raises(ValueError, match="country has 2 values for 3 names"):
         geocode_all(["a", "b", "c"], ["IRQ", "SYR"])

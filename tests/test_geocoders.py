@@ -263,8 +263,6 @@ def test_min_delay_between_fallback_requests(nominatim):
     assert gap >= 0.2 - 0.02
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a fallback error (HTTP 500) is swallowed by RateLimiter and the "
-                   "resulting None is cached, so the name is never asked again until clear_cache()")
 def test_fallback_error_is_not_cached_as_a_miss(nominatim):
     nominatim.place("Al-Hol", 36.3833, 41.15, "Al-Hol")
     coder = GazetteerGeocoder(fallback=_fallback(nominatim), fallback_min_delay_seconds=0)

@@ -382,9 +382,6 @@ def test_100k_distance_join_matches_brute_force_on_a_sample():
     assert not problems, problems
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: _nearest checks only the two planar-nearest sites; when they share one point (union-iii and "
-    "us-embassy-baghdad) a third site that is geodesically nearer (baghdad) is never compared"))
 def test_nearest_site_behind_two_sites_sharing_a_point():
     # Found by comparing a 100k-point join with brute force: ~20 in 100k points get a farther site.
     lat, lon = 33.27655636287736, 44.357336853635765
