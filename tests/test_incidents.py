@@ -405,6 +405,19 @@ def test_acled_export_is_mapped():
     assert len(caught) == 1 and "'Armed clash' (1)" in str(caught[0].message)
 
 
+@pytest.mark.parametrize(("actor1", "event_type", "weapon"), [
+    ("Global Coalition Against Daesh", "strike", "airstrike"),
+    ("Military Forces of the United States (2021-)", "strike", "airstrike"),
+    ("Islamic Resistance in Iraq", "attack", "one_way_drone"),
+])
+def test_acled_air_drone_strike_depends_on_actor1(actor1, event_type, weapon):
+    frame = pd.read_csv(DATA / "acled.csv", dtype=str, keep_default_na=False).iloc[[0]]
+    frame["actor1"] = actor1
+    table = read_incidents(frame)
+    assert (table["event_type"].iloc[0], table["weapon"].iloc[0]) == (event_type, weapon)
+    assert table["actor1"].iloc[0] == actor1
+
+
 def test_acled_unmapped_sub_event_is_rejected_when_strict():
     result = read_incidents(DATA / "acled.csv", strict=True, errors="report")
     assert len(result.incidents) == 3
@@ -535,6 +548,13 @@ def test_non_utf8_file_names_offset_and_line(tmp_path):
     expected = rf"{re.escape(str(path))}: not UTF-8.*byte 0xe2 at byte offset {offset} \(line 3\)"
     with pytest.raises(IncidentValidationError, match=expected):
         read_incidents(path)
+
+
+def test_semicolon_separated_csv(tmp_path):
+    path = tmp_path / "semicolons.csv"
+    path.write_text("Date;Location;Notes\n2024-01-28;Tower 22;drone, three killed\n", encoding="utf-8")
+    table = read_incidents(path)
+    assert table[["location", "notes"]].values.tolist() == [["Tower 22", "drone, three killed"]]
 
 
 def test_utf8_with_bom_is_read(tmp_path):
