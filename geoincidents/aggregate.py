@@ -81,8 +81,10 @@ def weekly_counts(
         flat = np.ravel_multi_index(codes, sizes)
         total = int(np.prod(sizes))
         counts = np.bincount(flat, minlength=total)
-        sums = {col: np.bincount(flat, weights=_casualties(frame, col), minlength=total).astype(np.int64)
-                for col in ("injured", "killed")}
+        sums = {
+            col: np.bincount(flat, weights=_casualties(frame, col), minlength=total).astype(np.int64)
+            for col in ("injured", "killed")
+        }
         if fill:  # every week of the span for every group that has incidents at all
             groups = np.unique(flat % (total // sizes[0]))
             cells = (np.arange(sizes[0])[:, None] * (total // sizes[0]) + groups[None, :]).ravel()
@@ -101,8 +103,9 @@ def weekly_counts(
     return out.sort_values(["week_start", *keys], kind="stable").reset_index(drop=True)
 
 
-def site_counts(joined: pandas.DataFrame, *, event_types: Sequence[str] | None = DEFAULT_EVENT_TYPES
-                ) -> pandas.DataFrame:
+def site_counts(
+    joined: pandas.DataFrame, *, event_types: Sequence[str] | None = DEFAULT_EVENT_TYPES
+) -> pandas.DataFrame:
     """Totals per site: incidents, casualties, first and last date.
 
     Parameters
@@ -116,8 +119,8 @@ def site_counts(joined: pandas.DataFrame, *, event_types: Sequence[str] | None =
     -------
     pandas.DataFrame
         One row per site with incidents (unmatched incidents under ``site_id`` "unknown"): ``site_id``,
-        ``site_name``, ``country``, ``count``, ``injured``, ``killed``, ``first_date``, ``last_date``; sorted by
-        count (descending) then site id.
+        ``site_name``, ``country``, ``count``, ``injured``, ``killed``, ``first_date``, ``last_date``;
+        sorted by count (descending) then site id.
 
     Examples
     --------
@@ -130,27 +133,35 @@ def site_counts(joined: pandas.DataFrame, *, event_types: Sequence[str] | None =
 
     _require(joined, ("date", "site_id"))
     frame = _select(joined, event_types)
-    table = pd.DataFrame({
-        "site_id": frame["site_id"].astype("str").fillna(_MISSING_LABEL),
-        "site_name": (frame["site_name"] if "site_name" in frame else frame["site_id"]).astype("str")
-        .fillna(_MISSING_LABEL),
-        "country": (frame["country"] if "country" in frame else pd.Series(pd.NA, index=frame.index))
-        .astype("str").fillna(_MISSING_LABEL),
-        "date": pd.to_datetime(frame["date"]),
-        "injured": _casualties(frame, "injured"),
-        "killed": _casualties(frame, "killed"),
-    })
+    table = pd.DataFrame(
+        {
+            "site_id": frame["site_id"].astype("str").fillna(_MISSING_LABEL),
+            "site_name": (frame["site_name"] if "site_name" in frame else frame["site_id"])
+            .astype("str")
+            .fillna(_MISSING_LABEL),
+            "country": (frame["country"] if "country" in frame else pd.Series(pd.NA, index=frame.index))
+            .astype("str")
+            .fillna(_MISSING_LABEL),
+            "date": pd.to_datetime(frame["date"]),
+            "injured": _casualties(frame, "injured"),
+            "killed": _casualties(frame, "killed"),
+        }
+    )
     grouped = table.groupby("site_id", sort=True)
-    out = pd.DataFrame({
-        "site_name": grouped["site_name"].first(),
-        "country": grouped["country"].first(),
-        "count": grouped.size().astype(np.int64),
-        "injured": grouped["injured"].sum().astype(np.int64),
-        "killed": grouped["killed"].sum().astype(np.int64),
-        "first_date": grouped["date"].min(),
-        "last_date": grouped["date"].max(),
-    }).reset_index()
-    return out.sort_values(["count", "site_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "site_name": grouped["site_name"].first(),
+            "country": grouped["country"].first(),
+            "count": grouped.size().astype(np.int64),
+            "injured": grouped["injured"].sum().astype(np.int64),
+            "killed": grouped["killed"].sum().astype(np.int64),
+            "first_date": grouped["date"].min(),
+            "last_date": grouped["date"].max(),
+        }
+    ).reset_index()
+    return out.sort_values(["count", "site_id"], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )
 
 
 def summary(joined: pandas.DataFrame) -> pandas.DataFrame:
@@ -164,28 +175,39 @@ def summary(joined: pandas.DataFrame) -> pandas.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Indexed by country (ISO3) plus ``"all"``: ``incidents``, one column per event type, ``sites`` (distinct
-        sites with incidents), ``injured``, ``killed``, ``first_date``, ``last_date``.
+        Indexed by country (ISO3) plus ``"all"``: ``incidents``, one column per event type, ``sites``
+        (distinct sites with incidents), ``injured``, ``killed``, ``first_date``, ``last_date``.
     """
     import pandas as pd
 
     _require(joined, ("date",))
-    frame = pd.DataFrame({
-        "country": (joined["country"] if "country" in joined else pd.Series(pd.NA, index=joined.index))
-        .astype("str").fillna(_MISSING_LABEL),
-        "event_type": (joined["event_type"] if "event_type" in joined else pd.Series(pd.NA, index=joined.index))
-        .astype("str").fillna(_MISSING_LABEL),
-        "site_id": (joined["site_id"] if "site_id" in joined else pd.Series(pd.NA, index=joined.index)),
-        "date": pd.to_datetime(joined["date"]),
-        "injured": _casualties(joined, "injured"),
-        "killed": _casualties(joined, "killed"),
-    })
+    frame = pd.DataFrame(
+        {
+            "country": (joined["country"] if "country" in joined else pd.Series(pd.NA, index=joined.index))
+            .astype("str")
+            .fillna(_MISSING_LABEL),
+            "event_type": (
+                joined["event_type"] if "event_type" in joined else pd.Series(pd.NA, index=joined.index)
+            )
+            .astype("str")
+            .fillna(_MISSING_LABEL),
+            "site_id": (joined["site_id"] if "site_id" in joined else pd.Series(pd.NA, index=joined.index)),
+            "date": pd.to_datetime(joined["date"]),
+            "injured": _casualties(joined, "injured"),
+            "killed": _casualties(joined, "killed"),
+        }
+    )
 
     def line(part: pandas.DataFrame) -> dict[str, object]:
         row: dict[str, object] = {"incidents": len(part)}
         row.update(part["event_type"].value_counts().sort_index().to_dict())
-        row.update(sites=int(part["site_id"].nunique()), injured=int(part["injured"].sum()),
-                   killed=int(part["killed"].sum()), first_date=part["date"].min(), last_date=part["date"].max())
+        row.update(
+            sites=int(part["site_id"].nunique()),
+            injured=int(part["injured"].sum()),
+            killed=int(part["killed"].sum()),
+            first_date=part["date"].min(),
+            last_date=part["date"].max(),
+        )
         return row
 
     rows = {country: line(part) for country, part in frame.groupby("country", sort=True)}
@@ -203,7 +225,7 @@ def iso_week_label(week_start: pandas.Series) -> pandas.Series:
     return iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
 
 
-# -- helpers -------------------------------------------------------------------------------------------------------
+# -- helpers -------------------------------------------------------------------------------------------------
 def _labels_for(week_start: pandas.Series) -> pandas.Series:
     # Label each distinct week once; a million rows share a few hundred weeks.
     import pandas as pd
@@ -229,8 +251,10 @@ def _require(joined: pandas.DataFrame, columns: Sequence[str]) -> None:
         raise TypeError(f"expected a DataFrame of incidents, not {type(joined).__name__}")
     missing = [c for c in columns if c not in joined.columns]
     if missing:
-        raise ValueError(f"column(s) {', '.join(map(repr, missing))} not in the table "
-                         f"(it has {', '.join(map(str, joined.columns))})")
+        raise ValueError(
+            f"column(s) {', '.join(map(repr, missing))} not in the table "
+            f"(it has {', '.join(map(str, joined.columns))})"
+        )
 
 
 def _select(joined: pandas.DataFrame, event_types: Sequence[str] | None) -> pandas.DataFrame:
@@ -247,7 +271,9 @@ def _week_start_days(frame: pandas.DataFrame) -> np.ndarray:
 
     dates = pd.to_datetime(frame["date"]).to_numpy(dtype="datetime64[D]")
     if np.isnat(dates).any():
-        raise ValueError(f"{int(np.isnat(dates).sum())} incident(s) have no date; read them with read_incidents")
+        raise ValueError(
+            f"{int(np.isnat(dates).sum())} incident(s) have no date; read them with read_incidents"
+        )
     days = dates.astype(np.int64)
     return days - (days + 3) % 7  # 1970-01-01 was a Thursday: (days + 3) % 7 is 0 on Mondays
 

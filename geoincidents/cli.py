@@ -55,10 +55,13 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# -- geocode --------------------------------------------------------------------------------------------------
+# -- geocode -------------------------------------------------------------------------------------------------
 def _add_geocode(sub: Any) -> None:
-    p = sub.add_parser("geocode", help="find the site a place name refers to",
-                       description="Find the gazetteer site a place name refers to.")
+    p = sub.add_parser(
+        "geocode",
+        help="find the site a place name refers to",
+        description="Find the gazetteer site a place name refers to.",
+    )
     p.add_argument("name", help='the place as written in a report, e.g. "Ain al-Asad"')
     p.add_argument("--country", help="only sites in this country (ISO3 code or name)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -70,8 +73,10 @@ def _run_geocode(args: argparse.Namespace) -> int:
 
     match = geocode(args.name, args.country)
     if match is None:
-        print(f"geoincidents: no site matches {args.name!r}"
-              + (f" in {args.country}" if args.country else ""), file=sys.stderr)
+        print(
+            f"geoincidents: no site matches {args.name!r}" + (f" in {args.country}" if args.country else ""),
+            file=sys.stderr,
+        )
         return 1
     if args.json:
         print(json.dumps(match.to_dict(), ensure_ascii=False, sort_keys=True))
@@ -80,22 +85,32 @@ def _run_geocode(args: argparse.Namespace) -> int:
         for c in match.candidates:
             print(f"  {c.site_id}\t{c.name}\t{c.country}\t(via {c.alias!r})")
     else:
-        print(f"{match.site_id}\t{match.name}\t{match.country}\t{match.province}\t"
-              f"{match.lat:.5f}, {match.lon:.5f}\t±{match.uncertainty_m:.0f} m\t"
-              f"score {match.score:.0f} ({match.method}, via {match.alias!r})")
+        print(
+            f"{match.site_id}\t{match.name}\t{match.country}\t{match.province}\t"
+            f"{match.lat:.5f}, {match.lon:.5f}\t±{match.uncertainty_m:.0f} m\t"
+            f"score {match.score:.0f} ({match.method}, via {match.alias!r})"
+        )
     return 0
 
 
-# -- gazetteer ------------------------------------------------------------------------------------------------
+# -- gazetteer -----------------------------------------------------------------------------------------------
 def _add_gazetteer(sub: Any) -> None:
-    p = sub.add_parser("gazetteer", help="check, list or show the gazetteer's sites",
-                       description="Check, list or show the gazetteer's sites.")
-    p.add_argument("--sites", type=Path, help="a sites.csv (or a folder with sites.csv and aliases.csv) "
-                   "to use instead of the bundled gazetteer")
+    p = sub.add_parser(
+        "gazetteer",
+        help="check, list or show the gazetteer's sites",
+        description="Check, list or show the gazetteer's sites.",
+    )
+    p.add_argument(
+        "--sites",
+        type=Path,
+        help="a sites.csv (or a folder with sites.csv and aliases.csv) "
+        "to use instead of the bundled gazetteer",
+    )
     p.add_argument("--aliases", type=Path, help="the aliases.csv that goes with --sites")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("validate", help="check ids, aliases, coordinates and sources").set_defaults(
-        handler=_run_gazetteer_validate)
+        handler=_run_gazetteer_validate
+    )
     lister = actions.add_parser("list", help="list the sites")
     lister.add_argument("--country", help="only this country (ISO3 or name)")
     lister.set_defaults(handler=_run_gazetteer_list)
@@ -137,15 +152,19 @@ def _run_gazetteer_list(args: argparse.Namespace) -> int:
     iso3 = _country_hint(args.country)
     for site in gaz:
         if iso3 is None or site.country == iso3:
-            print(f"{site.site_id}\t{site.name}\t{site.kind}\t{site.country}\t{site.admin1}\t"
-                  f"{site.lat:.5f}, {site.lon:.5f}\t±{site.uncertainty_m:.0f} m")
+            print(
+                f"{site.site_id}\t{site.name}\t{site.kind}\t{site.country}\t{site.admin1}\t"
+                f"{site.lat:.5f}, {site.lon:.5f}\t±{site.uncertainty_m:.0f} m"
+            )
     return 0
 
 
 def _run_gazetteer_show(args: argparse.Namespace) -> int:
     gaz = _gazetteer(args)
     if args.site_id not in gaz:
-        raise CommandError(f"no site {args.site_id!r} in the gazetteer; `geoincidents gazetteer list` lists them")
+        raise CommandError(
+            f"no site {args.site_id!r} in the gazetteer; `geoincidents gazetteer list` lists them"
+        )
     site = gaz[args.site_id]
     for key, value in site.to_dict().items():
         print(f"{key:>17}: {value}")
@@ -153,7 +172,7 @@ def _run_gazetteer_show(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- incidents: weekly, map, chart, demo -------------------------------------------------------------------------
+# -- incidents: weekly, map, chart, demo ---------------------------------------------------------------------
 def _add_input(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", help="incident table: CSV, GeoJSON, GeoParquet, Excel or an ACLED export")
     p.add_argument("--country", help="only these countries, comma-separated (e.g. IRQ,SYR)")
@@ -162,8 +181,11 @@ def _add_input(p: argparse.ArgumentParser) -> None:
 
 
 def _add_weekly(sub: Any) -> None:
-    p = sub.add_parser("weekly", help="count attacks per ISO week",
-                       description="Count attacks on US and coalition forces per ISO week and group.")
+    p = sub.add_parser(
+        "weekly",
+        help="count attacks per ISO week",
+        description="Count attacks on US and coalition forces per ISO week and group.",
+    )
     _add_input(p)
     p.add_argument("--by", default="country", choices=["country", "site", "weapon", "event_type"])
     p.add_argument("--format", default="table", choices=["table", "csv", "json", "markdown"])
@@ -171,8 +193,11 @@ def _add_weekly(sub: Any) -> None:
 
 
 def _add_map(sub: Any) -> None:
-    p = sub.add_parser("map", help="write an HTML map of the incidents",
-                       description="Write an HTML map of the incidents, for a briefing.")
+    p = sub.add_parser(
+        "map",
+        help="write an HTML map of the incidents",
+        description="Write an HTML map of the incidents, for a briefing.",
+    )
     _add_input(p)
     p.add_argument("-o", "--output", required=True, type=Path, help="the HTML file to write")
     p.add_argument("--offline", action="store_true", help="one self-contained file that needs no network")
@@ -184,8 +209,11 @@ def _add_map(sub: Any) -> None:
 
 
 def _add_chart(sub: Any) -> None:
-    p = sub.add_parser("chart", help="draw weekly attacks as a stacked bar chart (PNG or SVG)",
-                       description="Draw the weekly attack counts as a stacked bar chart.")
+    p = sub.add_parser(
+        "chart",
+        help="draw weekly attacks as a stacked bar chart (PNG or SVG)",
+        description="Draw the weekly attack counts as a stacked bar chart.",
+    )
     _add_input(p)
     p.add_argument("-o", "--output", required=True, type=Path, help="OUT.png or OUT.svg")
     p.add_argument("--by", default="country", choices=["country", "weapon", "site", "event_type"])
@@ -194,8 +222,11 @@ def _add_chart(sub: Any) -> None:
 
 
 def _add_demo(sub: Any) -> None:
-    p = sub.add_parser("demo", help="map, chart and weekly table of the bundled example incidents",
-                       description="Write the map, chart and weekly table of the bundled example incidents.")
+    p = sub.add_parser(
+        "demo",
+        help="map, chart and weekly table of the bundled example incidents",
+        description="Write the map, chart and weekly table of the bundled example incidents.",
+    )
     p.add_argument("-o", "--output", type=Path, default=Path("build/demo"), help="folder to write into")
     p.set_defaults(handler=_run_demo)
 
@@ -223,7 +254,9 @@ def _filter(incidents, args: argparse.Namespace, pd):
         for part in args.country.split(","):
             iso3 = to_iso3(part.strip())
             if iso3 is None:
-                raise CommandError(f"--country: unknown country {part.strip()!r} (give ISO3 codes such as IRQ,SYR)")
+                raise CommandError(
+                    f"--country: unknown country {part.strip()!r} (give ISO3 codes such as IRQ,SYR)"
+                )
             wanted.append(iso3)
         keep &= incidents["country"].isin(wanted)
     for option, compare in (("since", lambda d, x: d >= x), ("until", lambda d, x: d <= x)):
@@ -258,8 +291,14 @@ def _run_map(args: argparse.Namespace) -> int:
 
     _check_output(args.output, (".html", ".htm"))
     joined = _load_joined(args)
-    m = incident_map(joined, by=args.by, color_by=args.color_by, offline=args.offline,
-                     time_slider=args.time_slider, title=args.title)
+    m = incident_map(
+        joined,
+        by=args.by,
+        color_by=args.color_by,
+        offline=args.offline,
+        time_slider=args.time_slider,
+        title=args.title,
+    )
     save_map(m, args.output)
     print(f"wrote {args.output} ({args.output.stat().st_size:,} bytes, {len(joined)} incidents)")
     return 0
@@ -294,8 +333,12 @@ def _run_demo(args: argparse.Namespace) -> int:
     wave = joined[joined["date"] >= "2023-10-01"]
     for name in ("weekly-chart.png", "weekly-chart.svg"):
         with _atomic(out / name) as tmp:
-            weekly_chart(wave, by="country", path=tmp,
-                         title="Attacks on US and coalition forces by week, October-November 2023")
+            weekly_chart(
+                wave,
+                by="country",
+                path=tmp,
+                title="Attacks on US and coalition forces by week, October-November 2023",
+            )
         written.append(out / name)
     with _atomic(out / "weekly-counts.csv") as tmp:
         weekly_counts(wave, by="country").to_csv(tmp, index=False, lineterminator="\n")

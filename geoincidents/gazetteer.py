@@ -1,16 +1,16 @@
 """The curated gazetteer of bases and sites: loading, checking, extending.
 
 The data lives in two CSV files (``gazetteer/sites.csv`` and ``gazetteer/aliases.csv`` in the repository,
-``geoincidents/gazetteer/`` inside the wheel); ``gazetteer/README.md`` documents every column. The files are read
-with the :mod:`csv` module rather than pandas so that every error can name its file, line and column.
+``geoincidents/gazetteer/`` inside the wheel); ``gazetteer/README.md`` documents every column. The files
+are read with the :mod:`csv` module rather than pandas so that every error can name its file, line and column.
 """
 
 from __future__ import annotations
 
 import csv
 import html
-import io
 import importlib.resources
+import io
 import math
 import re
 from collections import defaultdict
@@ -203,7 +203,9 @@ class Gazetteer:
         gaz._alias_origin = [(aliases_name, line) for _, line in aliases]
         return gaz
 
-    def add_site(self, site: Site | None = None, /, *, aliases: Iterable[str] = (), **fields_: Any) -> Gazetteer:
+    def add_site(
+        self, site: Site | None = None, /, *, aliases: Iterable[str] = (), **fields_: Any
+    ) -> Gazetteer:
         """Add a site (and its aliases) to this gazetteer in place.
 
         Parameters
@@ -246,7 +248,9 @@ class Gazetteer:
             raise TypeError("give either a Site or its fields, not both")
         else:  # a Site built by hand gets the same checks as a row of sites.csv
             problems = []
-            row = {name: "" if value is None else _format_value(value) for name, value in site.to_dict().items()}
+            row = {
+                name: "" if value is None else _format_value(value) for name, value in site.to_dict().items()
+            }
             if _parse_site_row("<add_site>", 0, row, problems) is None:
                 raise GazetteerError(problems)
         if site.site_id in self._sites:
@@ -265,13 +269,17 @@ class Gazetteer:
 
     def _insert(self, site: Site) -> None:
         if site.site_id in self._sites:
-            raise GazetteerError([Problem("<Gazetteer>", 0, "site_id", f"duplicate site id {site.site_id!r}")])
+            raise GazetteerError(
+                [Problem("<Gazetteer>", 0, "site_id", f"duplicate site id {site.site_id!r}")]
+            )
         self._sites[site.site_id] = site
         self._index = None
 
     def _add_alias(self, alias: str, site_id: str, ambiguous: bool) -> None:
         if site_id not in self._sites:
-            raise GazetteerError([Problem("<Gazetteer>", 0, "site_id", f"alias {alias!r}: unknown site {site_id!r}")])
+            raise GazetteerError(
+                [Problem("<Gazetteer>", 0, "site_id", f"alias {alias!r}: unknown site {site_id!r}")]
+            )
         self._aliases.append((alias, site_id, ambiguous))
         self._alias_origin.append(("<add_site>", 0))
         self._index = None
@@ -319,7 +327,9 @@ class Gazetteer:
         import geopandas as gpd
 
         frame = self.to_frame()
-        return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326")
+        return gpd.GeoDataFrame(
+            frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326"
+        )
 
     def to_files(self, folder: str | Path) -> Path:
         """Write ``sites.csv`` and ``aliases.csv`` into ``folder`` (created if needed); returns the folder."""
@@ -362,30 +372,50 @@ class Gazetteer:
                 # Point at the last unmarked alias row if there is one: most likely the row just added.
                 unmarked = [e for e in entries if e.method == "alias" and not e.ambiguous]
                 culprit = max(unmarked, key=lambda e: e.origin[1]) if unmarked else entries[-1]
-                problems.append(Problem(*culprit.origin, "alias",
-                                        f"name {key!r} leads to several sites ({names}); "
-                                        "mark every row 'ambiguous' if that is on purpose"))
+                problems.append(
+                    Problem(
+                        *culprit.origin,
+                        "alias",
+                        f"name {key!r} leads to several sites ({names}); "
+                        "mark every row 'ambiguous' if that is on purpose",
+                    )
+                )
             if marked and len(site_ids) == 1:
-                problems.append(Problem(*marked[0].origin, "ambiguous",
-                                        f"alias {marked[0].text!r} is marked ambiguous but leads only to "
-                                        f"{marked[0].site_id}"))
+                problems.append(
+                    Problem(
+                        *marked[0].origin,
+                        "ambiguous",
+                        f"alias {marked[0].text!r} is marked ambiguous but leads only to {marked[0].site_id}",
+                    )
+                )
         outlined = set(country_codes())
         sites = [s for s in self._sites.values() if s.country in outlined]
         for site in self._sites.values():
             if site.country not in outlined:
-                problems.append(Problem(*self._origin_of(site.site_id), "country",
-                                        f"site {site.site_id!r}: no outline for {site.country} to check its "
-                                        "coordinates against (see geoincidents/data/COUNTRIES.md)"))
+                problems.append(
+                    Problem(
+                        *self._origin_of(site.site_id),
+                        "country",
+                        f"site {site.site_id!r}: no outline for {site.country} to check its "
+                        "coordinates against (see geoincidents/data/COUNTRIES.md)",
+                    )
+                )
         if sites:
             inside = point_in_country(
-                [s.lat for s in sites], [s.lon for s in sites], [s.country for s in sites],
+                [s.lat for s in sites],
+                [s.lon for s in sites],
+                [s.country for s in sites],
                 tolerance_m=_BORDER_TOLERANCE_M,
             )
             for site, ok in zip(sites, inside, strict=True):
                 if not ok:
-                    problems.append(Problem(*self._origin_of(site.site_id), "lat/lon",
-                                            f"site {site.site_id!r} at ({site.lat}, {site.lon}) is not inside "
-                                            f"{site.country}"))
+                    problems.append(
+                        Problem(
+                            *self._origin_of(site.site_id),
+                            "lat/lon",
+                            f"site {site.site_id!r} at ({site.lat}, {site.lon}) is not inside {site.country}",
+                        )
+                    )
         return problems
 
     def _origin_of(self, site_id: str) -> tuple[str, int]:
@@ -399,19 +429,36 @@ class Gazetteer:
     # -- display ------------------------------------------------------------------------------------------
     def __repr__(self) -> str:
         countries = sorted({s.country for s in self._sites.values()})
-        return f"<Gazetteer: {len(self._sites)} sites, {len(self._aliases)} aliases, countries {', '.join(countries)}>"
+        listed = ", ".join(countries)
+        return f"<Gazetteer: {len(self._sites)} sites, {len(self._aliases)} aliases, countries {listed}>"
 
     def _repr_html_(self) -> str:
         rows = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in
-                             (s.site_id, s.name, s.name_ar, s.kind, s.country, s.admin1,
-                              f"{s.lat:.4f}, {s.lon:.4f}", f"{s.uncertainty_m:g} m")) + "</tr>"
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape(str(v))}</td>"
+                for v in (
+                    s.site_id,
+                    s.name,
+                    s.name_ar,
+                    s.kind,
+                    s.country,
+                    s.admin1,
+                    f"{s.lat:.4f}, {s.lon:.4f}",
+                    f"{s.uncertainty_m:g} m",
+                )
+            )
+            + "</tr>"
             for s in self._sites.values()
         )
-        head = "".join(f"<th>{h}</th>" for h in
-                       ("id", "name", "Arabic", "kind", "country", "province", "lat, lon", "uncertainty"))
-        return (f"<p><b>Gazetteer</b>: {len(self._sites)} sites, {len(self._aliases)} aliases</p>"
-                f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+        head = "".join(
+            f"<th>{h}</th>"
+            for h in ("id", "name", "Arabic", "kind", "country", "province", "lat, lon", "uncertainty")
+        )
+        return (
+            f"<p><b>Gazetteer</b>: {len(self._sites)} sites, {len(self._aliases)} aliases</p>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        )
 
 
 class _NameIndex:
@@ -425,7 +472,9 @@ class _NameIndex:
     def build(cls, gazetteer: Gazetteer) -> _NameIndex:
         entries = [
             _Entry(s.site_id, text, "exact", False, gazetteer._site_origin.get(s.site_id, ("<add_site>", 0)))
-            for s in gazetteer for text in (s.name, s.name_ar) if text
+            for s in gazetteer
+            for text in (s.name, s.name_ar)
+            if text
         ]
         entries += [
             _Entry(site_id, alias, "alias", amb, origin)
@@ -442,12 +491,14 @@ class _NameIndex:
                 if first is None:
                     table[key][entry.site_id] = entry
                 elif entry.ambiguous and not first.ambiguous:
-                    # The site's own name came first; keep it, but remember that the name is shared on purpose.
+                    # The site's own name came first; keep it, but remember the name is shared on purpose.
                     table[key][entry.site_id] = replace(first, ambiguous=True)
-        return cls({k: list(v.values()) for k, v in full.items()}, {k: list(v.values()) for k, v in core.items()})
+        return cls(
+            {k: list(v.values()) for k, v in full.items()}, {k: list(v.values()) for k, v in core.items()}
+        )
 
 
-# -- the bundled gazetteer ------------------------------------------------------------------------------------
+# -- the bundled gazetteer -----------------------------------------------------------------------------------
 def load_gazetteer() -> Gazetteer:
     """Return a fresh copy of the gazetteer bundled with geoincidents.
 
@@ -480,7 +531,7 @@ def _bundled() -> Gazetteer:
     )
 
 
-# -- parsing --------------------------------------------------------------------------------------------------
+# -- parsing -------------------------------------------------------------------------------------------------
 def _read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
@@ -525,8 +576,14 @@ def _parse_sites(name: str, text: str, problems: list[Problem]) -> list[tuple[Si
         if site is None:
             continue
         if site.site_id in first_line:
-            problems.append(Problem(name, line, "site_id",
-                                    f"duplicate site id {site.site_id!r} (first on line {first_line[site.site_id]})"))
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    "site_id",
+                    f"duplicate site id {site.site_id!r} (first on line {first_line[site.site_id]})",
+                )
+            )
             continue
         first_line[site.site_id] = line
         sites.append((site, line))
@@ -561,9 +618,18 @@ def _parse_site_row(name: str, line: int, row: dict[str, str], problems: list[Pr
     if len(problems) > before:
         return None
     return Site(
-        site_id=row["site_id"], name=row["name"], name_ar=row["name_ar"], kind=row["kind"],
-        country=row["country"], admin1=row["admin1"], lat=lat, lon=lon, uncertainty_m=radius,
-        coord_source=row["coord_source"], coord_source_url=url, notes=row.get("notes", ""),
+        site_id=row["site_id"],
+        name=row["name"],
+        name_ar=row["name_ar"],
+        kind=row["kind"],
+        country=row["country"],
+        admin1=row["admin1"],
+        lat=lat,
+        lon=lon,
+        uncertainty_m=radius,
+        coord_source=row["coord_source"],
+        coord_source_url=url,
+        notes=row.get("notes", ""),
     )
 
 
@@ -591,12 +657,16 @@ def _parse_aliases(
         if site_id not in known:
             problems.append(Problem(name, line, "site_id", f"unknown site id {site_id!r}"))
         if flag not in ("", "yes", "no"):
-            problems.append(Problem(name, line, "ambiguous", f"{row['ambiguous']!r} is not 'yes', 'no' or empty"))
+            problems.append(
+                Problem(name, line, "ambiguous", f"{row['ambiguous']!r} is not 'yes', 'no' or empty")
+            )
         script = row.get("script", "")
         if script and script not in ("latin", "arabic"):
             problems.append(Problem(name, line, "script", f"{script!r} is not 'latin' or 'arabic'"))
         elif script == "arabic" and not _ARABIC.search(alias):
-            problems.append(Problem(name, line, "script", f"{alias!r} is marked arabic but has no Arabic letters"))
+            problems.append(
+                Problem(name, line, "script", f"{alias!r} is marked arabic but has no Arabic letters")
+            )
         aliases.append(((alias, site_id, flag == "yes"), line))
     return aliases
 
@@ -605,4 +675,3 @@ def _format_value(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-

@@ -9,9 +9,10 @@ How a name is resolved, in order:
    name and the report used a facility word ("base", "air base", "airport", "field"), the facility wins.
 3. **fuzzy**: the core is compared with every known core by :func:`rapidfuzz.fuzz.ratio` (normalised Indel
    similarity; unlike ``WRatio`` it does not inflate short names inside long ones). A score of at least
-   :data:`FUZZY_THRESHOLD` (85) is a match; cores shorter than :data:`MIN_FUZZY_LENGTH` letters are never fuzzy
-   matched, a name that lacks a whole word of a known name is not a typo of it ("Euphrates" is not
-   "MSS Euphrates"), and neither is a name with other numbers ("Tower 23" is not "Tower 22"). "Asadabad" scores 67 against "asad", and so does not become al-Asad.
+   :data:`FUZZY_THRESHOLD` (85) is a match; cores shorter than :data:`MIN_FUZZY_LENGTH` letters are never
+   fuzzy matched, a name that lacks a whole word of a known name is not a typo of it ("Euphrates" is not
+   "MSS Euphrates"), and neither is a name with other numbers ("Tower 23" is not "Tower 22"). "Asadabad"
+   scores 67 against "asad", and so does not become al-Asad.
 
 When two sites tie (a name marked ambiguous in the gazetteer, or fuzzy scores within
 :data:`AMBIGUITY_MARGIN` of each other) the result is **ambiguous**: no site is chosen, and the candidates are
@@ -122,20 +123,25 @@ class Match:
             return f"<Match {self.query!r}: ambiguous between {ids} (score {self.score:.0f}, {self.method})>"
         where = f"({self.lat:.4f}, {self.lon:.4f})" if self.lat is not None and self.lon is not None else ""
         extra = f", {self.distance_m:.0f} m away" if self.distance_m is not None else ""
-        return (f"<Match {self.query!r} -> {self.site_id} {self.name!r}, {self.country} {where} "
-                f"score {self.score:.0f}, {self.method}{extra}>")
+        return (
+            f"<Match {self.query!r} -> {self.site_id} {self.name!r}, {self.country} {where} "
+            f"score {self.score:.0f}, {self.method}{extra}>"
+        )
 
     def _repr_html_(self) -> str:
         rows = "".join(
             f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
-            for k, v in self.to_dict().items() if k != "candidates" and v is not None
+            for k, v in self.to_dict().items()
+            if k != "candidates" and v is not None
         )
-        cands = "".join(f"<li>{html.escape(c.site_id)} ({html.escape(c.name)}, score {c.score:.0f})</li>"
-                        for c in self.candidates)
+        cands = "".join(
+            f"<li>{html.escape(c.site_id)} ({html.escape(c.name)}, score {c.score:.0f})</li>"
+            for c in self.candidates
+        )
         return f"<table>{rows}</table>" + (f"<p>Candidates:</p><ul>{cands}</ul>" if cands else "")
 
 
-# -- public functions ------------------------------------------------------------------------------------------
+# -- public functions ----------------------------------------------------------------------------------------
 def geocode(
     name: str,
     country: str | None = None,
@@ -274,9 +280,19 @@ def nearest_site(
     site = sites[best]
     score = round(100.0 * (1.0 - dist[best] / max_distance_m), 1)
     return Match(
-        query=f"{lat}, {lon}", site_id=site.site_id, name=site.name, country=site.country, province=site.admin1,
-        kind=site.kind, lat=site.lat, lon=site.lon, uncertainty_m=site.uncertainty_m, score=score,
-        method="nearest", alias=None, distance_m=float(dist[best]),
+        query=f"{lat}, {lon}",
+        site_id=site.site_id,
+        name=site.name,
+        country=site.country,
+        province=site.admin1,
+        kind=site.kind,
+        lat=site.lat,
+        lon=site.lon,
+        uncertainty_m=site.uncertainty_m,
+        score=score,
+        method="nearest",
+        alias=None,
+        distance_m=float(dist[best]),
     )
 
 
@@ -305,7 +321,7 @@ def _match_distinct(
     return inverse.reshape(-1), _Resolver(gaz, min_score).resolve(queries)
 
 
-# -- the matching engine -------------------------------------------------------------------------------------------
+# -- the matching engine -------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class _Result:
     site_id: str | None
@@ -337,7 +353,9 @@ class _Resolver:
             elif len(core.replace(" ", "")) >= MIN_FUZZY_LENGTH:
                 fuzzy.setdefault(iso3, []).append(i)
         for iso3, positions in fuzzy.items():
-            for i, result in zip(positions, self._fuzzy([queries[i][1] for i in positions], iso3), strict=True):
+            for i, result in zip(
+                positions, self._fuzzy([queries[i][1] for i in positions], iso3), strict=True
+            ):
                 results[i] = result
         return results
 
@@ -353,7 +371,7 @@ class _Resolver:
         return None
 
     def _prefer(self, entries: list[_Entry], full: str, core: str) -> list[_Entry]:
-        """Settle a core-level tie between a place and a facility named after it ("Erbil" and "Erbil Air Base").
+        """Settle a core-level tie between a place and a facility named after it ("Erbil", "Erbil Air Base").
 
         A report that used a facility word ("Erbil base") means the facility; one that did not ("near Erbil")
         means the site whose own name has no facility word. Anything else stays a tie.
@@ -399,8 +417,11 @@ class _Resolver:
             words, numbers = frozenset(core.split()), _numbers(core)
             # A name missing a whole word of a known name is another place, not a typo ("Euphrates" is a
             # river; "MSS Euphrates" a base), and so is one with another number ("Tower 23", "Union 4").
-            hits = [j for j in np.flatnonzero(row >= self.min_score)
-                    if not words < key_words[j] and numbers == key_numbers[j]]
+            hits = [
+                j
+                for j in np.flatnonzero(row >= self.min_score)
+                if not words < key_words[j] and numbers == key_numbers[j]
+            ]
             if not hits:
                 out.append(None)
                 continue
@@ -416,11 +437,13 @@ class _Resolver:
             if len(tied) == 1:
                 out.append(_Result(top_id, score, "fuzzy", top_alias))
             else:
-                out.append(_Result(None, score, "fuzzy", None, tuple((sid, round(s, 1), a) for sid, s, a in tied)))
+                out.append(
+                    _Result(None, score, "fuzzy", None, tuple((sid, round(s, 1), a) for sid, s, a in tied))
+                )
         return out
 
 
-# -- helpers -------------------------------------------------------------------------------------------------------
+# -- helpers -------------------------------------------------------------------------------------------------
 def _numbers(key: str) -> tuple[str, ...]:
     return tuple(sorted(w for w in key.split() if w.isdigit()))
 
@@ -459,13 +482,40 @@ def _to_match(query: str, gaz: Gazetteer, result: _Result | None) -> Match | Non
         return None
     if result.site_id is None:
         candidates = tuple(
-            Candidate(sid, gaz[sid].name, gaz[sid].country, score, alias) for sid, score, alias in result.candidates
+            Candidate(sid, gaz[sid].name, gaz[sid].country, score, alias)
+            for sid, score, alias in result.candidates
         )
-        return Match(query, None, None, None, None, None, None, None, None, result.score, result.method, None,
-                     ambiguous=True, candidates=candidates)
+        return Match(
+            query,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            result.score,
+            result.method,
+            None,
+            ambiguous=True,
+            candidates=candidates,
+        )
     s = gaz[result.site_id]
-    return Match(query, s.site_id, s.name, s.country, s.admin1, s.kind, s.lat, s.lon, s.uncertainty_m,
-                 result.score, result.method, result.alias)
+    return Match(
+        query,
+        s.site_id,
+        s.name,
+        s.country,
+        s.admin1,
+        s.kind,
+        s.lat,
+        s.lon,
+        s.uncertainty_m,
+        result.score,
+        result.method,
+        result.alias,
+    )
 
 
 def _result_table(results: list[_Result | None], gaz: Gazetteer) -> dict[str, Any]:
@@ -487,11 +537,15 @@ def _result_table(results: list[_Result | None], gaz: Gazetteer) -> dict[str, An
         columns["method"].append(r.method if r is not None else None)
         columns["alias"].append(r.alias if r is not None else None)
         columns["ambiguous"].append(bool(r is not None and r.site_id is None))
-        columns["candidates"].append("|".join(c[0] for c in r.candidates) if r is not None and r.candidates else None)
+        columns["candidates"].append(
+            "|".join(c[0] for c in r.candidates) if r is not None and r.candidates else None
+        )
     numeric = {"lat", "lon", "uncertainty_m", "score"}
     return {
-        col: np.array(values, dtype="float64") if col in numeric
-        else np.array(values, dtype=bool) if col == "ambiguous"
+        col: np.array(values, dtype="float64")
+        if col in numeric
+        else np.array(values, dtype=bool)
+        if col == "ambiguous"
         else pd.array(values, dtype="str")
         for col, values in columns.items()
     }

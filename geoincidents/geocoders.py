@@ -76,9 +76,14 @@ class GazetteerGeocoder(Geocoder):
         self._fallback_geocode = (
             # Errors propagate (geopy's GeocoderServiceError and kin) so that a failure is never cached as
             # "not found".
-            RateLimiter(fallback.geocode, min_delay_seconds=fallback_min_delay_seconds, max_retries=0,
-                        swallow_exceptions=False)
-            if fallback is not None else None
+            RateLimiter(
+                fallback.geocode,
+                min_delay_seconds=fallback_min_delay_seconds,
+                max_retries=0,
+                swallow_exceptions=False,
+            )
+            if fallback is not None
+            else None
         )
         self._cache: OrderedDict[str, Location | None] = OrderedDict()
         self._cache_size = cache_size
@@ -125,8 +130,11 @@ class GazetteerGeocoder(Geocoder):
             if exactly_one:
                 return None
             return [
-                Location(c.name, (self._site(c.site_id).lat, self._site(c.site_id).lon),
-                         {**match.to_dict(), "site_id": c.site_id, "name": c.name, "country": c.country})
+                Location(
+                    c.name,
+                    (self._site(c.site_id).lat, self._site(c.site_id).lon),
+                    {**match.to_dict(), "site_id": c.site_id, "name": c.name, "country": c.country},
+                )
                 for c in match.candidates
             ]
         found = self._ask_fallback(query, timeout)
@@ -186,8 +194,12 @@ class GazetteerGeocoder(Geocoder):
         result = None
         if answer is not None:
             raw = {
-                "query": query, "method": "fallback", "fallback": type(self.fallback).__name__,
-                "site_id": None, "score": None, "fallback_raw": answer.raw,
+                "query": query,
+                "method": "fallback",
+                "fallback": type(self.fallback).__name__,
+                "site_id": None,
+                "score": None,
+                "fallback_raw": answer.raw,
             }
             result = Location(answer.address, (answer.latitude, answer.longitude), raw)
         if self._cache_size:

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .geocode import FUZZY_THRESHOLD, _match_distinct
 from .gazetteer import Gazetteer, _bundled
+from .geocode import FUZZY_THRESHOLD, _match_distinct
 
 if TYPE_CHECKING:
     import geopandas
@@ -57,8 +57,10 @@ class JoinSummary:
 
     def __str__(self) -> str:
         methods = ", ".join(f"{k} {v}" for k, v in self.by_method.items() if k != "ambiguous")
-        return (f"{self.total} incidents: {self.matched} matched ({methods or 'none'}), "
-                f"{self.ambiguous} ambiguous, {self.unmatched} unmatched")
+        return (
+            f"{self.total} incidents: {self.matched} matched ({methods or 'none'}), "
+            f"{self.ambiguous} ambiguous, {self.unmatched} unmatched"
+        )
 
 
 def join_sites(
@@ -142,16 +144,30 @@ def join_sites(
     if how in ("auto", "name") and "location" in incidents.columns and todo.any():
         rows = np.flatnonzero(todo)
         names = incidents["location"].iloc[rows].reset_index(drop=True)
-        hints = incidents["country"].iloc[rows].reset_index(drop=True) if "country" in incidents.columns else None
+        hints = (
+            incidents["country"].iloc[rows].reset_index(drop=True) if "country" in incidents.columns else None
+        )
         inverse, results = _match_distinct(names, hints, gaz, min_score)
         position = {sid: i for i, sid in enumerate(ids)}
         d_site = np.array([position[r.site_id] if r and r.site_id else -1 for r in results], dtype=np.int64)
-        d_method = np.array([-1 if r is None else _METHODS.index("ambiguous" if r.site_id is None else r.method)
-                             for r in results], dtype=np.int64)
+        d_method = np.array(
+            [
+                -1 if r is None else _METHODS.index("ambiguous" if r.site_id is None else r.method)
+                for r in results
+            ],
+            dtype=np.int64,
+        )
         d_score = np.array([r.score if r else np.nan for r in results], dtype="float64")
-        candidate_labels = sorted({"|".join(c[0] for c in r.candidates) for r in results if r and r.candidates})
-        d_cand = np.array([candidate_labels.index("|".join(c[0] for c in r.candidates)) if r and r.candidates
-                           else -1 for r in results], dtype=np.int64)
+        candidate_labels = sorted(
+            {"|".join(c[0] for c in r.candidates) for r in results if r and r.candidates}
+        )
+        d_cand = np.array(
+            [
+                candidate_labels.index("|".join(c[0] for c in r.candidates)) if r and r.candidates else -1
+                for r in results
+            ],
+            dtype=np.int64,
+        )
         site[rows], method[rows] = d_site[inverse], d_method[inverse]
         score[rows], candidates[rows] = d_score[inverse], d_cand[inverse]
 
@@ -161,8 +177,12 @@ def join_sites(
         undecided = (site < 0) & has_point
         eligible = [(np.flatnonzero(undecided & (candidates < 0)), np.arange(len(ids)))]
         for c, label in enumerate(candidate_labels):
-            eligible.append((np.flatnonzero(undecided & (candidates == c)),
-                             np.array([ids.index(sid) for sid in label.split("|")])))
+            eligible.append(
+                (
+                    np.flatnonzero(undecided & (candidates == c)),
+                    np.array([ids.index(sid) for sid in label.split("|")]),
+                )
+            )
         all_lat = np.array([s.lat for s in gaz], dtype="float64")
         all_lon = np.array([s.lon for s in gaz], dtype="float64")
         for rows, allowed in eligible:
@@ -186,8 +206,9 @@ def join_sites(
 
         _, _, d = Geod(ellps="WGS84").inv(lon[need], lat[need], site_lon[need], site_lat[need])
         distance[need] = d
-    geometry = _point_geometries(np.where(has_point, lon, site_lon), np.where(has_point, lat, site_lat),
-                                 has_point, site)
+    geometry = _point_geometries(
+        np.where(has_point, lon, site_lon), np.where(has_point, lat, site_lat), has_point, site
+    )
 
     out = pd.DataFrame(incidents, copy=True)
     if isinstance(out, gpd.GeoDataFrame):
@@ -203,7 +224,7 @@ def join_sites(
     return joined
 
 
-# -- helpers -------------------------------------------------------------------------------------------------------
+# -- helpers -------------------------------------------------------------------------------------------------
 def _points(incidents: pandas.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Latitude and longitude arrays (NaN where unknown) from lat/lon columns or point geometries."""
     import pandas as pd
@@ -228,7 +249,7 @@ def _points(incidents: pandas.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _given_sites(incidents: pandas.DataFrame, gaz: Gazetteer) -> np.ndarray:
-    """Gazetteer position of the ``site_id`` each incident already carries (-1 where none); unknown ids raise."""
+    """Gazetteer position of each incident's own ``site_id`` (-1 where none); unknown ids raise."""
     import pandas as pd
 
     if "site_id" not in incidents.columns:
@@ -241,8 +262,10 @@ def _given_sites(incidents: pandas.DataFrame, gaz: Gazetteer) -> np.ndarray:
         rows = np.flatnonzero(bad)
         unknown = list(dict.fromkeys(column.iloc[rows].tolist()))
         listed = ", ".join(f"{u!r}" for u in unknown[:10])
-        raise ValueError(f"{len(rows)} incident(s) carry a site_id the gazetteer lacks ({listed}; first at "
-                         f"position {rows[0]}); add the site to the gazetteer or clear the id")
+        raise ValueError(
+            f"{len(rows)} incident(s) carry a site_id the gazetteer lacks ({listed}; first at "
+            f"position {rows[0]}); add the site to the gazetteer or clear the id"
+        )
     return codes.astype(np.int64)
 
 
@@ -288,7 +311,7 @@ def _nearest(
         return best_idx, best_dist
     reach = (max_distance_m * (1 + _PLANAR_ERROR) / _METRES_PER_DEGREE) ** 2
     for start in range(0, len(lat), _CHUNK):
-        la, lo = lat[start:start + _CHUNK], lon[start:start + _CHUNK]
+        la, lo = lat[start : start + _CHUNK], lon[start : start + _CHUNK]
         # One contiguous row per site (sites x points), so each site's pass below reads memory in order.
         dy = site_lat[:, None] - la[None, :]
         dx = (site_lon[:, None] - lo[None, :]) * np.cos(np.radians(la))[None, :]
@@ -301,11 +324,13 @@ def _nearest(
             rows = np.flatnonzero(squared[j] <= bound)
             if not rows.size:
                 continue
-            _, _, d = geod.inv(lo[rows], la[rows], np.full(rows.size, site_lon[j]), np.full(rows.size, site_lat[j]))
+            _, _, d = geod.inv(
+                lo[rows], la[rows], np.full(rows.size, site_lon[j]), np.full(rows.size, site_lat[j])
+            )
             better = d < dist[rows]
             idx[rows[better]] = j
             dist[rows[better]] = d[better]
-        best_idx[start:start + _CHUNK] = idx
-        best_dist[start:start + _CHUNK] = dist
+        best_idx[start : start + _CHUNK] = idx
+        best_dist[start : start + _CHUNK] = dist
     best_idx[best_dist > max_distance_m] = -1
     return best_idx, best_dist

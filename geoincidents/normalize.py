@@ -11,8 +11,9 @@ Reports spell the same base many ways: "Ain al-Asad", "Ayn al Asad airbase", "AI
    hyphen included, separates words.
 4. The Arabic article is dropped: the Latin forms (al, el, ash, at, ar, as, ad, ...) as separate words, the
    Arabic ``ال`` as a word prefix.
-5. Transliteration variants are folded per Latin word: ``q`` to ``k``, ``ou`` to ``u``, ``ay``/``ey``/``ei`` to
-   ``ai``, ``ayn``/``ein`` to ``ain``, doubled letters to single ones ("Shaddadi" -> "shadadi").
+5. Transliteration variants are folded per Latin word: ``q`` to ``k``, ``ou`` to ``u``,
+   ``ay``/``ey``/``ei`` to ``ai``, ``ayn``/``ein`` to ``ain``, doubled letters to single ones
+   ("Shaddadi" -> "shadadi").
 6. Generic phrases get one spelling each ("air base", "AB", "airfield" -> ``airbase``; "international airport"
    -> ``airport``; "gas field", "oil field" -> ``field``; "قاعدة" -> ``base``).
 
@@ -90,6 +91,8 @@ _WORDS: dict[str, str] = {
     "\u0645\u0637\u0627\u0631": "airport",  # matar (airport)
     "\u062d\u0642\u0644": "field",  # haql (field)
 }
+
+
 def normalize_name(text: str) -> str:
     """Normalise a place name to the key used for gazetteer look-ups.
 
@@ -214,5 +217,17 @@ _WORDS = {_fold_word(word): canonical for word, canonical in _WORDS.items()}
 #: Words dropped from either end of a name to form its core ("Erbil air base" -> "erbil").
 GENERIC_WORDS = frozenset(
     _fold_word(w)
-    for w in ("airbase", "airport", "base", "field", "us", "usa", "american", "coalition", "near", "outside", "around")
+    for w in (
+        "airbase",
+        "airport",
+        "base",
+        "field",
+        "us",
+        "usa",
+        "american",
+        "coalition",
+        "near",
+        "outside",
+        "around",
+    )
 )
