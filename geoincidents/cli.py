@@ -7,14 +7,13 @@ Exit codes: 0 success, 1 nothing found (``geocode``) or an invalid gazetteer (``
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import sys
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from ._files import atomic_path
 
 __all__ = ["main"]
 
@@ -309,7 +308,7 @@ def _run_chart(args: argparse.Namespace) -> int:
 
     _check_output(args.output, (".png", ".svg"))
     joined = _load_joined(args)
-    with _atomic(args.output) as tmp:
+    with atomic_path(args.output) as tmp:
         weekly_chart(joined, by=args.by, path=tmp, title=args.title)
     print(f"wrote {args.output}")
     return 0
@@ -332,7 +331,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     # The chart shows the October-November 2023 wave; the two January 2022 weeks stay on the map.
     wave = joined[joined["date"] >= "2023-10-01"]
     for name in ("weekly-chart.png", "weekly-chart.svg"):
-        with _atomic(out / name) as tmp:
+        with atomic_path(out / name) as tmp:
             weekly_chart(
                 wave,
                 by="country",
@@ -340,7 +339,7 @@ def _run_demo(args: argparse.Namespace) -> int:
                 title="Attacks on US and coalition forces by week, October-November 2023",
             )
         written.append(out / name)
-    with _atomic(out / "weekly-counts.csv") as tmp:
+    with atomic_path(out / "weekly-counts.csv") as tmp:
         weekly_counts(wave, by="country").to_csv(tmp, index=False, lineterminator="\n")
     written.append(out / "weekly-counts.csv")
     print(f"{len(joined)} example incidents from the seed articles; wrote:")
@@ -354,19 +353,6 @@ def _check_output(path: Path, suffixes: tuple[str, ...]) -> None:
         raise CommandError(f"{path}: the output must end with {' or '.join(suffixes)}")
     if not path.parent.exists():
         raise CommandError(f"{path}: folder {path.parent} does not exist")
-
-
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` that replaces it only if the block succeeds (no partial files)."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _markdown(table) -> str:

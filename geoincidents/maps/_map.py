@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import folium
 import pandas as pd
 
+from .._files import atomic_path
 from . import _data
 from ._assets import use_assets
 from ._data import COUNTRY_COLORS, OTHER_COLOR, UNKNOWN_COLOR, WEAPON_COLORS, WEAPON_LABELS
@@ -222,14 +222,8 @@ def save_map(m: folium.Map, path: str | os.PathLike[str]) -> Path:
     root = m.get_root()
     assign_ids(root, keep_existing=True)  # elements added after incident_map get stable ids too
     html = root.render()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(html)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        tmp.write_text(html, encoding="utf-8", newline="\n")
     return path
 
 
