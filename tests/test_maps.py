@@ -298,3 +298,25 @@ def test_weekly_chart_default_title_and_bad_path(joined, tmp_path):
         weekly_chart(joined, path=tmp_path / "chart.pdf")
     with pytest.raises(TypeError):
         weekly_chart("nope")  # type: ignore[arg-type]
+
+
+def test_site_markers_stand_on_the_gazetteer_point_not_on_distance_matches():
+    # Incidents matched to al-Tanf by distance keep their own points; the marker must stay on the site.
+    import numpy as np
+
+    from geoincidents import join_sites, load_gazetteer
+    from geoincidents.maps._data import prepare
+
+    site = load_gazetteer()["al-tanf-garrison"]
+    incidents = pd.DataFrame({
+        "date": pd.to_datetime(["2023-10-19", "2023-10-23", "2023-10-24"]),
+        "location": ["unnamed outpost", "unnamed outpost", "unnamed outpost"],
+        "lat": site.lat + np.array([0.05, 0.06, 0.07]),
+        "lon": site.lon + np.array([0.05, 0.06, 0.07]),
+        "country": "SYR",
+        "event_type": "attack",
+    })
+    joined = join_sites(incidents, how="distance")
+    assert set(joined["site_id"]) == {"al-tanf-garrison"}
+    frame = prepare(joined).frame
+    assert set(zip(frame["lat"], frame["lon"], strict=True)) == {(site.lat, site.lon)}

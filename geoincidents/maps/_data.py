@@ -142,7 +142,7 @@ def country_name(code: Any, names: dict[str, str] | None = None) -> str:
     return COUNTRY_NAMES.get(code, code)
 
 
-def prepare(joined: pd.DataFrame, *, point_mode: str = "site") -> Prepared:
+def prepare(joined: pd.DataFrame, *, point_mode: str = "site", gazetteer: Any = None) -> Prepared:
     """Pick the drawable attacks and strikes of ``joined`` and give each a place.
 
     Parameters
@@ -151,6 +151,8 @@ def prepare(joined: pd.DataFrame, *, point_mode: str = "site") -> Prepared:
         The joined table (see DEVELOPERS.md); needs at least ``date`` and ``event_type``.
     point_mode : {"site", "point"}, default "site"
         Group by site (rounded point when there is none) or by the rounded point (site when there is none).
+    gazetteer : Gazetteer, optional
+        Sites are placed at its points (default: the bundled gazetteer); others at their incidents' median.
 
     Returns
     -------
@@ -223,6 +225,14 @@ def prepare(joined: pd.DataFrame, *, point_mode: str = "site") -> Prepared:
     by_place = df.groupby("place", sort=True)
     names = by_place["place_name"].first()
     med_lat, med_lon = by_place["lat"].median(), by_place["lon"].median()
+    # A site's marker stands on the gazetteer's point, not on the spread of incidents matched by distance.
+    from ..gazetteer import _bundled
+
+    gaz = gazetteer if gazetteer is not None else _bundled()
+    for place in med_lat.index:
+        site_id = place[len("site:"):] if place.startswith("site:") else None
+        if site_id is not None and site_id in gaz:
+            med_lat[place], med_lon[place] = gaz[site_id].lat, gaz[site_id].lon
     df["place_name"] = df["place"].map(names)
     is_site = df["place"].str.startswith("site:")
     # (index-aligned: df was re-sorted since rlat/rlon were computed)

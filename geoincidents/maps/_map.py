@@ -39,6 +39,7 @@ def incident_map(
     countries: Any = None,
     tiles: str | None = "OpenStreetMap",
     popup_limit: int = POPUP_LIMIT,
+    gazetteer: Any = None,
 ) -> folium.Map:
     """Map attacks on US/coalition forces per site, with week (or country) layers, strikes and a choropleth.
 
@@ -65,6 +66,9 @@ def incident_map(
     countries : geopandas.GeoDataFrame, optional
         Country outlines (``iso3``, ``name``, ``geometry``); default
         :func:`geoincidents.countries.country_outlines`.
+    gazetteer : Gazetteer, optional
+        Where site markers are drawn: at the gazetteer's point of each site (default: the bundled
+        gazetteer); a site it lacks is drawn at the median of its incidents' points.
     tiles : str or None, default "OpenStreetMap"
         folium tiles online; ignored (no tiles) offline.
     popup_limit : int, default 15
@@ -114,7 +118,7 @@ def incident_map(
 
         countries = country_outlines()
 
-    prep = _data.prepare(joined, point_mode=point_mode)
+    prep = _data.prepare(joined, point_mode=point_mode, gazetteer=gazetteer)
     names = {str(k): str(v) for k, v in zip(countries["iso3"], countries["name"], strict=True)}
     frame = prep.frame
     attacks = frame[frame["kind"] == "attack"]
