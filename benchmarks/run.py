@@ -1,0 +1,425 @@
+"""Benchmarks at scale: geocoding, distance join, weekly counts, the map, and the import.
+
+Every figure is measured next to a baseline run in the same process on the same data (see ``generate.py``),
+and printed with its ratio and its target (PASS/MISS). Nothing is asserted: a miss prints MISS, the exit code
+stays 0. Each benchmark runs in its own subprocess so that its peak memory (``ru_maxrss``) is its own.
+
+    python benchmarks/run.py            # all five (1M rows; the map at 100k), well under 10 minutes
+    python benchmarks/run.py --quick    # 100k rows, the map at 10k
+    python benchmarks/run.py --only 2   # one benchmark (repeatable: --only 1 --only 3)
+    python benchmarks/run.py --json out.json
+
+Timings are the best of a few runs (the machine is shared); the per-row rapidfuzz baseline is run on a 20k
+sample and extrapolated linearly to the full size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+NAIVE_SAMPLE = 20_000
+TITLES = {1: "geocode_all", 2: "join_sites distance", 3: "weekly_counts", 4: "map", 5: "import"}
+
+
+def best_of(fn, repeat: int):
+    """(best seconds, last result) over ``repeat`` calls."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, result
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+# -- 1. geocoding ------------------------------------------------------------------------------------------------
+def bench_geocode(n: int) -> list[dict]:
+    import numpy as np
+    import pandas as pd
+    from rapidfuzz import fuzz, process, utils
+
+    import geoincidents
+    from generate import generate
+
+    df = generate(n)
+    names = df["location"]
+    gaz = geoincidents.load_gazetteer()
+    geoincidents.geocode("Erbil")  # load the bundled gazetteer and build its name index once, untimed
+    t_all, out = best_of(lambda: geoincidents.geocode_all(names), 3 if n <= 200_000 else 2)
+
+    # Baseline 1: the straightforward per-row loop over every name string of the gazetteer.
+    choices, choice_site = [], []
+    for s in gaz:
+        for text in (s.name, s.name_ar):
+            if text:
+                choices.append(text)
+                choice_site.append(s.site_id)
+    for alias, sid, _ in gaz.aliases:
+        choices.append(alias)
+        choice_site.append(sid)
+    sample = names.iloc[:min(NAIVE_SAMPLE, n)].tolist()
+
+    def naive():
+        found = []
+        for name in sample:
+            hit = process.extractOne(name, choices, scorer=fuzz.WRatio, processor=utils.default_process,
+                                     score_cutoff=85)
+            found.append(choice_site[hit[2]] if hit else None)
+        return found
+
+    t_naive_sample, naive_sites = best_of(naive, 1)
+    t_naive = t_naive_sample * n / len(sample)
+
+    # Baseline 2: exact strings in a dict (the lower bound: no normalisation, no fuzzy).
+    exact = dict(zip(choices, choice_site))
+
+    def lookup():
+        get = exact.get
+        return [get(x) for x in names.tolist()]
+
+    t_dict, dict_sites = best_of(lookup, 3)
+
+    # Agreement: geocode_all against geocode() for every distinct name.
+    first = pd.Series(np.arange(n), index=names.to_numpy()).groupby(level=0, sort=False).first()
+    mismatches, examples = 0, []
+    t0 = time.perf_counter()
+    for name, row in first.items():
+        m = geoincidents.geocode(name)
+        got = out.iloc[row]
+        want = (None, None, False) if m is None else (m.site_id, m.method, m.ambiguous)
+        have = (None if pd.isna(got["site_id"]) else got["site_id"],
+                None if pd.isna(got["method"]) else got["method"], bool(got["ambiguous"]))
+        if want != have:
+            mismatches += 1
+            if len(examples) < 5:
+                examples.append(f"{name!r}: geocode {want} vs geocode_all {have}")
+    t_check = time.perf_counter() - t0
+
+    # Accuracy against the generator's truth (information, not a target).
+    truth = df["true_site_id"]
+    known = truth.notna().to_numpy()
+    got_site = out["site_id"]
+    right = (got_site == truth).fillna(False).to_numpy()
+    wrong = (got_site.notna() & truth.notna() & (got_site != truth)).fillna(False).to_numpy()
+    false_pos = (got_site.notna().to_numpy() & ~known)
+    naive_truth = truth.iloc[:len(sample)].tolist()
+    naive_right = sum(1 for a, b in zip(naive_sites, naive_truth) if a is not None and a == b)
+    naive_known = sum(1 for b in naive_truth if b is not None and not pd.isna(b))
+    dict_right = sum(1 for a, b in zip(dict_sites, truth.tolist()) if a is not None and a == b)
+    return [
+        dict(bench=1, figure=f"geocode_all, {n:,} names ({len(first):,} distinct)", value=t_all, unit="s",
+             baseline=f"per-row extractOne WRatio (20k sample x{n / len(sample):g})", baseline_value=t_naive,
+             ratio=t_naive / t_all, target="< 2 s and >= 50x, same answers",
+             ok=t_all < 2.0 and t_naive / t_all >= 50 and mismatches == 0),
+        dict(bench=1, figure="geocode_all vs exact-string dict lookup (lower bound)", value=t_all, unit="s",
+             baseline="dict.get per row", baseline_value=t_dict, ratio=t_dict / t_all, target=None, ok=None),
+        dict(bench=1, figure=f"geocode_all == geocode() on {len(first):,} distinct names", value=mismatches,
+             unit="mismatches", baseline=None, baseline_value=None, ratio=None, target="0 mismatches",
+             ok=mismatches == 0, notes=examples + [f"check took {t_check:.1f} s"]),
+        dict(bench=1, figure="accuracy vs generator truth (info)", value=None, unit="",
+             baseline=None, baseline_value=None, ratio=None, target=None, ok=None,
+             notes=[f"geocode_all: {right[known].mean():.1%} of in-gazetteer rows right, "
+                    f"{wrong[known].mean():.2%} wrong site, {false_pos[~known].mean():.1%} of not-in-gazetteer "
+                    f"rows given a site",
+                    f"per-row WRatio: {naive_right / max(naive_known, 1):.1%} right on the sample; "
+                    f"exact dict: {dict_right / max(int(known.sum()), 1):.1%} right"]),
+    ]
+
+
+# -- 2. distance join -------------------------------------------------------------------------------------------
+def bench_join(n: int) -> list[dict]:
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+
+    import geoincidents
+    from generate import generate
+
+    df = generate(n, point_share=1.0)  # every incident has coordinates
+    gaz = geoincidents.load_gazetteer()
+    geoincidents.join_sites(df.head(100), gaz, how="distance")  # warm imports, untimed
+    t_join, joined = best_of(lambda: geoincidents.join_sites(df, gaz, how="distance"), 2)
+
+    sites = gaz.to_geodataframe().reset_index()
+    sites_utm = sites[["site_id", "geometry"]].to_crs("EPSG:32638")
+
+    def sjoin():
+        pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
+        pts = pts.to_crs("EPSG:32638")
+        hit = gpd.sjoin_nearest(pts, sites_utm, how="left", max_distance=25_000, distance_col="d")
+        return hit[~hit.index.duplicated(keep="first")]
+
+    t_sjoin, hit = best_of(sjoin, 2)
+    ours = joined["site_id"].astype("str").to_numpy(dtype=object, na_value=None)
+    theirs = hit["site_id"].reindex(range(n)).astype("str").to_numpy(dtype=object, na_value=None)
+    agree = float(np.mean([a == b for a, b in zip(ours, theirs)]))
+    both = np.array([a is not None and b is not None for a, b in zip(ours, theirs)])
+    only_ours = int(sum(a is not None and b is None for a, b in zip(ours, theirs)))
+    only_theirs = int(sum(a is None and b is not None for a, b in zip(ours, theirs)))
+    differ = int(sum(bool(x) and a != b for x, a, b in zip(both, ours, theirs)))
+    return [dict(bench=2, figure=f"join_sites(how='distance'), {n:,} points", value=t_join, unit="s",
+                 baseline="sjoin_nearest EPSG:32638 (incl. projecting), max_distance 25 km",
+                 baseline_value=t_sjoin, ratio=t_sjoin / t_join, target="< 3 s", ok=t_join < 3.0,
+                 notes=[f"same site choice on {agree:.3%} of rows; matched only by join_sites {only_ours:,}, "
+                        f"only by sjoin {only_theirs:,}, different site {differ:,} "
+                        f"(UTM 38N distorts distances in the west of the region; join_sites is geodesic)",
+                        f"matched {int(pd.notna(ours).sum()) if False else int(sum(a is not None for a in ours)):,} "
+                        f"of {n:,}"])]
+
+
+# -- 3. weekly counts ---------------------------------------------------------------------------------------------
+def bench_weekly(n: int) -> list[dict]:
+    import numpy as np
+    import pandas as pd
+
+    import geoincidents
+    from generate import generate
+
+    df = generate(n)
+    gaz = geoincidents.load_gazetteer()
+    joined = geoincidents.join_sites(df, gaz)  # untimed: the input of the benchmark
+    geoincidents.weekly_counts(joined.head(100))
+    t_ours, table = best_of(lambda: geoincidents.weekly_counts(joined, by="country"), 5)
+
+    # Baseline: keys computed beforehand (untimed), then a plain groupby (no zero-filled weeks, no labels).
+    sel = joined[joined["event_type"].isin(["attack", "interception"]).to_numpy()]
+    keys = pd.DataFrame({
+        "week_start": sel["date"].dt.normalize() - pd.to_timedelta(sel["date"].dt.dayofweek, unit="D"),
+        "country": sel["country"].astype("str").fillna("unknown"),
+        "injured": sel["injured"].fillna(0).astype("int64"),
+        "killed": sel["killed"].fillna(0).astype("int64"),
+    })
+
+    def plain():
+        g = keys.groupby(["week_start", "country"], sort=True)
+        return g.agg(count=("injured", "size"), injured=("injured", "sum"), killed=("killed", "sum"))
+
+    t_plain, base = best_of(plain, 5)
+    same = int(table["count"].sum()) == int(base["count"].sum()) and int(table["killed"].sum()) == int(
+        base["killed"].sum())
+    return [dict(bench=3, figure=f"weekly_counts(by='country'), {n:,} joined rows", value=t_ours, unit="s",
+                 baseline="groupby(week_start, country) on pre-computed keys", baseline_value=t_plain,
+                 ratio=t_plain / t_ours, target="< 0.5 s", ok=t_ours < 0.5,
+                 notes=[f"{len(table):,} rows out (zero-filled) vs {len(base):,} groups; totals agree: {same}"])]
+
+
+# -- 4. map --------------------------------------------------------------------------------------------------------
+def _load_ms(browser, path: Path, timeout_ms: int = 120_000) -> tuple[float | None, int, str]:
+    """Milliseconds from navigation to the 'load' event and Leaflet markers in the map container."""
+    page = browser.new_page()
+    try:
+        t0 = time.perf_counter()
+        page.goto(path.as_uri(), wait_until="load", timeout=timeout_ms)
+        page.wait_for_function(
+            "() => { const c = document.querySelector('.leaflet-container');"
+            " return c && c.querySelectorAll('path.leaflet-interactive, .leaflet-marker-icon').length > 0; }",
+            timeout=timeout_ms, polling=50)
+        ms = (time.perf_counter() - t0) * 1000
+        count = page.evaluate("() => document.querySelectorAll('path.leaflet-interactive,"
+                              " .leaflet-marker-icon').length")
+        return ms, int(count), ""
+    except Exception as exc:  # noqa: BLE001 - report, do not fail the run
+        return None, 0, f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
+    finally:
+        page.close()
+
+
+def bench_map(n: int) -> list[dict]:
+    import folium
+    from playwright.sync_api import sync_playwright
+
+    import geoincidents
+    from generate import generate
+
+    df = generate(n)
+    joined = geoincidents.join_sites(df)
+    outlines = geoincidents.country_outlines()
+    tmp = Path(tempfile.mkdtemp(prefix="gi-bench-map-"))
+    results: dict[str, dict] = {}
+    for mode, offline in (("online", False), ("offline", True)):
+        path = tmp / f"map-{mode}.html"
+        t_build, m = best_of(lambda off=offline: geoincidents.incident_map(joined, offline=off, countries=outlines), 1)
+        t_save, _ = best_of(lambda m=m, path=path: geoincidents.save_map(m, path), 1)
+        results[mode] = dict(build=t_build, save=t_save, size=path.stat().st_size, path=path)
+
+    located = joined[joined.geometry.notna() & ~joined.geometry.is_empty]
+    t0 = time.perf_counter()
+    fm = folium.Map(location=[33.5, 41.5], zoom_start=6)
+    for y, x in zip(located.geometry.y.tolist(), located.geometry.x.tolist()):
+        folium.CircleMarker([y, x], radius=3, weight=1).add_to(fm)
+    t_fbuild = time.perf_counter() - t0
+    fpath = tmp / "folium-per-incident.html"
+    t0 = time.perf_counter()
+    fm.save(str(fpath))
+    t_fsave = time.perf_counter() - t0
+    fsize = fpath.stat().st_size
+
+    loads: dict[str, tuple] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for key, path in (("online", results["online"]["path"]), ("offline", results["offline"]["path"]),
+                              ("folium", fpath)):
+                runs = [_load_ms(browser, path) for _ in range(2 if key != "folium" else 1)]
+                ok = [r for r in runs if r[0] is not None]
+                loads[key] = min(ok, key=lambda r: r[0]) if ok else runs[-1]
+        finally:
+            browser.close()
+
+    out = []
+    for mode in ("online", "offline"):
+        r = results[mode]
+        ms, markers, err = loads[mode]
+        build = r["build"] + r["save"]
+        fl_ms = loads["folium"][0]
+        out.append(dict(bench=4, figure=f"incident_map+save_map {mode}, {n:,} incidents: build", value=build,
+                        unit="s", baseline=f"folium, one CircleMarker per incident ({len(located):,})",
+                        baseline_value=t_fbuild + t_fsave, ratio=(t_fbuild + t_fsave) / build, target=None,
+                        ok=None, notes=[f"incident_map {r['build']:.2f} s + save_map {r['save']:.2f} s"]))
+        out.append(dict(bench=4, figure=f"  HTML size ({mode})", value=r["size"] / 1e6, unit="MB",
+                        baseline="folium per incident", baseline_value=fsize / 1e6, ratio=fsize / r["size"],
+                        target="< 5 MB", ok=r["size"] < 5e6))
+        out.append(dict(bench=4, figure=f"  load in headless Chromium ({mode})",
+                        value=None if ms is None else ms / 1000, unit="s", baseline="folium per incident",
+                        baseline_value=None if fl_ms is None else fl_ms / 1000,
+                        ratio=None if ms is None or fl_ms is None else fl_ms / ms, target="< 3 s",
+                        ok=ms is not None and ms < 3000,
+                        notes=[f"{markers:,} marker elements drawn" + (f"; {err}" if err else "")]
+                        + ([f"folium: {loads['folium'][2]}"] if loads["folium"][2] else [])))
+    return out
+
+
+# -- 5. import -----------------------------------------------------------------------------------------------------
+IMPORT_PROBE = (
+    "import sys, time; t0 = time.perf_counter(); import geoincidents; t = time.perf_counter() - t0; "
+    "import json; print(json.dumps({'t': t, 'heavy': sorted(m for m in ('folium', 'matplotlib', 'geopandas', "
+    "'pandas', 'shapely', 'pyproj', 'rapidfuzz', 'numpy', 'branca') if m in sys.modules)}))"
+)
+
+
+def bench_import(_n: int) -> list[dict]:
+    best, heavy, wall = float("inf"), [], float("inf")
+    for _ in range(5):
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-c", IMPORT_PROBE], capture_output=True, text=True, check=True)
+        wall = min(wall, time.perf_counter() - t0)
+        info = json.loads(proc.stdout)
+        best, heavy = min(best, info["t"]), info["heavy"]
+    startup = float("inf")
+    for _ in range(5):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        startup = min(startup, time.perf_counter() - t0)
+    bad = [m for m in heavy if m in ("folium", "matplotlib", "geopandas")]
+    return [dict(bench=5, figure="import geoincidents (fresh process, best of 5)", value=best, unit="s",
+                 baseline="python -c pass (interpreter start)", baseline_value=startup, ratio=None,
+                 target="< 1 s, no folium/matplotlib/geopandas", ok=best < 1.0 and not bad,
+                 notes=[f"whole process incl. interpreter start: {wall:.3f} s",
+                        f"heavy modules after the bare import: {', '.join(heavy) or 'none'}"])]
+
+
+BENCHES = {1: bench_geocode, 2: bench_join, 3: bench_weekly, 4: bench_map, 5: bench_import}
+
+
+# -- driver --------------------------------------------------------------------------------------------------------
+def worker(number: int, n: int) -> None:
+    t0 = time.perf_counter()
+    rows = BENCHES[number](n)
+    for row in rows:
+        row.setdefault("notes", [])
+    print(json.dumps({"rows": rows, "peak_mb": peak_mb(), "wall": time.perf_counter() - t0}, default=str))
+
+
+def fmt(value, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "s":
+        return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+    if unit == "MB":
+        return f"{value:.2f} MB"
+    return f"{value:g} {unit}".strip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="geoincidents benchmarks at scale")
+    parser.add_argument("--quick", action="store_true", help="100k rows (map 10k) instead of 1M (map 100k)")
+    parser.add_argument("--only", type=int, action="append", choices=sorted(BENCHES), help="run benchmark N")
+    parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.worker, args.n)
+        return 0
+
+    big, map_n = (100_000, 10_000) if args.quick else (1_000_000, 100_000)
+    sizes = {1: big, 2: big, 3: big, 4: map_n, 5: 0}
+    import numpy
+    import pandas
+
+    print(f"geoincidents benchmarks: Python {platform.python_version()}, pandas {pandas.__version__}, numpy "
+          f"{numpy.__version__}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}"
+          f"{' (--quick)' if args.quick else ''}")
+    all_rows, peaks, started = [], {}, time.perf_counter()
+    for number in args.only or sorted(BENCHES):
+        print(f"  running {number}. {TITLES[number]} (n={sizes[number]:,}) ...", file=sys.stderr, flush=True)
+        proc = subprocess.run([sys.executable, __file__, "--worker", str(number), "--n", str(sizes[number])],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(f"benchmark {number} failed:\n{proc.stderr[-3000:]}", file=sys.stderr)
+            all_rows.append(dict(bench=number, figure=f"{TITLES[number]}: FAILED", value=None, unit="",
+                                 baseline=None, baseline_value=None, ratio=None, target=None, ok=False,
+                                 notes=[proc.stderr.strip().splitlines()[-1][:200] if proc.stderr.strip() else ""]))
+            continue
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        peaks[number] = (result["peak_mb"], result["wall"])
+        all_rows.extend(result["rows"])
+
+    header = ("#", "figure", "geoincidents", "baseline", "baseline figure", "ratio", "target", "")
+    lines = []
+    for r in all_rows:
+        status = "" if r["ok"] is None else ("PASS" if r["ok"] else "MISS")
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.1f}x"
+        lines.append((str(r["bench"]), r["figure"], fmt(r["value"], r["unit"]), r["baseline"] or "",
+                      fmt(r["baseline_value"], r["unit"]), ratio, r["target"] or "", status))
+    widths = [max(len(h), *(len(line[i]) for line in lines)) if lines else len(h) for i, h in enumerate(header)]
+    print()
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print("  ".join("-" * w for w in widths))
+    for line in lines:
+        print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
+    print()
+    for r in all_rows:
+        for note in r.get("notes", []):
+            print(f"  [{r['bench']}] {note}")
+    print()
+    print("peak RSS per benchmark (own subprocess, includes generating its data):")
+    for number, (mb, wall) in peaks.items():
+        print(f"  {number}. {TITLES[number]:<20} {mb:8.0f} MB   wall {wall:6.1f} s")
+    print(f"total {time.perf_counter() - started:.0f} s")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"rows": all_rows, "peaks": peaks, "quick": args.quick}, indent=1,
+                                              default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
