@@ -36,10 +36,10 @@ test-fast: $(VENV)/.installed
 
 # The documentation site, built strictly (any warning fails) into build/site/.
 docs: $(VENV)/.installed
-	$(BIN)/python -m mkdocs build --strict --site-dir build/site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --site-dir build/site
 
 docs-serve: $(VENV)/.installed
-	$(BIN)/python -m mkdocs serve
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs serve
 
 # sdist and wheel into dist/.
 dist: $(VENV)/.installed
