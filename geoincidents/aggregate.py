@@ -95,8 +95,8 @@ def weekly_counts(
     out = pd.DataFrame(index=pd.RangeIndex(len(cells)))
     out["week_start"] = pd.to_datetime((first_week + parts[0] * 7).astype("datetime64[D]")).as_unit("ns")
     out["week"] = _labels_for(out["week_start"])
-    for col, part, uniques in zip(keys, parts[1:], labels, strict=True):
-        out[col] = pd.array(uniques[part].tolist(), dtype="str")
+    for col, part, values in zip(keys, parts[1:], labels, strict=True):
+        out[col] = pd.array(values[part].tolist(), dtype="str")
     out["count"] = counts[cells].astype(np.int64)
     out["injured"] = sums["injured"][cells]
     out["killed"] = sums["killed"][cells]
@@ -200,7 +200,7 @@ def summary(joined: pandas.DataFrame) -> pandas.DataFrame:
 
     def line(part: pandas.DataFrame) -> dict[str, object]:
         row: dict[str, object] = {"incidents": len(part)}
-        row.update(part["event_type"].value_counts().sort_index().to_dict())
+        row.update({str(k): int(v) for k, v in part["event_type"].value_counts().sort_index().items()})
         row.update(
             sites=int(part["site_id"].nunique()),
             injured=int(part["injured"].sum()),

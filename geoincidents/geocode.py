@@ -223,7 +223,7 @@ def geocode_all(
     # Columns are built for the distinct results, then broadcast with a C-level take (no per-row Python).
     table = {col: values.take(inverse) for col, values in _result_table(results, gaz).items()}
     frame = pd.DataFrame(table, index=series.index, copy=False)
-    frame.insert(0, "query", series.array)
+    frame.insert(0, "query", series.array)  # type: ignore[arg-type]  # an ExtensionArray is a valid column
     return frame[list(RESULT_COLUMNS)]
 
 

@@ -256,7 +256,7 @@ def _given_sites(incidents: pandas.DataFrame, gaz: Gazetteer) -> np.ndarray:
         return np.full(len(incidents), -1, dtype=np.int64)
     column = incidents["site_id"].astype("str")
     given = column.notna() & (column.str.strip() != "")
-    codes = pd.Index(gaz.site_ids).get_indexer(column.where(given))
+    codes = pd.Index(gaz.site_ids).get_indexer(pd.Index(column.where(given)))
     bad = given.to_numpy() & (codes < 0)
     if bad.any():
         rows = np.flatnonzero(bad)

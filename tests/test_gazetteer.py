@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from geoincidents.gazetteer import SITE_COLUMNS, SITE_KINDS, Gazetteer, GazetteerError, Problem, Site, load_gazetteer
+from geoincidents.gazetteer import (
+    SITE_COLUMNS,
+    SITE_KINDS,
+    Gazetteer,
+    GazetteerError,
+    Problem,
+    Site,
+    load_gazetteer,
+)
 from geoincidents.geocode import geocode
 from geoincidents.normalize import normalize_name
 
@@ -21,10 +29,27 @@ FIXTURE_SITES = FIXTURES / "sites.csv"
 FIXTURE_ALIASES = FIXTURES / "aliases.csv"
 
 ISSUE_SITES = [
-    "ain-al-asad-airbase", "al-tanf-garrison", "erbil-airbase", "erbil", "harir-airbase", "abu-hajar-airport",
-    "shaddadi-base", "conoco-gas-field", "baghdad-airport", "us-embassy-baghdad", "boukamal", "mayadin",
-    "maysulun", "green-village", "mss-euphrates", "rumalyn-landing-zone", "tal-baydar", "qasrak", "tower-22",
-    "muwaffaq-salti-airbase", "union-iii",
+    "ain-al-asad-airbase",
+    "al-tanf-garrison",
+    "erbil-airbase",
+    "erbil",
+    "harir-airbase",
+    "abu-hajar-airport",
+    "shaddadi-base",
+    "conoco-gas-field",
+    "baghdad-airport",
+    "us-embassy-baghdad",
+    "boukamal",
+    "mayadin",
+    "maysulun",
+    "green-village",
+    "mss-euphrates",
+    "rumalyn-landing-zone",
+    "tal-baydar",
+    "qasrak",
+    "tower-22",
+    "muwaffaq-salti-airbase",
+    "union-iii",
 ]
 ARABIC = re.compile("[\u0600-\u06ff]")
 
@@ -46,8 +71,16 @@ def fixture_gaz() -> Gazetteer:
 
 def _new_site_fields(**over):
     fields = dict(
-        site_id="camp-example", name="Camp Example", name_ar="معسكر مثال", kind="base", country="IRQ",
-        admin1="Anbar", lat=33.4, lon=42.4, uncertainty_m=5000, coord_source="analyst estimate",
+        site_id="camp-example",
+        name="Camp Example",
+        name_ar="معسكر مثال",
+        kind="base",
+        country="IRQ",
+        admin1="Anbar",
+        lat=33.4,
+        lon=42.4,
+        uncertainty_m=5000,
+        coord_source="analyst estimate",
     )
     fields.update(over)
     return fields
@@ -100,9 +133,7 @@ def _ambiguous_keys(gaz: Gazetteer) -> set[str]:
     return {normalize_name(a) for a, _, amb in gaz.aliases if amb}
 
 
-@pytest.mark.parametrize(
-    ("alias", "site_id", "ambiguous"), load_gazetteer().aliases, ids=lambda v: str(v)
-)
+@pytest.mark.parametrize(("alias", "site_id", "ambiguous"), load_gazetteer().aliases, ids=lambda v: str(v))
 def test_every_bundled_alias_resolves_to_its_site(alias, site_id, ambiguous):
     match = geocode(alias)
     assert match is not None
@@ -311,7 +342,9 @@ def test_empty_sites_file_reported(tmp_path):
 
 def _write_aliases(tmp_path: Path, extra_lines: list[str]) -> Path:
     path = tmp_path / "bad_aliases.csv"
-    path.write_text(FIXTURE_ALIASES.read_text(encoding="utf-8") + "\n".join(extra_lines) + "\n", encoding="utf-8")
+    path.write_text(
+        FIXTURE_ALIASES.read_text(encoding="utf-8") + "\n".join(extra_lines) + "\n", encoding="utf-8"
+    )
     return path
 
 
@@ -444,8 +477,14 @@ def test_add_site_duplicate_id_raises(fixture_gaz):
 
 @pytest.mark.parametrize(
     ("field", "value", "column"),
-    [("lat", 95, "lat"), ("lon", "x", "lon"), ("kind", "castle", "kind"), ("country", "Iraq", "country"),
-     ("name_ar", "", "name_ar"), ("site_id", "Bad Id", "site_id")],
+    [
+        ("lat", 95, "lat"),
+        ("lon", "x", "lon"),
+        ("kind", "castle", "kind"),
+        ("country", "Iraq", "country"),
+        ("name_ar", "", "name_ar"),
+        ("site_id", "Bad Id", "site_id"),
+    ],
 )
 def test_add_site_keyword_form_validates_fields(fixture_gaz, field, value, column):
     with pytest.raises(GazetteerError) as info:

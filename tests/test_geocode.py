@@ -87,7 +87,12 @@ def test_issue_alias_forms(query, site_id):
     assert not match.ambiguous and match.candidates == ()
     site = GAZ[site_id]
     assert (match.lat, match.lon, match.country, match.province, match.kind) == (
-        site.lat, site.lon, site.country, site.admin1, site.kind)
+        site.lat,
+        site.lon,
+        site.country,
+        site.admin1,
+        site.kind,
+    )
     assert match.score >= CORE_SCORE
 
 
@@ -172,8 +177,13 @@ def test_typos_are_fuzzy_matches(query, site_id):
 
 @pytest.mark.parametrize(
     ("query", "site_id"),
-    [("Shadaddi", "shaddadi-base"), ("Muwafaq Salti", "muwaffaq-salti-airbase"), ("Mayadeen", "mayadin"),
-     ("Harrir", "harir-airbase"), ("Bukamaal", "boukamal")],
+    [
+        ("Shadaddi", "shaddadi-base"),
+        ("Muwafaq Salti", "muwaffaq-salti-airbase"),
+        ("Mayadeen", "mayadin"),
+        ("Harrir", "harir-airbase"),
+        ("Bukamaal", "boukamal"),
+    ],
 )
 def test_doubled_letter_typos_are_absorbed_by_normalisation(query, site_id):
     # Doubled letters fold away, so these typos match an alias exactly rather than fuzzily.
@@ -203,8 +213,24 @@ def test_name_must_be_str():
 # ============================================================================== negatives
 @pytest.mark.parametrize(
     "query",
-    ["Kabul", "Springfield", "Asadabad", "Euphrates", "northern Syria", "", "al", "   ", "-", "the", "Tamf",
-     "Conoko", "Rmelan town", "Baghdad Zoo", "air base", "Damascus"],
+    [
+        "Kabul",
+        "Springfield",
+        "Asadabad",
+        "Euphrates",
+        "northern Syria",
+        "",
+        "al",
+        "   ",
+        "-",
+        "the",
+        "Tamf",
+        "Conoko",
+        "Rmelan town",
+        "Baghdad Zoo",
+        "air base",
+        "Damascus",
+    ],
 )
 def test_unknown_names_return_none(query):
     assert geocode(query) is None
@@ -255,8 +281,10 @@ def test_country_hint_does_not_break_a_same_country_tie():
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("Green Zone", {"union-iii", "us-embassy-baghdad"}),
-     ("Victory Base", {"baghdad-airport", "baghdad-diplomatic-support-center"})],
+    [
+        ("Green Zone", {"union-iii", "us-embassy-baghdad"}),
+        ("Victory Base", {"baghdad-airport", "baghdad-diplomatic-support-center"}),
+    ],
 )
 def test_other_deliberately_ambiguous_names(query, expected):
     match = geocode(query)
@@ -322,10 +350,17 @@ def _assert_row_equals_geocode(row: pd.Series, query, country=None) -> None:
         assert row["candidates"] == "|".join(c.site_id for c in match.candidates)
     else:
         assert row["site_id"] == match.site_id
-        assert (row["lat"], row["lon"], row["name"], row["country"]) == (match.lat, match.lon, match.name,
-                                                                        match.country)
-        assert (row["province"], row["kind"], row["uncertainty_m"]) == (match.province, match.kind,
-                                                                       match.uncertainty_m)
+        assert (row["lat"], row["lon"], row["name"], row["country"]) == (
+            match.lat,
+            match.lon,
+            match.name,
+            match.country,
+        )
+        assert (row["province"], row["kind"], row["uncertainty_m"]) == (
+            match.province,
+            match.kind,
+            match.uncertainty_m,
+        )
         assert row["alias"] == match.alias
         assert pd.isna(row["candidates"])
 
@@ -402,10 +437,30 @@ def _alias_variants() -> list[str]:
     return out
 
 
-NOISE = ["Kabul", "Springfield", "Asadabad", "Euphrates", "", "al", "Tamf", "Tower 23", "Ain al-Asda", "Rumeilam",
-         "Qasrk", "Erbil base", "near Erbil", "Green Zone", "Conoko", "US base near Erbil"]
-_NAME = st.one_of(st.sampled_from(_alias_variants()), st.sampled_from(NOISE), st.none(),
-                  st.text(alphabet="abcdefghijklmnorstuwyz -", max_size=12))
+NOISE = [
+    "Kabul",
+    "Springfield",
+    "Asadabad",
+    "Euphrates",
+    "",
+    "al",
+    "Tamf",
+    "Tower 23",
+    "Ain al-Asda",
+    "Rumeilam",
+    "Qasrk",
+    "Erbil base",
+    "near Erbil",
+    "Green Zone",
+    "Conoko",
+    "US base near Erbil",
+]
+_NAME = st.one_of(
+    st.sampled_from(_alias_variants()),
+    st.sampled_from(NOISE),
+    st.none(),
+    st.text(alphabet="abcdefghijklmnorstuwyz -", max_size=12),
+)
 _COUNTRY = st.sampled_from([None, "IRQ", "SYR", "JOR", "Iraq", "Syria"])
 
 
@@ -416,7 +471,9 @@ def test_geocode_all_matches_geocode_on_every_row(pairs, rnd):
     names = [n for n, _ in pairs]
     countries = [c for _, c in pairs]
     index = pd.Index([f"r{i}" for i in rnd.sample(range(1000), len(pairs))])
-    out = geocode_all(pd.Series(names, index=index, dtype=object), pd.Series(countries, index=index, dtype=object))
+    out = geocode_all(
+        pd.Series(names, index=index, dtype=object), pd.Series(countries, index=index, dtype=object)
+    )
     assert list(out.index) == list(index)
     for label, name, country in zip(index, names, countries, strict=True):
         _assert_row_equals_geocode(out.loc[label], name, country)

@@ -1,4 +1,4 @@
-"""Tests for geoincidents.geocoders.GazetteerGeocoder (the geopy adapter), with a loopback Nominatim stand-in."""
+"""Tests for the geopy adapter GazetteerGeocoder, with a loopback Nominatim stand-in."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 from geopy.geocoders.base import Geocoder
@@ -54,14 +55,26 @@ class FakeNominatim:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def place(self, q: str, lat: float, lon: float, name: str) -> None:
-        self.answers[q] = [{
-            "place_id": 4242, "licence": "Data (c) test", "osm_type": "node", "osm_id": 99,
-            "lat": f"{lat}", "lon": f"{lon}", "display_name": name, "class": "place", "type": "village",
-            "importance": 0.4, "boundingbox": [f"{lat - 0.01}", f"{lat + 0.01}", f"{lon - 0.01}", f"{lon + 0.01}"],
-        }]
+        self.answers[q] = [
+            {
+                "place_id": 4242,
+                "licence": "Data (c) test",
+                "osm_type": "node",
+                "osm_id": 99,
+                "lat": f"{lat}",
+                "lon": f"{lon}",
+                "display_name": name,
+                "class": "place",
+                "type": "village",
+                "importance": 0.4,
+                "boundingbox": [f"{lat - 0.01}", f"{lat + 0.01}", f"{lon - 0.01}", f"{lon + 0.01}"],
+            }
+        ]
 
     def queries(self) -> list[str]:
         return [params.get("q", [""])[0] for _, params, _ in self.requests]
@@ -82,7 +95,9 @@ def nominatim(monkeypatch):
 
 
 def _fallback(fake: FakeNominatim) -> Nominatim:
-    return Nominatim(domain=f"127.0.0.1:{fake.port}", scheme="http", user_agent="geoincidents-tests", timeout=5)
+    return Nominatim(
+        domain=f"127.0.0.1:{fake.port}", scheme="http", user_agent="geoincidents-tests", timeout=5
+    )
 
 
 # ------------------------------------------------------------------------------ gazetteer answers
@@ -129,8 +144,18 @@ def test_country_hint_constructor_and_per_query():
 
 def test_custom_gazetteer_is_used():
     gaz = load_gazetteer().add_site(
-        site_id="camp-example", name="Camp Example", name_ar="معسكر مثال", kind="base", country="IRQ",
-        admin1="Anbar", lat=33.4, lon=42.4, uncertainty_m=5000, coord_source="test", aliases=["Exemplar"])
+        site_id="camp-example",
+        name="Camp Example",
+        name_ar="معسكر مثال",
+        kind="base",
+        country="IRQ",
+        admin1="Anbar",
+        lat=33.4,
+        lon=42.4,
+        uncertainty_m=5000,
+        coord_source="test",
+        aliases=["Exemplar"],
+    )
     assert GazetteerGeocoder(gaz).geocode("Exemplar").raw["site_id"] == "camp-example"
     assert GazetteerGeocoder().geocode("Exemplar") is None
 
@@ -168,8 +193,11 @@ def test_reverse_distance_limit_and_list():
 
 def test_works_with_rate_limiter():
     geocode = RateLimiter(GazetteerGeocoder().geocode, min_delay_seconds=0)
-    assert [geocode(n).raw["site_id"] for n in ("Irbil", "al-Tanf", "T22")] == ["erbil", "al-tanf-garrison",
-                                                                               "tower-22"]
+    assert [geocode(n).raw["site_id"] for n in ("Irbil", "al-Tanf", "T22")] == [
+        "erbil",
+        "al-tanf-garrison",
+        "tower-22",
+    ]
     assert geocode("Irbil").address == "Erbil"
 
 
@@ -267,10 +295,8 @@ def test_fallback_error_is_not_cached_as_a_miss(nominatim):
     nominatim.place("Al-Hol", 36.3833, 41.15, "Al-Hol")
     coder = GazetteerGeocoder(fallback=_fallback(nominatim), fallback_min_delay_seconds=0)
     nominatim.status = 500
-    try:
+    with pytest.raises(GeopyError):  # the failure is reported, not turned into "not found"
         coder.geocode("Al-Hol")
-    except Exception:  # noqa: BLE001 - raising is an acceptable way to report the failure
-        pass
     nominatim.status = 200
     loc = coder.geocode("Al-Hol")
     assert loc is not None and loc.latitude == 36.3833

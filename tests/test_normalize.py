@@ -43,7 +43,12 @@ def test_idempotent_on_arbitrary_text(text):
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet=string.ascii_letters + " -'’ʿ" + ARABIC_LETTERS + HARAKAT + LATIN_DIACRITICS + "ـ٠١٢٣", max_size=30))
+@given(
+    st.text(
+        alphabet=string.ascii_letters + " -'’ʿ" + ARABIC_LETTERS + HARAKAT + LATIN_DIACRITICS + "ـ٠١٢٣",
+        max_size=30,
+    )
+)
 def test_idempotent_on_arabic_and_latin_with_diacritics(text):
     once = normalize_name(text)
     assert normalize_name(once) == once
@@ -155,8 +160,19 @@ def test_transliteration_variants_fold(a, b):
 
 @pytest.mark.parametrize(
     "variant",
-    ["Harir air base", "Harir Air Base", "Harir airbase", "Harir AB", "Harir airfield", "Harir air field",
-     "Harir AFB", "Harir air-base", "Harir military airbase", "Harir military air base", "Harir airstrip"],
+    [
+        "Harir air base",
+        "Harir Air Base",
+        "Harir airbase",
+        "Harir AB",
+        "Harir airfield",
+        "Harir air field",
+        "Harir AFB",
+        "Harir air-base",
+        "Harir military airbase",
+        "Harir military air base",
+        "Harir airstrip",
+    ],
 )
 def test_air_base_suffixes_canonical(variant):
     assert normalize_name(variant) == "harir airbase"
@@ -174,14 +190,16 @@ def test_idempotent_when_a_phrase_produces_another_phrase():
 
 
 @pytest.mark.parametrize(
-    "variant", ["Erbil International Airport", "Erbil international airport", "Erbil Intl Airport", "Erbil airport"]
+    "variant",
+    ["Erbil International Airport", "Erbil international airport", "Erbil Intl Airport", "Erbil airport"],
 )
 def test_international_airport_canonical(variant):
     assert normalize_name(variant) == "erbil airport"
 
 
 @pytest.mark.parametrize(
-    "variant", ["Conoco gas field", "Conoco oil field", "Conoco field", "Conoco oilfield", "Conoco gas fields"]
+    "variant",
+    ["Conoco gas field", "Conoco oil field", "Conoco field", "Conoco oilfield", "Conoco gas fields"],
 )
 def test_gas_and_oil_field_canonical(variant):
     assert normalize_name(variant) == "conoco field"
@@ -301,7 +319,7 @@ def test_name_keys_full_is_normalize_name_and_core_is_a_slice_of_it(text):
         starts = [i for i in range(len(words)) if words[i : i + len(core_words)] == core_words]
         assert starts
         i = starts[0]
-        cut = words[:i] + words[i + len(core_words):]
+        cut = words[:i] + words[i + len(core_words) :]
         assert all(w in GENERIC_WORDS for w in cut)
     else:
         assert core == ""
