@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -306,6 +307,7 @@ def bench_map(n: int) -> list[dict]:
                 loads[key] = min(ok, key=lambda r: r[0]) if ok else runs[-1]
         finally:
             browser.close()
+    shutil.rmtree(tmp, ignore_errors=True)
 
     out = []
     for mode in ("online", "offline"):
