@@ -303,7 +303,8 @@ def _match_distinct(
     of results."""
     import pandas as pd
 
-    name_codes, name_uniques = pd.factorize(series, use_na_sentinel=True)
+    name_codes, name_index = pd.factorize(series, use_na_sentinel=True)
+    name_uniques = name_index.tolist()  # plain list: indexing a pandas Index per name is slow
     country_codes, country_uniques = _country_codes(country, series)
     width = len(country_uniques) + 1
     # One code per distinct (name, country) pair; -1 marks a missing name.

@@ -158,16 +158,20 @@ def core_of(full: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _normalize_cached(text: str) -> str:
-    # Decompose, fold case, decompose again (casefold can produce new combining marks), drop the marks.
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = _APOSTROPHES.sub("", stripped.translate(_ARABIC_FOLD))
+    if text.isascii():  # most report names: nothing to decompose
+        stripped = text.lower()
+    else:
+        # Decompose, fold case, decompose again (casefold can produce new combining marks), drop the marks.
+        decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_ARABIC_FOLD)
+    stripped = _APOSTROPHES.sub("", stripped)
     words = [_fold_word(w) for w in _NON_WORD.split(stripped) if w]
     words = [w for w in words if w and w not in _ARTICLES]
     return " ".join(_canonical_phrases(words))
 
 
-def _fold_word(word: str) -> str:
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:  # cached: a million names share a few thousand words
     # Loops repeat until stable so that the function is idempotent ("oou" -> "ou" -> "u").
     while word.startswith("\u0627\u0644") and len(word) > 3:  # Arabic article as a prefix
         word = word[2:]
@@ -198,7 +202,7 @@ def _replace_phrases(words: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(words):
-        for phrase, canonical in _PHRASES:
+        for phrase, canonical in _PHRASES_BY_FIRST_WORD.get(words[i], ()):
             n = len(phrase)
             if tuple(words[i : i + n]) == phrase:
                 out.append(canonical)
@@ -213,6 +217,10 @@ def _replace_phrases(words: list[str]) -> list[str]:
 # The tables are written in plain spelling; fold them like the words they are compared with.
 _PHRASES = tuple((tuple(_fold_word(w) for w in phrase), canonical) for phrase, canonical in _PHRASES)
 _WORDS = {_fold_word(word): canonical for word, canonical in _WORDS.items()}
+# Only the phrases that start with a given word are tried at that word (phrases stay longest first).
+_PHRASES_BY_FIRST_WORD: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _phrase, _canonical in _PHRASES:
+    _PHRASES_BY_FIRST_WORD.setdefault(_phrase[0], []).append((_phrase, _canonical))
 
 #: Words dropped from either end of a name to form its core ("Erbil air base" -> "erbil").
 GENERIC_WORDS = frozenset(
