@@ -7,6 +7,8 @@ in degrees (and warns), and returns several rows when two sites tie. Here each i
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +28,7 @@ JOIN_COLUMNS = ("site_id", "site_name", "match_method", "match_score", "distance
 _HOW = ("auto", "name", "distance")
 # Nearest-site search: candidates by a cheap local planar distance, then exact geodesic distance for the best
 # few, so that a million incidents need a million geodesic computations per candidate rather than per site.
-_CHUNK = 200_000
+_CHUNK = 100_000
 _METRES_PER_DEGREE = 111_195.0  # mean Earth radius x pi / 180
 _PLANAR_ERROR = 0.01
 _METHODS = ("given", "exact", "alias", "fuzzy", "distance", "ambiguous")
@@ -302,35 +304,53 @@ def _nearest(
     nearest (usually one, several where sites share a point), and only for points whose nearest site is not
     clearly beyond ``max_distance_m``. Ties go to the site that comes first, so every incident gets one site.
     """
-    from pyproj import Geod
-
-    geod = Geod(ellps="WGS84")
     best_idx = np.full(len(lat), -1, dtype=np.int64)
     best_dist = np.full(len(lat), np.inf)
     if not len(site_lat):
         return best_idx, best_dist
-    reach = (max_distance_m * (1 + _PLANAR_ERROR) / _METRES_PER_DEGREE) ** 2
-    for start in range(0, len(lat), _CHUNK):
-        la, lo = lat[start : start + _CHUNK], lon[start : start + _CHUNK]
-        # One contiguous row per site (sites x points), so each site's pass below reads memory in order.
-        dy = site_lat[:, None] - la[None, :]
-        dx = (site_lon[:, None] - lo[None, :]) * np.cos(np.radians(la))[None, :]
-        squared = dx * dx + dy * dy
-        nearest = squared.min(axis=0)
-        bound = np.where(nearest <= reach, nearest * (1 + 2 * _PLANAR_ERROR) ** 2 + 1e-18, -1.0)
-        idx = np.full(len(la), -1, dtype=np.int64)
-        dist = np.full(len(la), np.inf)
-        for j in range(len(site_lat)):  # ascending, and only strictly nearer replaces: ties keep the first
-            rows = np.flatnonzero(squared[j] <= bound)
-            if not rows.size:
-                continue
-            _, _, d = geod.inv(
-                lo[rows], la[rows], np.full(rows.size, site_lon[j]), np.full(rows.size, site_lat[j])
-            )
-            better = d < dist[rows]
-            idx[rows[better]] = j
-            dist[rows[better]] = d[better]
-        best_idx[start : start + _CHUNK] = idx
-        best_dist[start : start + _CHUNK] = dist
+    starts = range(0, len(lat), _CHUNK)
+
+    def run(start: int) -> None:
+        stop = start + _CHUNK
+        best_idx[start:stop], best_dist[start:stop] = _nearest_chunk(
+            lat[start:stop], lon[start:stop], site_lat, site_lon, max_distance_m
+        )
+
+    # pyproj and numpy release the GIL, so chunks run in parallel threads (each writes its own slice).
+    workers = min(len(starts), os.cpu_count() or 1, 4)
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(run, starts))
+    else:
+        for start in starts:
+            run(start)
     best_idx[best_dist > max_distance_m] = -1
     return best_idx, best_dist
+
+
+def _nearest_chunk(
+    la: np.ndarray, lo: np.ndarray, site_lat: np.ndarray, site_lon: np.ndarray, max_distance_m: float
+) -> tuple[np.ndarray, np.ndarray]:
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    reach = (max_distance_m * (1 + _PLANAR_ERROR) / _METRES_PER_DEGREE) ** 2
+    # One contiguous row per site (sites x points), so each site's pass below reads memory in order.
+    dy = site_lat[:, None] - la[None, :]
+    dx = (site_lon[:, None] - lo[None, :]) * np.cos(np.radians(la))[None, :]
+    squared = dx * dx + dy * dy
+    nearest = squared.min(axis=0)
+    bound = np.where(nearest <= reach, nearest * (1 + 2 * _PLANAR_ERROR) ** 2 + 1e-18, -1.0)
+    idx = np.full(len(la), -1, dtype=np.int64)
+    dist = np.full(len(la), np.inf)
+    for j in range(len(site_lat)):  # ascending, and only strictly nearer replaces: ties keep the first
+        rows = np.flatnonzero(squared[j] <= bound)
+        if not rows.size:
+            continue
+        _, _, d = geod.inv(
+            lo[rows], la[rows], np.full(rows.size, site_lon[j]), np.full(rows.size, site_lat[j])
+        )
+        better = d < dist[rows]
+        idx[rows[better]] = j
+        dist[rows[better]] = d[better]
+    return idx, dist
