@@ -7,6 +7,7 @@ reach the internet.
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,9 @@ BLANK_PNG = base64.b64decode(
 N_ATTACK_PLACES = 11
 W42 = "2023-W42 (16 Oct)"
 W42_PLACES = 6
+XSS_PLACE = '<img src=x onerror="window.__xss=8">Outpost'
+XSS_SITE = "Harir <svg onload=window.__xss=9>"
+XSS_PUBLISHER = "<img src=x onerror=window.__xss=6>"
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +66,32 @@ def maps(tmp_path_factory):
         notes="{{ 7 * 7 }} ${window.__xss=5} `x`",
         sources=src("Good", "https://example.org/report?a=1&b=2"),
     )
+    rows.append(
+        dict(
+            date="2023-10-20",
+            event_type="attack",
+            lat=35.5,
+            lon=41.5,
+            location=XSS_PLACE,
+            sources=json.dumps(
+                [
+                    {"date": "2023-10-21", "publisher": XSS_PUBLISHER, "url": "https://example.org/p"},
+                    {"date": "", "publisher": "D", "url": "data:text/html,<script>window.__xss=7</script>"},
+                ]
+            ),
+        )
+    )
+    xss = make_joined(rows)
+    xss.loc[xss["site_id"] == "harir-airbase", "site_name"] = XSS_SITE
     return {
+        "capped": save_map(
+            incident_map(joined, countries=outlines, offline=True, popup_limit=2), folder / "capped.html"
+        ),
         "online": save_map(incident_map(joined, countries=outlines), folder / "online.html"),
         "offline": save_map(
             incident_map(joined, countries=outlines, offline=True, time_slider=True), folder / "offline.html"
         ),
-        "xss": save_map(
-            incident_map(make_joined(rows), countries=outlines, offline=True), folder / "xss.html"
-        ),
+        "xss": save_map(incident_map(xss, countries=outlines, offline=True), folder / "xss.html"),
     }
 
 
@@ -157,6 +179,17 @@ def test_online_map_markers_layers_and_popups(browser, maps):
         assert dates == ["2023-11-06", "2023-10-30", "2023-10-24", "2023-10-21", "2023-10-18", "2023-10-17"]
         assert "Two drones shot down near the base." in text
         assert "2023-10-19" not in text  # Al-Tanf's, not this site's
+        lines = text.splitlines()
+        assert lines[:2] == ["Ain al-Asad Air Base (Iraq)", "6 attacks"]
+        assert (
+            "2023-10-17 one-way drone · intercepted · claimed by Islamic Resistance in Iraq (claimed)"
+            " · 0 injured, 0 killed"
+        ) in lines
+        assert "2023-10-18 rocket · no damage · confirmed" in lines
+        assert lines.count("Sources: FDD 2023-10-24") == 6
+        hrefs = page.locator(".leaflet-popup-content a").evaluate_all("links => links.map(a => a.href)")
+        assert hrefs == ["https://www.fdd.org/analysis/x"] * 6
+        assert "earlier incident" not in text
         assert view.errors == []
         assert all("cdn.jsdelivr.net" in u or "tile.openstreetmap.org" in u for u in view.requests)
     finally:
@@ -183,21 +216,66 @@ def test_offline_map_requests_nothing(browser, maps):
         view.close()
 
 
+def test_popup_lists_the_newest_and_counts_the_rest(browser, maps):
+    view = _Page(browser, maps["capped"], serve_cdn=False)
+    try:
+        text = _open_popup(view.page, "Ain al-Asad Air Base")
+        dates = view.page.locator(".leaflet-popup-content .gi-date").all_inner_texts()
+        assert dates == ["2023-11-06", "2023-10-30"]
+        assert text.splitlines()[-1] == "and 4 earlier incidents not listed"
+        assert "6 attacks" in text
+        assert view.errors == []
+    finally:
+        view.close()
+
+
 def test_xss_payloads_stay_inert(browser, maps):
     view = _Page(browser, maps["xss"], serve_cdn=False)
     try:
         page = view.page
-        for name in ("Ain al-Asad Air Base", "Al-Harir Air Base"):
+        for name in ("Ain al-Asad Air Base", "Harir &lt;svg", "&lt;img src=x"):
             text = _open_popup(page, name)
             page.locator(".leaflet-popup-content a").evaluate_all("links => links.forEach(a => a.click())")
             assert page.evaluate("window.__xss") is None
-        # The payloads are shown as text, the javascript: URL is not a link, the good URL is.
+            assert page.locator(".leaflet-popup-content img, .leaflet-popup-content svg").count() == 0
+        # Place names, publishers and refused URLs are shown as text; only the https URL is a link.
+        assert text.splitlines()[0] == XSS_PLACE + " (Iraq)"
+        refused = "D (data:text/html,<script>window.__xss=7</script>)"
+        assert f"Sources: {XSS_PUBLISHER} 2023-10-21, {refused}" in text
+        hrefs = page.locator(".leaflet-popup-content a").evaluate_all("links => links.map(a => a.href)")
+        assert hrefs == ["https://example.org/p"]
+        text = _open_popup(page, "Harir &lt;svg")
+        assert text.splitlines()[0] == XSS_SITE + " (Iraq)"
         assert "{{ 7 * 7 }} ${window.__xss=5} `x`" in text
         hrefs = page.locator(".leaflet-popup-content a").evaluate_all("links => links.map(a => a.href)")
         assert hrefs == ["https://example.org/report?a=1&b=2"]
         first = _open_popup(page, "Ain al-Asad Air Base")
         assert '<img src=x onerror="window.__xss=1">' in first and "javascript:window.__xss=3" in first
+        assert 'claimed by "><img src=x onerror=window.__xss=4>' in first
         assert page.locator(".leaflet-popup-content img, .leaflet-popup-content script").count() == 0
+        # Tooltips show the markup as text.
+        page.evaluate(
+            """() => {
+                const map = window[document.querySelector('.folium-map').id];
+                map.eachLayer(l => { if (l.getTooltip && l.getTooltip()) { l.openTooltip(); } });
+            }"""
+        )
+        tips = page.locator(".leaflet-tooltip").all_inner_texts()
+        assert XSS_PLACE + ": 1 attack" in tips and XSS_SITE + ": 1 attack" in tips
+        assert page.locator(".leaflet-tooltip img, .leaflet-tooltip svg").count() == 0
+        # The browser refuses an unsafe URL even if one got into the table (the Python side already did).
+        page.evaluate(
+            """() => {
+                const name = Object.keys(window).find(k => k.startsWith('popup_rows_'));
+                window[name].src.forEach(items => items.forEach(s => {
+                    if (s[1]) { s[1] = 'javascript:window.__xss=10'; }
+                }));
+            }"""
+        )
+        _open_popup(page, "Harir &lt;svg")
+        assert page.locator(".leaflet-popup-content a").count() == 0
+        assert "javascript:window.__xss=10" not in page.locator(".leaflet-popup-content").inner_text()
+        assert "Good" in page.locator(".leaflet-popup-content").inner_text()
         assert all(p.evaluate("window.__xss") is None for p in view.context.pages)
         assert view.errors == []
     finally:

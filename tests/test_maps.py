@@ -11,8 +11,8 @@ from conftest_maps import box_outlines, make_joined, realistic_rows, src, synthe
 
 from geoincidents.charts import weekly_chart
 from geoincidents.maps import incident_map, save_map
-from geoincidents.maps._html import esc, link, safe_url, sources_html
-from geoincidents.maps.sites import SiteMarkers
+from geoincidents.maps._html import esc, js_json, link, safe_url, source_items, sources_html
+from geoincidents.maps.sites import PopupRows, SiteMarkers
 from geoincidents.maps.strikes import StrikeMarkers
 from geoincidents.maps.weeks import TimeSlider
 
@@ -42,6 +42,10 @@ def _layers(m: folium.Map, cls: type = folium.FeatureGroup) -> dict[str, folium.
     return {c.layer_name: c for c in m._children.values() if isinstance(c, cls)}
 
 
+XSS_PLACE = '<img src=x onerror="alert(8)">Outpost'
+XSS_SITE = "Base <svg onload=alert(9)>"
+
+
 def _xss_joined():
     rows = realistic_rows()[:3]
     rows[0] = dict(
@@ -52,7 +56,16 @@ def _xss_joined():
     )
     rows[1] = dict(rows[1], sources=src("Data", "data:text/html,<script>alert(6)</script>"))
     rows[2] = dict(rows[2], sources=src("Rel", "/relative/path"))
-    return make_joined(rows)
+    # A place named by its location (own point, no site) and a site whose name carries markup.
+    rows.append(dict(date="2023-10-20", event_type="attack", lat=35.5, lon=41.5, location=XSS_PLACE))
+    joined = make_joined(rows)
+    joined.loc[joined["site_id"] == "erbil-airbase", "site_name"] = XSS_SITE
+    return joined
+
+
+def _popup_table(m: folium.Map) -> dict:
+    (rows,) = [c for c in m._children.values() if isinstance(c, PopupRows)]
+    return rows.table.payload()
 
 
 # --- escaping ----------------------------------------------------------------------
@@ -87,22 +100,81 @@ def test_link_escapes_and_never_links_unsafe_urls():
     assert sources_html("not json <i>") == "not json &lt;i&gt;"
 
 
+def test_source_items_link_only_safe_urls():
+    assert source_items(src("A <b>", "https://a.org/?q=1&r=2", "2023-10-24")) == [
+        ["A <b>", "https://a.org/?q=1&r=2", "2023-10-24"]
+    ]
+    for bad in ("javascript:alert(1)", "data:text/html,x", "/relative", "java\tscript:x"):
+        assert source_items(src("P", bad, "")) == [["P (" + bad + ")", "", ""]]
+    assert source_items("not json <i>") == [["not json <i>", "", ""]]
+    assert source_items(None) == [] and source_items("[]") == []
+    assert source_items('[{"url": "https://x.org/"}, 3, {}]') == [
+        ["https://x.org/", "https://x.org/", ""],
+        ["3", "", ""],
+    ]
+
+
+def test_js_json_cannot_leave_the_script_or_a_string():
+    text = js_json(["</script><!--", "${x}`", "a'b&c", "\u2028"])
+    for bad in ("<", ">", "`", "$", "'", "&", "\u2028"):
+        assert bad not in text, bad
+    import json
+
+    assert json.loads(text) == ["</script><!--", "${x}`", "a'b&c", "\u2028"]
+
+
 def test_incident_text_is_escaped_in_the_html(outlines):
-    html = _html(
-        incident_map(_xss_joined(), countries=outlines, tiles=None, title="</title><script>alert(7)</script>")
-    )
+    m = incident_map(_xss_joined(), countries=outlines, tiles=None, title="</title><script>alert(7)</script>")
+    html = _html(m)
     for raw in ("<script>alert", "<img src=x", "<svg onload", "<b>Pub", "${alert(3)}", "`x`"):
         assert raw not in html, raw
-    # The same markup JSON-escaped would still become markup once Leaflet sets innerHTML.
-    for json_escaped in ("\\u003cscript\\u003ealert", "\\u003cimg", "\\u003csvg", "\\u003cb\\u003ePub"):
-        assert json_escaped not in html, json_escaped
     assert not re.search(r'href=\\?"(javascript|data|/relative)', html)
     assert "pwned" not in html  # branca re-parses macro output as Jinja: data must not be evaluated
-    # The text is still there, escaped (and JSON-escaped: & -> \u0026).
-    assert "\\u0026lt;script\\u0026gt;alert(1)" in html
-    assert "javascript:alert(4)" in html
     assert "&lt;/title&gt;&lt;script&gt;alert(7)" in html
-    assert "\\u003ca " not in html  # every URL here is unsafe, so there is no link at all
+    assert "<a " not in html  # links are made in the browser, and only for http(s) URLs
+
+    # Tooltips are HTML (Leaflet sets innerHTML): escaped, and JSON-escaped markup never appears in them.
+    tips = [r[4] for layer in _layers(m, SiteMarkers).values() for r in layer.records]
+    assert "&lt;img src=x onerror=&quot;alert(8)&quot;&gt;Outpost: 1 attack" in tips
+    assert "Base &lt;svg onload=alert(9)&gt;: 1 attack" in tips
+    assert not any("<" in t or ">" in t or "`" in t or "$" in t for t in tips)
+
+    # Popups are data, built with textContent: the table holds the plain text, unsafe URLs have no href.
+    table = _popup_table(m)
+    assert XSS_NOTE in table["note"]
+    assert 'claimed by "><svg onload=alert(5)> (claimed)' in table["claim"]
+    sources = [item for items in table["src"] for item in items]
+    assert ["Evil <b>Pub</b> (javascript:alert(4))", "", "2023-10-24"] in sources
+    assert ["Data (data:text/html,<script>alert(6)</script>)", "", "2023-10-24"] in sources
+    assert ["Rel (/relative/path)", "", "2023-10-24"] in sources
+    assert {href for _, href, _ in sources} == {"", "https://www.fdd.org/analysis/x"}  # the added row's
+    heads = [r[5] for layer in _layers(m, SiteMarkers).values() for r in layer.records]
+    assert [XSS_PLACE, "Iraq", "1 attack"] in heads and XSS_SITE in {h[0] for h in heads}
+    script = html[html.index("_popup(d) {") :]
+    script = script[: script.index("</script>")]
+    assert "innerHTML" not in script and "textContent" in script
+    assert "insertAdjacentHTML" not in script and "outerHTML" not in script
+
+
+def test_popup_rows_hold_the_incident_details(joined, outlines):
+    m = incident_map(joined, countries=outlines)
+    table = _popup_table(m)
+    ain = _layers(m, SiteMarkers)["All weeks"].records
+    (record,) = [r for r in ain if r[4].startswith("Ain al-Asad Air Base")]
+    assert record[5] == ["Ain al-Asad Air Base", "Iraq", "6 attacks"]
+    rows = [table["rows"][i] for i in record[6]]
+    dates = [table["date"][r[0]] for r in rows]
+    assert dates == ["2023-11-06", "2023-10-30", "2023-10-24", "2023-10-21", "2023-10-18", "2023-10-17"]
+    oldest = rows[-1]
+    assert table["what"][oldest[1]] == "one-way drone · intercepted"
+    assert table["claim"][oldest[2]] == "claimed by Islamic Resistance in Iraq (claimed)"
+    assert oldest[3:5] == [0, 0]
+    assert table["note"][oldest[6]] == "Two drones shot down near the base."
+    assert table["src"][oldest[5]] == [["FDD", "https://www.fdd.org/analysis/x", "2023-10-24"]]
+    assert rows[1][3:5] == [None, None] and len(rows[1]) == 6  # casualties not reported, no note
+    assert table["what"][rows[0][1]] == "indirect fire"
+    # One row per incident however many layers list it (all weeks, its week).
+    assert len(table["rows"]) == 24 + 3  # located attacks and strikes
 
 
 # --- reproducibility ----------------------------------------------------------------------
@@ -308,14 +380,16 @@ def test_site_markers_stand_on_the_gazetteer_point_not_on_distance_matches():
     from geoincidents.maps._data import prepare
 
     site = load_gazetteer()["al-tanf-garrison"]
-    incidents = pd.DataFrame({
-        "date": pd.to_datetime(["2023-10-19", "2023-10-23", "2023-10-24"]),
-        "location": ["unnamed outpost", "unnamed outpost", "unnamed outpost"],
-        "lat": site.lat + np.array([0.05, 0.06, 0.07]),
-        "lon": site.lon + np.array([0.05, 0.06, 0.07]),
-        "country": "SYR",
-        "event_type": "attack",
-    })
+    incidents = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2023-10-19", "2023-10-23", "2023-10-24"]),
+            "location": ["unnamed outpost", "unnamed outpost", "unnamed outpost"],
+            "lat": site.lat + np.array([0.05, 0.06, 0.07]),
+            "lon": site.lon + np.array([0.05, 0.06, 0.07]),
+            "country": "SYR",
+            "event_type": "attack",
+        }
+    )
     joined = join_sites(incidents, how="distance")
     assert set(joined["site_id"]) == {"al-tanf-garrison"}
     frame = prepare(joined).frame

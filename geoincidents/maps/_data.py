@@ -2,20 +2,20 @@
 
 Markers are per place (and per place and week/country in the split layers), never per incident, so the HTML
 grows with the number of places and weeks, not with the number of incidents. Popups list at most ``limit``
-incidents (newest first); their HTML rows live once in a shared :class:`RowTable`.
+incidents (newest first); their rows live once, as compact JSON, in a shared :class:`RowTable`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._html import esc, is_missing, sources_html
+from ._html import esc, is_missing, source_items
 
 ATTACK_TYPES = ("attack", "interception")
 STRIKE_TYPES = ("strike",)
@@ -63,6 +63,19 @@ _TEXT_COLUMNS = (
     "notes",
     "date_precision",
 )
+# The popup tables (index 0 of each is the empty value) and the frame columns a popup row is made of.
+_TABLES = ("date", "what", "claim", "src", "note")
+_ROW_COLUMNS = (
+    "date_precision",
+    "weapon",
+    "kind",
+    "event_type",
+    "outcome",
+    "claimed_by",
+    "claim_status",
+    "sources",
+    "notes",
+)
 
 
 @dataclass
@@ -92,22 +105,94 @@ class Prepared:
     last: pd.Timestamp | None
 
 
-@dataclass
 class RowTable:
-    """Popup rows (one ``<li>`` per incident), rendered once however many markers list the incident."""
+    """Popup rows of the incidents the markers list, shipped once as compact JSON and built in the browser.
 
-    frame: pd.DataFrame
-    rows: list[str] = field(default_factory=list)
-    _index: dict[Any, int] = field(default_factory=dict)
+    Each incident a popup lists becomes one row of small integers (its position in :attr:`rows` is what a
+    marker refers to), pointing into tables of distinct values: ``date`` texts, ``what`` (weapon,
+    interception, outcome), ``claim`` texts, ``src`` (source lists) and ``note`` texts; index 0 of each is
+    empty. A row is ``[date, what, claim, injured, killed, src, note]`` (casualties -1 when not reported;
+    ``note`` left out when there is none). All values are plain text: the page's JS puts them into the DOM
+    with ``textContent`` and links only ``http(s)`` URLs, which :func:`~geoincidents.maps._html.safe_url`
+    already checked here.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        :attr:`Prepared.frame`; rows are referred to by its index labels.
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self.rows: list[list[int | None]] = []
+        self._index: dict[Any, int] = {}
+        self._values: dict[str, dict[Any, int]] = {name: {} for name in _TABLES}
+        self.tables: dict[str, list[Any]] = {name: [] for name in _TABLES}
+        for name in _TABLES:
+            self._value(name, None, "" if name != "src" else [])
 
     def ref(self, label: Any) -> int:
-        """Position of the row of incident ``label`` (frame index), rendering it on first use."""
-        pos = self._index.get(label)
+        """Position of the row of incident ``label`` (frame index), adding it on first use."""
+        return self.refs([label])[0]
+
+    def refs(self, labels: Sequence[Any]) -> list[int]:
+        """Positions of the rows of incidents ``labels``; new ones are added in the order given."""
+        new = [label for label in dict.fromkeys(labels) if label not in self._index]
+        if new:
+            self._add(new)
+        index = self._index
+        return [index[label] for label in labels]
+
+    def payload(self) -> dict[str, Any]:
+        """The tables and rows, ready for :func:`~geoincidents.maps._html.js_json`."""
+        return {**self.tables, "rows": self.rows}
+
+    def _value(self, table: str, key: Any, value: Any) -> int:
+        """Index of ``key`` in ``table``, appending ``value`` on first use."""
+        known = self._values[table]
+        pos = known.get(key)
         if pos is None:
-            pos = len(self.rows)
-            self.rows.append(_row_html(self.frame.loc[label]))
-            self._index[label] = pos
+            if not value and self.tables[table]:
+                pos = known[key] = 0  # every empty value is the table's first entry
+            else:
+                pos = known[key] = len(self.tables[table])
+                self.tables[table].append(value)
         return pos
+
+    def _add(self, labels: list[Any]) -> None:
+        sub = self.frame.loc[labels]  # one lookup for all new rows, not one per incident
+        date = sub["date"].dt.strftime("%Y-%m-%d").tolist()
+        end = sub["date_end"]
+        end = end.dt.strftime("%Y-%m-%d").where(end.notna(), None).tolist()
+        cols = {c: _plain(sub[c]) for c in _ROW_COLUMNS}
+        injured, killed = _counts(sub["injured"]), _counts(sub["killed"])
+        for i, label in enumerate(labels):
+            precision = cols["date_precision"][i] or ""
+            dkey = (date[i], precision if precision in ("range", "week", "month") else "", end[i])
+            d = self._values["date"].get(dkey)
+            if d is None:
+                d = self._value("date", dkey, _date_text(*dkey))
+            wkey = (cols["weapon"][i], cols["kind"][i], cols["event_type"][i], cols["outcome"][i])
+            w = self._values["what"].get(wkey)
+            if w is None:
+                w = self._value("what", wkey, _what_text(*wkey))
+            ckey = (cols["claimed_by"][i], cols["claim_status"][i])
+            c = self._values["claim"].get(ckey)
+            if c is None:
+                c = self._value("claim", ckey, _claim_text(*ckey))
+            skey = cols["sources"][i]
+            s = self._values["src"].get(skey)
+            if s is None:
+                s = self._value("src", skey, source_items(skey))
+            nkey = cols["notes"][i]
+            n = self._values["note"].get(nkey)
+            if n is None:
+                n = self._value("note", nkey, _note_text(nkey))
+            row = [d, w, c, injured[i], killed[i], s]
+            if n:
+                row.append(n)
+            self._index[label] = len(self.rows)
+            self.rows.append(row)
 
 
 def week_label(week: str, monday: pd.Timestamp) -> str:
@@ -230,7 +315,7 @@ def prepare(joined: pd.DataFrame, *, point_mode: str = "site", gazetteer: Any = 
 
     gaz = gazetteer if gazetteer is not None else _bundled()
     for place in med_lat.index:
-        site_id = place[len("site:"):] if place.startswith("site:") else None
+        site_id = place[len("site:") :] if place.startswith("site:") else None
         if site_id is not None and site_id in gaz:
             med_lat[place], med_lon[place] = gaz[site_id].lat, gaz[site_id].lon
     df["place_name"] = df["place"].map(names)
@@ -311,9 +396,17 @@ def place_records(
     colors = _colors(ordered, cols, color_by)
     countries = _mode(ordered, cols, "country")
     shown = ordered[ordered["_rank"] < limit]
+    # Positions of each marker's listed incidents (in ``shown`` order: newest first), then one batch of rows.
+    groups = shown.groupby(cols, sort=False).indices
+    group_keys = sorted(groups, key=lambda k: k if isinstance(k, tuple) else (k,))
+    labels = shown.index.to_numpy()
+    listed = [labels[groups[k]].tolist() for k in group_keys]
+    refs = table.refs([label for part in listed for label in part])
     row_ids: dict[tuple[Any, ...], list[int]] = {}
-    for key, sub in shown.groupby(cols, sort=True):
-        row_ids[tuple(key)] = [table.ref(label) for label in sub.index]
+    start = 0
+    for key, part in zip(group_keys, listed, strict=True):
+        row_ids[key if isinstance(key, tuple) else (key,)] = refs[start : start + len(part)]
+        start += len(part)
     stats = stats.reset_index().sort_values(list(keys) + ["name", "place"], kind="stable")
     for rec in stats.itertuples(index=False):
         full = tuple(getattr(rec, c) for c in cols)
@@ -411,53 +504,58 @@ def _popup_header(
     injured: Any,
     killed: Any,
     country_names: dict[str, str] | None,
-) -> str:
-    parts = [f"{count} {esc(noun)}"]
+) -> list[str]:
+    """``[place name, country name, "N attacks · N injured · N killed"]``, plain text (the JS escapes)."""
+    parts = [f"{count} {noun}"]
     inj, kil = _int_or_none(injured), _int_or_none(killed)
     if inj:
         parts.append(f"{inj} injured")
     if kil:
         parts.append(f"{kil} killed")
-    where = esc(country_name(country, country_names)) if country else ""
-    meta = " · ".join(parts)
-    return (
-        f'<div class="gi-head"><b>{esc(name)}</b>{" (" + where + ")" if where else ""}</div>'
-        f'<div class="gi-meta">{meta}</div>'
-    )
+    where = country_name(country, country_names) if country else ""
+    return ["" if is_missing(name) else str(name), where, " · ".join(parts)]
 
 
-def _row_html(row: pd.Series) -> str:
-    """One incident as an ``<li>``: date, weapon, outcome, claim, casualties, notes, sources."""
-    date = row["date"].strftime("%Y-%m-%d")
-    precision = "" if is_missing(row["date_precision"]) else str(row["date_precision"])
-    if precision == "range" and not is_missing(row["date_end"]):
-        date = f"{date} – {row['date_end'].strftime('%Y-%m-%d')}"
-    elif precision in ("week", "month"):
-        date = f"{date} ({esc(precision)})"
+def _plain(column: pd.Series) -> list[Any]:
+    """A column as a list of Python values, None for missing ones."""
+    return column.astype(object).where(column.notna(), None).tolist()
+
+
+def _counts(column: pd.Series) -> list[int | None]:
+    return [None if is_missing(v) else int(v) for v in column.tolist()]
+
+
+def _date_text(date: str, precision: str, end: str | None) -> str:
+    if precision == "range" and end is not None:
+        return f"{date} – {end}"
+    if precision in ("week", "month"):
+        return f"{date} ({precision})"
+    return date
+
+
+def _what_text(weapon: Any, kind: Any, event_type: Any, outcome: Any) -> str:
+    """Weapon, interception and outcome of an incident, joined with `` · ``."""
     parts = []
-    weapon = row["weapon"]
-    if not is_missing(weapon):
-        parts.append(esc(WEAPON_LABELS.get(str(weapon), str(weapon))))
-    if row["kind"] == "attack" and str(row["event_type"]) == "interception":
+    if weapon is not None:
+        parts.append(WEAPON_LABELS.get(str(weapon), str(weapon)))
+    if kind == "attack" and str(event_type) == "interception":
         parts.append("interception")
-    if not is_missing(row["outcome"]) and str(row["outcome"]) != "unknown":
-        parts.append(esc(str(row["outcome"]).replace("_", " ")))
-    claim = row["claimed_by"]
-    status = "" if is_missing(row["claim_status"]) else str(row["claim_status"]).replace("_", " ")
-    if not is_missing(claim) and str(claim).strip():
-        parts.append(f"claimed by {esc(claim)}" + (f" ({esc(status)})" if status else ""))
-    elif status:
-        parts.append(esc(status))
-    inj, kil = _int_or_none(row["injured"]), _int_or_none(row["killed"])
-    if inj is not None or kil is not None:
-        parts.append(f"{'?' if inj is None else inj} injured, {'?' if kil is None else kil} killed")
-    html = f'<li><span class="gi-date">{esc(date)}</span> {" · ".join(parts)}'
-    if not is_missing(row["notes"]) and str(row["notes"]).strip():
-        notes = str(row["notes"]).strip()
-        if len(notes) > 280:  # popups are a summary; the table has the full text
-            notes = notes[:279].rstrip() + "…"
-        html += f'<div class="gi-notes">{esc(notes)}</div>'
-    sources = sources_html(row["sources"])
-    if sources:
-        html += f'<div class="gi-src">Sources: {sources}</div>'
-    return html + "</li>"
+    if outcome is not None and str(outcome) != "unknown":
+        parts.append(str(outcome).replace("_", " "))
+    return " · ".join(parts)
+
+
+def _claim_text(claimed_by: Any, status: Any) -> str:
+    status = "" if status is None else str(status).replace("_", " ")
+    if claimed_by is not None and str(claimed_by).strip():
+        return f"claimed by {claimed_by}" + (f" ({status})" if status else "")
+    return status
+
+
+def _note_text(notes: Any) -> str:
+    if notes is None or not str(notes).strip():
+        return ""
+    text = str(notes).strip()
+    if len(text) > 280:  # popups are a summary; the table has the full text
+        text = text[:279].rstrip() + "…"
+    return text

@@ -151,6 +151,63 @@ def link(url: Any, text: Any) -> str:
     return f'<a href="{esc(good)}" target="_blank" rel="noopener noreferrer">{label or esc(good)}</a>'
 
 
+def source_items(sources: Any) -> list[list[str]]:
+    """An incident's ``sources`` JSON as ``[text, href, date]`` items, plain (unescaped) text.
+
+    ``href`` is the URL when :func:`safe_url` accepts it (``text`` is then the publisher, or the URL), else
+    empty, and ``text`` shows the refused URL after the publisher, as :func:`link` does.
+
+    Parameters
+    ----------
+    sources : Any
+        The JSON text from the ``sources`` column (or an already parsed list).
+
+    Returns
+    -------
+    list of [str, str, str]
+        Invalid JSON gives one item holding the text; items with neither text nor date are left out.
+
+    Examples
+    --------
+    >>> source_items('[{"date": "2023-10-24", "publisher": "FDD", "url": "https://www.fdd.org/x"}]')
+    [['FDD', 'https://www.fdd.org/x', '2023-10-24']]
+    >>> source_items('[{"publisher": "<b>X</b>", "url": "javascript:alert(1)"}]')
+    [['<b>X</b> (javascript:alert(1))', '', '']]
+    """
+    if is_missing(sources):
+        return []
+    items: Any = sources
+    if isinstance(sources, str):
+        if not sources.strip():
+            return []
+        try:
+            items = json.loads(sources)
+        except ValueError:
+            return [[sources, "", ""]]
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list):
+        return [[str(sources), "", ""]]
+    out = []
+    for item in items:
+        if not isinstance(item, dict):
+            if not is_missing(item) and str(item):
+                out.append([str(item), "", ""])
+            continue
+        publisher, url, date = item.get("publisher"), item.get("url"), item.get("date")
+        label = str(publisher) if not is_missing(publisher) and str(publisher).strip() else ""
+        good = safe_url(url)
+        if good is None:
+            shown = "" if is_missing(url) else str(url)
+            text, href = (f"{label} ({shown})" if label and shown else label or shown), ""
+        else:
+            text, href = label or good, good
+        when = str(date) if not is_missing(date) and str(date).strip() else ""
+        if text or when:
+            out.append([text, href, when])
+    return out
+
+
 def sources_html(sources: Any) -> str:
     """Render an incident's ``sources`` JSON (array of publisher/date/url objects) as comma-separated links.
 
@@ -169,30 +226,14 @@ def sources_html(sources: Any) -> str:
     >>> sources_html('[{"date": "2023-10-24", "publisher": "FDD", "url": "https://www.fdd.org/x"}]')
     '<a href="https://www.fdd.org/x" target="_blank" rel="noopener noreferrer">FDD</a> 2023-10-24'
     """
-    if is_missing(sources):
-        return ""
-    items: Any = sources
-    if isinstance(sources, str):
-        if not sources.strip():
-            return ""
-        try:
-            items = json.loads(sources)
-        except ValueError:
-            return esc(sources)
-    if isinstance(items, dict):
-        items = [items]
-    if not isinstance(items, list):
-        return esc(sources)
     out = []
-    for item in items:
-        if not isinstance(item, dict):
-            out.append(esc(item))
-            continue
-        part = link(item.get("url"), item.get("publisher"))
-        if not is_missing(item.get("date")) and str(item.get("date")).strip():
-            part = f"{part} {esc(item.get('date'))}" if part else esc(item.get("date"))
-        if part:
-            out.append(part)
+    for text, href, when in source_items(sources):
+        part = (
+            f'<a href="{esc(href)}" target="_blank" rel="noopener noreferrer">{esc(text)}</a>'
+            if href
+            else esc(text)
+        )
+        out.append(f"{part} {esc(when)}" if part and when else part or esc(when))
     return ", ".join(out)
 
 
@@ -200,7 +241,9 @@ def js_json(value: Any) -> str:
     """Compact JSON that is safe inside an HTML ``<script>`` element.
 
     Like folium's own embedding, ``<``, ``>``, ``&`` and ``'`` become ``\\uXXXX`` escapes, so no string in the
-    data can close the script element or open a comment; U+2028/U+2029 are escaped for old JS parsers.
+    data can close the script element or open a comment; U+2028/U+2029 are escaped for old JS parsers, and
+    backtick and ``$`` too (inert even if pasted into a JS template literal). None of these characters is
+    JSON syntax, so only string contents change.
 
     Parameters
     ----------
@@ -223,6 +266,8 @@ def js_json(value: Any) -> str:
         (">", "\\u003e"),
         ("&", "\\u0026"),
         ("'", "\\u0027"),
+        ("`", "\\u0060"),
+        ("$", "\\u0024"),
         ("\u2028", "\\u2028"),
         ("\u2029", "\\u2029"),
     ):

@@ -132,7 +132,7 @@ def incident_map(
     choropleth = CountryChoropleth(countries, prep.attacks_by_country, overlay=not offline)
     choropleth.add_to(m)
     table = _data.RowTable(frame)
-    rows = PopupRows(table.rows)
+    rows = PopupRows(table)
     rows.add_to(m)
 
     def records(part: pd.DataFrame, keys: list[str], noun: str, scale: int, color: str = color_by) -> dict:

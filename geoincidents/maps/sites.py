@@ -2,7 +2,8 @@
 
 Each layer is a :class:`folium.FeatureGroup` (so LayerControl lists it) whose markers are created in a small
 loop from compact JSON, instead of one JS statement per marker as ``folium.CircleMarker`` would emit: a map of
-100 000 incidents stays a few megabytes. Popup HTML is built on click from the shared :class:`PopupRows`.
+100 000 incidents stays a few megabytes. Popups are built on click, with DOM calls, from the shared
+:class:`PopupRows`.
 """
 
 from __future__ import annotations
@@ -12,21 +13,28 @@ from typing import Any
 import folium
 from folium.template import Template
 
+from ._data import RowTable
 from ._html import RawMacroElement, js_json
 
 
 class PopupRows(RawMacroElement):
-    """The popup rows (incident ``<li>`` HTML, already escaped) shared by all marker layers of a map.
+    """The popup rows shared by all marker layers of a map, and the JS that builds a popup when it opens.
+
+    The rows are data, not HTML (see :class:`geoincidents.maps._data.RowTable`): the popup is assembled with
+    DOM calls and ``textContent``, never ``innerHTML``, and a source becomes an ``<a>`` only when its URL
+    parses as ``http:`` or ``https:`` in the browser too.
 
     Parameters
     ----------
-    rows : list of str
-        The table's row list; it may still grow until the map is rendered.
+    table : RowTable
+        The map's row table; it may still grow until the map is rendered.
 
     Examples
     --------
+    >>> import pandas as pd
+    >>> from geoincidents.maps._data import RowTable
     >>> m = folium.Map(tiles=None)
-    >>> rows = PopupRows(["<li>2023-10-17 rocket</li>"]).add_to(m)
+    >>> rows = PopupRows(RowTable(pd.DataFrame())).add_to(m)
     """
 
     _template = Template(
@@ -34,30 +42,76 @@ class PopupRows(RawMacroElement):
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = {{ this.rows_js() }};
             function {{ this.get_name() }}_popup(d) {
-                var rows = {{ this.get_name() }};
-                var html = '<div class="gi-popup">' + d[5] + '<ol class="gi-list">';
-                for (var i = 0; i < d[6].length; i++) { html += rows[d[6][i]]; }
-                html += '</ol>';
-                if (d[7] > 0) {
-                    html += '<div class="gi-more">and ' + d[7] + ' earlier incident' + (d[7] > 1 ? 's' : '')
-                        + ' not listed</div>';
+                var t = {{ this.get_name() }};
+                function add(parent, tag, cls, text) {
+                    var e = document.createElement(tag);
+                    if (cls) { e.className = cls; }
+                    if (text) { e.textContent = text; }
+                    parent.appendChild(e);
+                    return e;
                 }
-                return html + '</div>';
+                function text(parent, s) { parent.appendChild(document.createTextNode(s)); }
+                function web(url) {
+                    try {
+                        var p = new URL(url).protocol;
+                        return p === "http:" || p === "https:";
+                    } catch (e) { return false; }
+                }
+                var root = document.createElement("div");
+                root.className = "gi-popup";
+                var head = add(root, "div", "gi-head");
+                add(head, "b", "", d[5][0]);
+                if (d[5][1]) { text(head, " (" + d[5][1] + ")"); }
+                add(root, "div", "gi-meta", d[5][2]);
+                var list = add(root, "ol", "gi-list");
+                for (var i = 0; i < d[6].length; i++) {
+                    var r = t.rows[d[6][i]];
+                    var li = add(list, "li");
+                    add(li, "span", "gi-date", t.date[r[0]]);
+                    var parts = [];
+                    if (t.what[r[1]]) { parts.push(t.what[r[1]]); }
+                    if (t.claim[r[2]]) { parts.push(t.claim[r[2]]); }
+                    if (r[3] !== null || r[4] !== null) {
+                        parts.push((r[3] === null ? "?" : r[3]) + " injured, "
+                            + (r[4] === null ? "?" : r[4]) + " killed");
+                    }
+                    text(li, " " + parts.join(" \u00b7 "));
+                    if (r.length > 6 && t.note[r[6]]) { add(li, "div", "gi-notes", t.note[r[6]]); }
+                    var src = t.src[r[5]];
+                    if (src.length) {
+                        var div = add(li, "div", "gi-src", "Sources: ");
+                        for (var k = 0; k < src.length; k++) {
+                            if (k) { text(div, ", "); }
+                            if (src[k][0] && src[k][1] && web(src[k][1])) {
+                                var a = add(div, "a", "", src[k][0]);
+                                a.href = src[k][1];
+                                a.target = "_blank";
+                                a.rel = "noopener noreferrer";
+                            } else if (src[k][0]) { text(div, src[k][0]); }
+                            if (src[k][2]) { text(div, (src[k][0] ? " " : "") + src[k][2]); }
+                        }
+                    }
+                }
+                if (d[7] > 0) {
+                    add(root, "div", "gi-more", "and " + d[7] + " earlier incident" + (d[7] > 1 ? "s" : "")
+                        + " not listed");
+                }
+                return root;
             }
         {% endmacro %}
         """
     )
 
-    def __init__(self, rows: list[str]):
+    def __init__(self, table: RowTable):
         super().__init__()
-        if not isinstance(rows, list):
-            raise TypeError("rows must be a list of HTML strings")
+        if not isinstance(table, RowTable):
+            raise TypeError("table must be a RowTable")
         self._name = "PopupRows"
-        self.rows = rows
+        self.table = table
 
     def rows_js(self) -> str:
-        """The rows as a JS array literal."""
-        return js_json(self.rows)
+        """The row table as a JS object literal."""
+        return js_json(self.table.payload())
 
 
 class SiteMarkers(folium.FeatureGroup, RawMacroElement):
@@ -66,7 +120,7 @@ class SiteMarkers(folium.FeatureGroup, RawMacroElement):
     Parameters
     ----------
     records : list of list
-        ``[lat, lon, radius, color, tooltip_html, header_html, row_ids, n_more]`` per marker, from
+        ``[lat, lon, radius, color, tooltip_html, [name, country, counts], row_ids, n_more]`` per marker, from
         :func:`geoincidents.maps._data.place_records`.
     rows : PopupRows
         Where ``row_ids`` point.
@@ -79,9 +133,12 @@ class SiteMarkers(folium.FeatureGroup, RawMacroElement):
 
     Examples
     --------
+    >>> import pandas as pd
+    >>> from geoincidents.maps._data import RowTable
     >>> m = folium.Map(tiles=None)
-    >>> rows = PopupRows(["<li>2023-10-17 rocket</li>"]).add_to(m)
-    >>> rec = [33.8, 42.4, 8.0, "#0072B2", "Ain al-Asad: 1 attack", "<b>Ain al-Asad</b>", [0], 0]
+    >>> rows = PopupRows(RowTable(pd.DataFrame())).add_to(m)
+    >>> head = ["Ain al-Asad", "Iraq", "1 attack"]
+    >>> rec = [33.8, 42.4, 8.0, "#0072B2", "Ain al-Asad: 1 attack", head, [], 1]
     >>> layer = SiteMarkers([rec], rows, name="All weeks").add_to(m)
     """
 

@@ -59,10 +59,12 @@ class StrikeMarkers(folium.FeatureGroup, RawMacroElement):
 
     Examples
     --------
+    >>> import pandas as pd
+    >>> from geoincidents.maps._data import RowTable
     >>> m = folium.Map(tiles=None)
-    >>> rows = PopupRows(["<li>2024-02-02 airstrike</li>"]).add_to(m)
-    >>> layer = StrikeMarkers([[34.4, 40.9, 6.0, "#111", "Al-Qaim: 1 US strike", "<b>Al-Qaim</b>", [0], 0]],
-    ...                       rows).add_to(m)
+    >>> rows = PopupRows(RowTable(pd.DataFrame())).add_to(m)
+    >>> rec = [34.4, 40.9, 6.0, "#111", "Al-Qaim: 1 US strike", ["Al-Qaim", "Iraq", "1 US strike"], [], 1]
+    >>> layer = StrikeMarkers([rec], rows).add_to(m)
     """
 
     _template = Template(
