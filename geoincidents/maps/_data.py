@@ -522,7 +522,9 @@ def _plain(column: pd.Series) -> list[Any]:
 
 
 def _counts(column: pd.Series) -> list[int | None]:
-    return [None if is_missing(v) else int(v) for v in column.tolist()]
+    """A casualty column as ints, None where not reported."""
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan).tolist()
+    return [None if v != v else int(v) for v in values]  # v != v: NaN
 
 
 def _date_text(date: str, precision: str, end: str | None) -> str:
