@@ -114,7 +114,31 @@ class PopupRows(RawMacroElement):
         return js_json(self.table.payload())
 
 
-class SiteMarkers(folium.FeatureGroup, RawMacroElement):
+class MarkerLayer(folium.FeatureGroup, RawMacroElement):
+    """A layer of markers drawn in JS from compact records ``[lat, lon, ...]`` with popups from ``rows``."""
+
+    def __init__(
+        self, records: list[list[Any]], rows: PopupRows, *, name: str, show: bool = True, control: bool = True
+    ):
+        if not isinstance(rows, PopupRows):
+            raise TypeError("rows must be a PopupRows element")
+        super().__init__(name=name, overlay=True, control=control, show=show)
+        self.records = list(records)
+        self.rows = rows
+
+    def records_js(self) -> str:
+        """The marker records as a JS array literal."""
+        return js_json(self.records)
+
+    def _get_self_bounds(self) -> list[list[float | None]]:
+        if not self.records:
+            return [[None, None], [None, None]]
+        lats = [r[0] for r in self.records]
+        lons = [r[1] for r in self.records]
+        return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+class SiteMarkers(MarkerLayer):
     """A layer of circle markers, one per place.
 
     Parameters
@@ -168,20 +192,5 @@ class SiteMarkers(folium.FeatureGroup, RawMacroElement):
     def __init__(
         self, records: list[list[Any]], rows: PopupRows, *, name: str, show: bool = True, control: bool = True
     ):
-        if not isinstance(rows, PopupRows):
-            raise TypeError("rows must be a PopupRows element")
-        super().__init__(name=name, overlay=True, control=control, show=show)
+        super().__init__(records, rows, name=name, show=show, control=control)
         self._name = "SiteMarkers"
-        self.records = list(records)
-        self.rows = rows
-
-    def records_js(self) -> str:
-        """The marker records as a JS array literal."""
-        return js_json(self.records)
-
-    def _get_self_bounds(self) -> list[list[float | None]]:
-        if not self.records:
-            return [[None, None], [None, None]]
-        lats = [r[0] for r in self.records]
-        lons = [r[1] for r in self.records]
-        return [[min(lats), min(lons)], [max(lats), max(lons)]]

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import folium
 from folium.template import Template
 
-from ._html import RawMacroElement, js_json
-from .sites import PopupRows
+from .sites import MarkerLayer, PopupRows
 
 STRIKE_COLOR = "#111111"
 
@@ -43,7 +41,7 @@ def diamond_svg(size: int = 14, color: str = STRIKE_COLOR) -> str:
     )
 
 
-class StrikeMarkers(folium.FeatureGroup, RawMacroElement):
+class StrikeMarkers(MarkerLayer):
     """A layer of strike diamonds, one per place, sized by the number of strikes.
 
     Parameters
@@ -101,21 +99,6 @@ class StrikeMarkers(folium.FeatureGroup, RawMacroElement):
     def __init__(
         self, records: list[list[Any]], rows: PopupRows, *, name: str = "US strikes", show: bool = True
     ):
-        if not isinstance(rows, PopupRows):
-            raise TypeError("rows must be a PopupRows element")
-        super().__init__(name=name, overlay=True, control=True, show=show)
+        super().__init__(records, rows, name=name, show=show, control=True)
         self._name = "StrikeMarkers"
-        self.records = list(records)
-        self.rows = rows
         self.color = STRIKE_COLOR
-
-    def records_js(self) -> str:
-        """The marker records as a JS array literal."""
-        return js_json(self.records)
-
-    def _get_self_bounds(self) -> list[list[float | None]]:
-        if not self.records:
-            return [[None, None], [None, None]]
-        lats = [r[0] for r in self.records]
-        lons = [r[1] for r in self.records]
-        return [[min(lats), min(lons)], [max(lats), max(lons)]]
