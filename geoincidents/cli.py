@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         print(f"geoincidents: error: {exc}", file=sys.stderr)
         return 2
-    except (ValueError, FileNotFoundError, UnicodeDecodeError) as exc:
+    except (ValueError, OSError) as exc:  # OSError: unreadable input, unwritable output
         # Validation errors carry file, row and column in their message.
         print(f"geoincidents: error: {exc}", file=sys.stderr)
         return 2

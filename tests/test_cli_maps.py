@@ -88,3 +88,12 @@ def test_joined_table_written_back_keeps_every_row_and_column(tmp_path, suffix):
     # CSV keeps columns the schema does not know as text; the numbers must survive all the same.
     distance = pd.to_numeric(back["distance_m"].replace("", None), errors="raise")
     assert distance.fillna(-1).round(3).tolist() == joined["distance_m"].fillna(-1).round(3).tolist()
+
+
+def test_unwritable_output_is_a_clear_error_not_a_traceback(example_csv, tmp_path, capsys):
+    target = tmp_path / "taken.html"
+    target.mkdir()  # a folder where the map should go: the write fails with an OSError
+    assert main(["map", str(example_csv), "-o", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("geoincidents: error:") and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken.html"]  # no temp file left behind
