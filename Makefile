@@ -46,7 +46,7 @@ dist: $(VENV)/.installed
 	$(BIN)/python -m build --no-isolation --outdir dist
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check geoincidents tests
+	$(BIN)/ruff check geoincidents tests benchmarks
 	$(BIN)/mypy geoincidents
 
 bench: $(VENV)/.installed browser

@@ -39,16 +39,89 @@ START = np.datetime64("2023-10-01")
 DAYS = 731  # two years
 
 OTHER_PLACES = (
-    "Kabul", "Mosul", "Homs", "Amman", "Aleppo", "Damascus", "Kirkuk", "Basra", "Najaf", "Karbala", "Zarqa",
-    "Irbid", "Raqqa", "Idlib", "Latakia", "Tikrit", "Fallujah", "Ramadi", "Samarra", "Sulaymaniyah", "Duhok",
-    "Palmyra", "Daraa", "Kobani", "Manbij", "Tartus", "Hama", "Aqaba", "Mafraq", "Nasiriyah", "Kut", "Hillah",
-    "Diwaniyah", "Amarah", "Baqubah", "Tal Afar", "Sinjar", "Haditha", "Hit", "Rutba", "Tehran", "Beirut",
-    "Sanaa", "Hodeidah", "Riyadh", "Kuwait City", "Doha", "Manama", "Ankara", "Gaziantep",
+    "Kabul",
+    "Mosul",
+    "Homs",
+    "Amman",
+    "Aleppo",
+    "Damascus",
+    "Kirkuk",
+    "Basra",
+    "Najaf",
+    "Karbala",
+    "Zarqa",
+    "Irbid",
+    "Raqqa",
+    "Idlib",
+    "Latakia",
+    "Tikrit",
+    "Fallujah",
+    "Ramadi",
+    "Samarra",
+    "Sulaymaniyah",
+    "Duhok",
+    "Palmyra",
+    "Daraa",
+    "Kobani",
+    "Manbij",
+    "Tartus",
+    "Hama",
+    "Aqaba",
+    "Mafraq",
+    "Nasiriyah",
+    "Kut",
+    "Hillah",
+    "Diwaniyah",
+    "Amarah",
+    "Baqubah",
+    "Tal Afar",
+    "Sinjar",
+    "Haditha",
+    "Hit",
+    "Rutba",
+    "Tehran",
+    "Beirut",
+    "Sanaa",
+    "Hodeidah",
+    "Riyadh",
+    "Kuwait City",
+    "Doha",
+    "Manama",
+    "Ankara",
+    "Gaziantep",
 )
 # Syllables for place-like names that exist nowhere ("Tal Kharuba", "Khirbet Umm Sadiya").
 _HEADS = ("Tal", "Khirbet", "Umm", "Bir", "Ain", "Jabal", "Wadi", "Qasr", "Kafr", "Deir", "Ras", "Abu", "")
-_SYLLABLES = ("kha", "ru", "ba", "sa", "di", "ya", "mar", "qa", "la", "zu", "han", "ni", "fa", "tim", "ra",
-              "sul", "ka", "ja", "wa", "dun", "na", "hi", "ta", "bak", "mi", "sha", "gha", "lu")
+_SYLLABLES = (
+    "kha",
+    "ru",
+    "ba",
+    "sa",
+    "di",
+    "ya",
+    "mar",
+    "qa",
+    "la",
+    "zu",
+    "han",
+    "ni",
+    "fa",
+    "tim",
+    "ra",
+    "sul",
+    "ka",
+    "ja",
+    "wa",
+    "dun",
+    "na",
+    "hi",
+    "ta",
+    "bak",
+    "mi",
+    "sha",
+    "gha",
+    "lu",
+)
 _ARTICLES = ("al-", "al ", "Al-", "Al ", "el-", "El ", "ash-", "as-", "ul-", "")
 _SUFFIXES = (" air base", " base", " airport", " airbase", " Air Base", " AB", " military base", " airfield")
 _PREFIXES = ("near ", "outskirts of ", "vicinity of ", "north of ", "the ", "Near ")
@@ -62,12 +135,20 @@ CLAIM_STATUS = ("claimed", "confirmed", "claimed_and_confirmed", "unverified")
 OUTCOMES = ("intercepted", "impact", "no_damage", "unknown")
 SOURCES = tuple(
     f'[{{"date": "2024-0{m}-1{d}", "publisher": "{p}", "url": "https://example.org/{p.lower()}/{m}{d}"}}]'
-    for m in range(1, 4) for d in range(3) for p in ("Reuters", "AP", "CENTCOM")
+    for m in range(1, 4)
+    for d in range(3)
+    for p in ("Reuters", "AP", "CENTCOM")
 )
 
 
-def generate(n: int, seed: int = SEED, *, unknown_share: float = 0.10, point_share: float = 0.60,
-             pool_size: int | None = None) -> pd.DataFrame:
+def generate(
+    n: int,
+    seed: int = SEED,
+    *,
+    unknown_share: float = 0.10,
+    point_share: float = 0.60,
+    pool_size: int | None = None,
+) -> pd.DataFrame:
     """A synthetic incident table of ``n`` rows (same ``n`` and ``seed``, same table).
 
     Columns follow the incident schema (DEVELOPERS.md) plus ``true_site_id``.
@@ -83,7 +164,7 @@ def generate(n: int, seed: int = SEED, *, unknown_share: float = 0.10, point_sha
     site_w = site_w[rng.permutation(len(sites))]
     site_w /= site_w.sum()
 
-    # -- the pool of distinct spellings (Python, but only pool_size strings) ------------------------------
+    # -- the pool of distinct spellings (Python, but only pool_size strings) --------------------------------
     pool_size = pool_size or int(min(100_000, max(500, n // 10)))
     n_unknown = max(1, int(round(pool_size * unknown_share)))
     n_known = pool_size - n_unknown
@@ -98,13 +179,14 @@ def generate(n: int, seed: int = SEED, *, unknown_share: float = 0.10, point_sha
     pool_strings = pool + unknown_pool
     pool_true = np.concatenate([pool_site, np.full(n_unknown, -1)])
 
-    # -- the rows (numpy) ----------------------------------------------------------------------------------
-    # Rows repeat spellings: half the rows use a clean gazetteer form, the rest any pool entry; an unknown share
-    # of the rows comes from the unknown part of the pool.
+    # -- the rows (numpy) -----------------------------------------------------------------------------------
+    # Rows repeat spellings: half the rows use a clean gazetteer form, the rest any pool entry; an unknown
+    # share of the rows comes from the unknown part of the pool.
     is_unknown = rng.random(n) < unknown_share
     clean = rng.random(n) < 0.5
     pick = np.where(
-        is_unknown, n_known + rng.integers(0, n_unknown, n),
+        is_unknown,
+        n_known + rng.integers(0, n_unknown, n),
         np.where(clean, rng.integers(0, min(n_known, len(sites) * 4), n), rng.integers(0, n_known, n)),
     )
     true_site = pool_true[pick]
@@ -120,7 +202,9 @@ def generate(n: int, seed: int = SEED, *, unknown_share: float = 0.10, point_sha
     site_lon = np.array([s.lon for s in sites] + [np.nan])
     noise_m = rng.normal(0.0, 3000.0, (2, n))  # a few km
     lat = site_lat[true_site] + noise_m[0] / 111_195.0
-    lon = site_lon[true_site] + noise_m[1] / (111_195.0 * np.cos(np.radians(np.nan_to_num(site_lat[true_site]))))
+    lon = site_lon[true_site] + noise_m[1] / (
+        111_195.0 * np.cos(np.radians(np.nan_to_num(site_lat[true_site])))
+    )
     # Places not in the gazetteer: anywhere in the region (many farther than 25 km from every site).
     lat[unk] = rng.uniform(29.5, 37.0, int(unk.sum()))
     lon[unk] = rng.uniform(36.0, 48.0, int(unk.sum()))
@@ -138,36 +222,42 @@ def generate(n: int, seed: int = SEED, *, unknown_share: float = 0.10, point_sha
     killed = np.where(rng.random(n) < 0.01, rng.poisson(1.0, n), 0)
     site_ids = [s.site_id for s in sites]
 
-    frame = pd.DataFrame({
-        "incident_id": pd.array(np.char.add("syn-", np.arange(1, n + 1).astype("U8")).astype(object), dtype="str"),
-        "date": date,
-        "date_precision": _take(["day"], np.zeros(n, dtype=np.int64)),
-        "date_end": np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"),
-        "location": _take(pool_strings, pick),
-        "lat": lat,
-        "lon": lon,
-        "location_precision": _take(["approximate", "site"], no_point.astype(np.int64)),
-        "country": _take(["IRQ", "SYR", "JOR"], country),
-        "event_type": _take(EVENT_TYPES, event),
-        "weapon": _take(WEAPONS, weapon),
-        "claimed_by": _take(CLAIMANTS, rng.integers(0, len(CLAIMANTS), n)),
-        "claim_status": _take(CLAIM_STATUS, rng.integers(0, 4, n)),
-        "outcome": _take(OUTCOMES, rng.integers(0, 4, n)),
-        "injured": pd.array(injured, dtype="Int64"),
-        "killed": pd.array(killed, dtype="Int64"),
-        "sources": _take(SOURCES, rng.integers(0, len(SOURCES), n)),
-        "notes": _take([], np.full(n, -1)),
-        "true_site_id": _take(site_ids, true_site),
-    })
+    frame = pd.DataFrame(
+        {
+            "incident_id": pd.array(
+                np.char.add("syn-", np.arange(1, n + 1).astype("U8")).astype(object), dtype="str"
+            ),
+            "date": date,
+            "date_precision": _take(["day"], np.zeros(n, dtype=np.int64)),
+            "date_end": np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"),
+            "location": _take(pool_strings, pick),
+            "lat": lat,
+            "lon": lon,
+            "location_precision": _take(["approximate", "site"], no_point.astype(np.int64)),
+            "country": _take(["IRQ", "SYR", "JOR"], country),
+            "event_type": _take(EVENT_TYPES, event),
+            "weapon": _take(WEAPONS, weapon),
+            "claimed_by": _take(CLAIMANTS, rng.integers(0, len(CLAIMANTS), n)),
+            "claim_status": _take(CLAIM_STATUS, rng.integers(0, 4, n)),
+            "outcome": _take(OUTCOMES, rng.integers(0, 4, n)),
+            "injured": pd.array(injured, dtype="Int64"),
+            "killed": pd.array(killed, dtype="Int64"),
+            "sources": _take(SOURCES, rng.integers(0, len(SOURCES), n)),
+            "notes": _take([], np.full(n, -1)),
+            "true_site_id": _take(site_ids, true_site),
+        }
+    )
     return frame
 
 
 def _take(values, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """A str column from codes into a few distinct values (-1 = missing): converted once, then a C-level take."""
-    return pd.array(list(values) or [""], dtype="str").take(np.asarray(codes, dtype=np.int64), allow_fill=True)
+    """A str column from codes into a few distinct values (-1 = missing): converted once, then a take."""
+    return pd.array(list(values) or [""], dtype="str").take(
+        np.asarray(codes, dtype=np.int64), allow_fill=True
+    )
 
 
-# -- noise ---------------------------------------------------------------------------------------------------------
+# -- noise -------------------------------------------------------------------------------------------------
 _ARABIC = re.compile("[\u0600-\u06ff]")
 
 
@@ -197,7 +287,7 @@ def _noisy(base: str, r: random.Random) -> str:
                 low = w.lower()
                 for art in ("al-", "el-", "ash-", "as-", "at-", "ad-", "ar-"):
                     if low.startswith(art):
-                        words[i] = _ARTICLES[r.randrange(len(_ARTICLES))] + w[len(art):]
+                        words[i] = _ARTICLES[r.randrange(len(_ARTICLES))] + w[len(art) :]
                         break
                 else:
                     if low in ("al", "el") and i + 1 < len(words):
@@ -227,14 +317,14 @@ def _typo(text: str, r: random.Random) -> str:
     op = r.randrange(4)
     ch = string.ascii_lowercase[r.randrange(26)]
     if op == 0:  # substitute
-        return text[:i] + ch + text[i + 1:]
+        return text[:i] + ch + text[i + 1 :]
     if op == 1:  # delete
-        return text[:i] + text[i + 1:]
+        return text[:i] + text[i + 1 :]
     if op == 2:  # insert
         return text[:i] + ch + text[i:]
     j = i + 1 if i + 1 < len(text) else i - 1  # transpose with a neighbour
     a, b = sorted((i, j))
-    return text[:a] + text[b] + text[a] + text[b + 1:]
+    return text[:a] + text[b] + text[a] + text[b + 1 :]
 
 
 def _unknown_name(r: random.Random) -> str:
@@ -262,9 +352,12 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     frame = generate(args.n, args.seed)
     took = time.perf_counter() - t0
-    print(f"{len(frame):,} rows in {took:.2f} s; {frame['location'].nunique():,} distinct locations; "
-          f"{frame['true_site_id'].isna().mean():.1%} not in the gazetteer; "
-          f"{frame['lat'].notna().mean():.1%} with a point", file=sys.stderr)
+    print(
+        f"{len(frame):,} rows in {took:.2f} s; {frame['location'].nunique():,} distinct locations; "
+        f"{frame['true_site_id'].isna().mean():.1%} not in the gazetteer; "
+        f"{frame['lat'].notna().mean():.1%} with a point",
+        file=sys.stderr,
+    )
     if args.out:
         if args.out.endswith(".parquet"):
             frame.to_parquet(args.out, index=False)

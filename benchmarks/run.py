@@ -31,8 +31,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 NAIVE_SAMPLE = 20_000
 TITLES = {1: "geocode_all", 2: "join_sites distance", 3: "weekly_counts", 4: "map", 5: "import"}
 
@@ -51,14 +57,14 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
-# -- 1. geocoding ------------------------------------------------------------------------------------------------
+# -- 1. geocoding ------------------------------------------------------------------------------------------
 def bench_geocode(n: int) -> list[dict]:
     import numpy as np
     import pandas as pd
+    from generate import generate
     from rapidfuzz import fuzz, process, utils
 
     import geoincidents
-    from generate import generate
 
     df = generate(n)
     names = df["location"]
@@ -76,13 +82,14 @@ def bench_geocode(n: int) -> list[dict]:
     for alias, sid, _ in gaz.aliases:
         choices.append(alias)
         choice_site.append(sid)
-    sample = names.iloc[:min(NAIVE_SAMPLE, n)].tolist()
+    sample = names.iloc[: min(NAIVE_SAMPLE, n)].tolist()
 
     def naive():
         found = []
         for name in sample:
-            hit = process.extractOne(name, choices, scorer=fuzz.WRatio, processor=utils.default_process,
-                                     score_cutoff=85)
+            hit = process.extractOne(
+                name, choices, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=85
+            )
             found.append(choice_site[hit[2]] if hit else None)
         return found
 
@@ -90,7 +97,7 @@ def bench_geocode(n: int) -> list[dict]:
     t_naive = t_naive_sample * n / len(sample)
 
     # Baseline 2: exact strings in a dict (the lower bound: no normalisation, no fuzzy).
-    exact = dict(zip(choices, choice_site))
+    exact = dict(zip(choices, choice_site, strict=False))
 
     def lookup():
         get = exact.get
@@ -106,8 +113,11 @@ def bench_geocode(n: int) -> list[dict]:
         m = geoincidents.geocode(name)
         got = out.iloc[row]
         want = (None, None, False) if m is None else (m.site_id, m.method, m.ambiguous)
-        have = (None if pd.isna(got["site_id"]) else got["site_id"],
-                None if pd.isna(got["method"]) else got["method"], bool(got["ambiguous"]))
+        have = (
+            None if pd.isna(got["site_id"]) else got["site_id"],
+            None if pd.isna(got["method"]) else got["method"],
+            bool(got["ambiguous"]),
+        )
         if want != have:
             mismatches += 1
             if len(examples) < 5:
@@ -120,37 +130,74 @@ def bench_geocode(n: int) -> list[dict]:
     got_site = out["site_id"]
     right = (got_site == truth).fillna(False).to_numpy()
     wrong = (got_site.notna() & truth.notna() & (got_site != truth)).fillna(False).to_numpy()
-    false_pos = (got_site.notna().to_numpy() & ~known)
-    naive_truth = truth.iloc[:len(sample)].tolist()
-    naive_right = sum(1 for a, b in zip(naive_sites, naive_truth) if a is not None and a == b)
+    false_pos = got_site.notna().to_numpy() & ~known
+    naive_truth = truth.iloc[: len(sample)].tolist()
+    naive_right = sum(1 for a, b in zip(naive_sites, naive_truth, strict=False) if a is not None and a == b)
     naive_known = sum(1 for b in naive_truth if b is not None and not pd.isna(b))
-    dict_right = sum(1 for a, b in zip(dict_sites, truth.tolist()) if a is not None and a == b)
+    dict_right = sum(1 for a, b in zip(dict_sites, truth.tolist(), strict=False) if a is not None and a == b)
     return [
-        dict(bench=1, figure=f"geocode_all, {n:,} names ({len(first):,} distinct)", value=t_all, unit="s",
-             baseline=f"per-row extractOne WRatio (20k sample x{n / len(sample):g})", baseline_value=t_naive,
-             ratio=t_naive / t_all, target="< 2 s and >= 50x, same answers",
-             ok=t_all < 2.0 and t_naive / t_all >= 50 and mismatches == 0),
-        dict(bench=1, figure="geocode_all vs exact-string dict lookup (lower bound)", value=t_all, unit="s",
-             baseline="dict.get per row", baseline_value=t_dict, ratio=t_dict / t_all, target=None, ok=None),
-        dict(bench=1, figure=f"geocode_all == geocode() on {len(first):,} distinct names", value=mismatches,
-             unit="mismatches", baseline=None, baseline_value=None, ratio=None, target="0 mismatches",
-             ok=mismatches == 0, notes=examples + [f"check took {t_check:.1f} s"]),
-        dict(bench=1, figure="accuracy vs generator truth (info)", value=None, unit="",
-             baseline=None, baseline_value=None, ratio=None, target=None, ok=None,
-             notes=[f"geocode_all: {right[known].mean():.1%} of in-gazetteer rows right, "
-                    f"{wrong[known].mean():.2%} wrong site, {false_pos[~known].mean():.1%} of not-in-gazetteer "
-                    f"rows given a site",
-                    f"per-row WRatio: {naive_right / max(naive_known, 1):.1%} right on the sample; "
-                    f"exact dict: {dict_right / max(int(known.sum()), 1):.1%} right"]),
+        dict(
+            bench=1,
+            figure=f"geocode_all, {n:,} names ({len(first):,} distinct)",
+            value=t_all,
+            unit="s",
+            baseline=f"per-row extractOne WRatio (20k sample x{n / len(sample):g})",
+            baseline_value=t_naive,
+            ratio=t_naive / t_all,
+            target="< 2 s and >= 50x, same answers",
+            ok=t_all < 2.0 and t_naive / t_all >= 50 and mismatches == 0,
+        ),
+        dict(
+            bench=1,
+            figure="geocode_all vs exact-string dict lookup (lower bound)",
+            value=t_all,
+            unit="s",
+            baseline="dict.get per row",
+            baseline_value=t_dict,
+            ratio=t_dict / t_all,
+            target=None,
+            ok=None,
+        ),
+        dict(
+            bench=1,
+            figure=f"geocode_all == geocode() on {len(first):,} distinct names",
+            value=mismatches,
+            unit="mismatches",
+            baseline=None,
+            baseline_value=None,
+            ratio=None,
+            target="0 mismatches",
+            ok=mismatches == 0,
+            notes=examples + [f"check took {t_check:.1f} s"],
+        ),
+        dict(
+            bench=1,
+            figure="accuracy vs generator truth (info)",
+            value=None,
+            unit="",
+            baseline=None,
+            baseline_value=None,
+            ratio=None,
+            target=None,
+            ok=None,
+            notes=[
+                f"geocode_all: {right[known].mean():.1%} of in-gazetteer rows right, "
+                f"{wrong[known].mean():.2%} wrong site, {false_pos[~known].mean():.1%} of not-in-gazetteer "
+                f"rows given a site",
+                f"per-row WRatio: {naive_right / max(naive_known, 1):.1%} right on the sample; "
+                f"exact dict: {dict_right / max(int(known.sum()), 1):.1%} right",
+            ],
+        ),
     ]
 
 
-# -- 2. distance join -------------------------------------------------------------------------------------------
+# -- 2. distance join --------------------------------------------------------------------------------------
 def bench_join(n: int) -> list[dict]:
     import geopandas as gpd
     import numpy as np
-    import geoincidents
     from generate import generate
+
+    import geoincidents
 
     df = generate(n, point_share=1.0)  # every incident has coordinates
     gaz = geoincidents.load_gazetteer()
@@ -165,36 +212,47 @@ def bench_join(n: int) -> list[dict]:
         pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
         pts = pts.to_crs("EPSG:32638")
         hit = gpd.sjoin_nearest(pts, sites_utm, how="left", max_distance=25_000, distance_col="d")
-        # sjoin_nearest returns every tied site (the gazetteer has pairs of sites at one point): keep the first
-        # in gazetteer order, as join_sites does.
+        # sjoin_nearest returns every tied site (the gazetteer has pairs of sites at one point): keep the
+        # first in gazetteer order, as join_sites does.
         hit = hit.sort_values("order", kind="stable").sort_index(kind="stable")
         return hit[~hit.index.duplicated(keep="first")]
 
     t_sjoin, hit = best_of(sjoin, 2)
     ours = joined["site_id"].astype("str").to_numpy(dtype=object, na_value=None)
     theirs = hit["site_id"].reindex(range(n)).astype("str").to_numpy(dtype=object, na_value=None)
-    agree = float(np.mean([a == b for a, b in zip(ours, theirs)]))
-    both = np.array([a is not None and b is not None for a, b in zip(ours, theirs)])
-    only_ours = int(sum(a is not None and b is None for a, b in zip(ours, theirs)))
-    only_theirs = int(sum(a is None and b is not None for a, b in zip(ours, theirs)))
-    differ = int(sum(bool(x) and a != b for x, a, b in zip(both, ours, theirs)))
-    return [dict(bench=2, figure=f"join_sites(how='distance'), {n:,} points", value=t_join, unit="s",
-                 baseline="sjoin_nearest EPSG:32638 (incl. projecting), max_distance 25 km",
-                 baseline_value=t_sjoin, ratio=t_sjoin / t_join, target="< 3 s", ok=t_join < 3.0,
-                 notes=[f"same site choice on {agree:.3%} of rows; matched only by join_sites {only_ours:,}, "
-                        f"only by sjoin {only_theirs:,}, different site {differ:,} "
-                        f"(UTM 38N vs geodesic distances, near the 25 km edge or between close sites)",
-                        f"matched {int(sum(a is not None for a in ours)):,} of {n:,}; ties between co-located "
-                        f"sites go to the first in gazetteer order on both sides"])]
+    agree = float(np.mean([a == b for a, b in zip(ours, theirs, strict=False)]))
+    both = np.array([a is not None and b is not None for a, b in zip(ours, theirs, strict=False)])
+    only_ours = int(sum(a is not None and b is None for a, b in zip(ours, theirs, strict=False)))
+    only_theirs = int(sum(a is None and b is not None for a, b in zip(ours, theirs, strict=False)))
+    differ = int(sum(bool(x) and a != b for x, a, b in zip(both, ours, theirs, strict=False)))
+    return [
+        dict(
+            bench=2,
+            figure=f"join_sites(how='distance'), {n:,} points",
+            value=t_join,
+            unit="s",
+            baseline="sjoin_nearest EPSG:32638 (incl. projecting), max_distance 25 km",
+            baseline_value=t_sjoin,
+            ratio=t_sjoin / t_join,
+            target="< 3 s",
+            ok=t_join < 3.0,
+            notes=[
+                f"same site choice on {agree:.3%} of rows; matched only by join_sites {only_ours:,}, "
+                f"only by sjoin {only_theirs:,}, different site {differ:,} "
+                f"(UTM 38N vs geodesic distances, near the 25 km edge or between close sites)",
+                f"matched {int(sum(a is not None for a in ours)):,} of {n:,}; ties between co-located "
+                f"sites go to the first in gazetteer order on both sides",
+            ],
+        )
+    ]
 
 
-# -- 3. weekly counts ---------------------------------------------------------------------------------------------
+# -- 3. weekly counts --------------------------------------------------------------------------------------
 def bench_weekly(n: int) -> list[dict]:
-    import numpy as np
     import pandas as pd
+    from generate import generate
 
     import geoincidents
-    from generate import generate
 
     df = generate(n)
     gaz = geoincidents.load_gazetteer()
@@ -204,12 +262,14 @@ def bench_weekly(n: int) -> list[dict]:
 
     # Baseline: keys computed beforehand (untimed), then a plain groupby (no zero-filled weeks, no labels).
     sel = joined[joined["event_type"].isin(["attack", "interception"]).to_numpy()]
-    keys = pd.DataFrame({
-        "week_start": sel["date"].dt.normalize() - pd.to_timedelta(sel["date"].dt.dayofweek, unit="D"),
-        "country": sel["country"].astype("str").fillna("unknown"),
-        "injured": sel["injured"].fillna(0).astype("int64"),
-        "killed": sel["killed"].fillna(0).astype("int64"),
-    })
+    keys = pd.DataFrame(
+        {
+            "week_start": sel["date"].dt.normalize() - pd.to_timedelta(sel["date"].dt.dayofweek, unit="D"),
+            "country": sel["country"].astype("str").fillna("unknown"),
+            "injured": sel["injured"].fillna(0).astype("int64"),
+            "killed": sel["killed"].fillna(0).astype("int64"),
+        }
+    )
 
     def plain():
         g = keys.groupby(["week_start", "country"], sort=True)
@@ -217,17 +277,28 @@ def bench_weekly(n: int) -> list[dict]:
 
     t_plain, base = best_of(plain, 5)
     same = int(table["count"].sum()) == int(base["count"].sum()) and int(table["killed"].sum()) == int(
-        base["killed"].sum())
-    return [dict(bench=3, figure=f"weekly_counts(by='country'), {n:,} joined rows", value=t_ours, unit="s",
-                 baseline="groupby(week_start, country) on pre-computed keys", baseline_value=t_plain,
-                 ratio=t_plain / t_ours, target="< 0.5 s", ok=t_ours < 0.5,
-                 notes=[f"{len(table):,} rows out (zero-filled) vs {len(base):,} groups; totals agree: {same}"])]
+        base["killed"].sum()
+    )
+    return [
+        dict(
+            bench=3,
+            figure=f"weekly_counts(by='country'), {n:,} joined rows",
+            value=t_ours,
+            unit="s",
+            baseline="groupby(week_start, country) on pre-computed keys",
+            baseline_value=t_plain,
+            ratio=t_plain / t_ours,
+            target="< 0.5 s",
+            ok=t_ours < 0.5,
+            notes=[f"{len(table):,} rows out (zero-filled) vs {len(base):,} groups; totals agree: {same}"],
+        )
+    ]
 
 
-# -- 4. map --------------------------------------------------------------------------------------------------------
+# -- 4. map ------------------------------------------------------------------------------------------------
 def _route(route) -> None:
-    """The sandbox has no network: Leaflet from a CDN is answered with the local XStatic-Leaflet copy, other CDN
-    scripts and styles (folium's jQuery, Bootstrap, ...) with empty bodies, and tiles/images are aborted."""
+    """The sandbox has no network: Leaflet from a CDN is answered with the local XStatic-Leaflet copy, other
+    CDN scripts and styles (folium's jQuery, Bootstrap, ...) with empty bodies; tiles/images are aborted."""
     from geoincidents.maps._assets import leaflet_css, leaflet_js
 
     url = route.request.url
@@ -255,10 +326,13 @@ def _load_ms(browser, path: Path, timeout_ms: int = 60_000) -> tuple[float | Non
         page.wait_for_function(
             "() => { const c = document.querySelector('.leaflet-container');"
             " return c && c.querySelectorAll('path.leaflet-interactive, .leaflet-marker-icon').length > 0; }",
-            timeout=timeout_ms, polling=50)
+            timeout=timeout_ms,
+            polling=50,
+        )
         ms = (time.perf_counter() - t0) * 1000
-        count = page.evaluate("() => document.querySelectorAll('path.leaflet-interactive,"
-                              " .leaflet-marker-icon').length")
+        count = page.evaluate(
+            "() => document.querySelectorAll('path.leaflet-interactive, .leaflet-marker-icon').length"
+        )
         return ms, int(count), ""
     except Exception as exc:  # noqa: BLE001 - report, do not fail the run
         return None, 0, f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
@@ -268,10 +342,10 @@ def _load_ms(browser, path: Path, timeout_ms: int = 60_000) -> tuple[float | Non
 
 def bench_map(n: int) -> list[dict]:
     import folium
+    from generate import generate
     from playwright.sync_api import sync_playwright
 
     import geoincidents
-    from generate import generate
 
     df = generate(n)
     joined = geoincidents.join_sites(df)
@@ -280,14 +354,16 @@ def bench_map(n: int) -> list[dict]:
     results: dict[str, dict] = {}
     for mode, offline in (("online", False), ("offline", True)):
         path = tmp / f"map-{mode}.html"
-        t_build, m = best_of(lambda off=offline: geoincidents.incident_map(joined, offline=off, countries=outlines), 1)
+        t_build, m = best_of(
+            lambda off=offline: geoincidents.incident_map(joined, offline=off, countries=outlines), 1
+        )
         t_save, _ = best_of(lambda m=m, path=path: geoincidents.save_map(m, path), 1)
         results[mode] = dict(build=t_build, save=t_save, size=path.stat().st_size, path=path)
 
     located = joined[joined.geometry.notna() & ~joined.geometry.is_empty]
     t0 = time.perf_counter()
     fm = folium.Map(location=[33.5, 41.5], zoom_start=6)
-    for y, x in zip(located.geometry.y.tolist(), located.geometry.x.tolist()):
+    for y, x in zip(located.geometry.y.tolist(), located.geometry.x.tolist(), strict=False):
         folium.CircleMarker([y, x], radius=3, weight=1).add_to(fm)
     t_fbuild = time.perf_counter() - t0
     fpath = tmp / "folium-per-incident.html"
@@ -300,8 +376,11 @@ def bench_map(n: int) -> list[dict]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            for key, path in (("online", results["online"]["path"]), ("offline", results["offline"]["path"]),
-                              ("folium", fpath)):
+            for key, path in (
+                ("online", results["online"]["path"]),
+                ("offline", results["offline"]["path"]),
+                ("folium", fpath),
+            ):
                 runs = [_load_ms(browser, path) for _ in range(2 if key != "folium" else 1)]
                 ok = [r for r in runs if r[0] is not None]
                 loads[key] = min(ok, key=lambda r: r[0]) if ok else runs[-1]
@@ -315,24 +394,52 @@ def bench_map(n: int) -> list[dict]:
         ms, markers, err = loads[mode]
         build = r["build"] + r["save"]
         fl_ms = loads["folium"][0]
-        out.append(dict(bench=4, figure=f"incident_map+save_map {mode}, {n:,} incidents: build", value=build,
-                        unit="s", baseline=f"folium, one CircleMarker per incident ({len(located):,})",
-                        baseline_value=t_fbuild + t_fsave, ratio=(t_fbuild + t_fsave) / build, target=None,
-                        ok=None, notes=[f"incident_map {r['build']:.2f} s + save_map {r['save']:.2f} s"]))
-        out.append(dict(bench=4, figure=f"  HTML size ({mode})", value=r["size"] / 1e6, unit="MB",
-                        baseline="folium per incident", baseline_value=fsize / 1e6, ratio=fsize / r["size"],
-                        target="< 5 MB", ok=r["size"] < 5e6))
-        out.append(dict(bench=4, figure=f"  load in headless Chromium ({mode})",
-                        value=None if ms is None else ms / 1000, unit="s", baseline="folium per incident",
-                        baseline_value=None if fl_ms is None else fl_ms / 1000,
-                        ratio=None if ms is None or fl_ms is None else fl_ms / ms, target="< 3 s",
-                        ok=ms is not None and ms < 3000,
-                        notes=[f"{markers:,} marker elements drawn" + (f"; {err}" if err else "")]
-                        + ([f"folium: {loads['folium'][2]}"] if loads["folium"][2] else [])))
+        out.append(
+            dict(
+                bench=4,
+                figure=f"incident_map+save_map {mode}, {n:,} incidents: build",
+                value=build,
+                unit="s",
+                baseline=f"folium, one CircleMarker per incident ({len(located):,})",
+                baseline_value=t_fbuild + t_fsave,
+                ratio=(t_fbuild + t_fsave) / build,
+                target=None,
+                ok=None,
+                notes=[f"incident_map {r['build']:.2f} s + save_map {r['save']:.2f} s"],
+            )
+        )
+        out.append(
+            dict(
+                bench=4,
+                figure=f"  HTML size ({mode})",
+                value=r["size"] / 1e6,
+                unit="MB",
+                baseline="folium per incident",
+                baseline_value=fsize / 1e6,
+                ratio=fsize / r["size"],
+                target="< 5 MB",
+                ok=r["size"] < 5e6,
+            )
+        )
+        out.append(
+            dict(
+                bench=4,
+                figure=f"  load in headless Chromium ({mode})",
+                value=None if ms is None else ms / 1000,
+                unit="s",
+                baseline="folium per incident",
+                baseline_value=None if fl_ms is None else fl_ms / 1000,
+                ratio=None if ms is None or fl_ms is None else fl_ms / ms,
+                target="< 3 s",
+                ok=ms is not None and ms < 3000,
+                notes=[f"{markers:,} marker elements drawn" + (f"; {err}" if err else "")]
+                + ([f"folium: {loads['folium'][2]}"] if loads["folium"][2] else []),
+            )
+        )
     return out
 
 
-# -- 5. import -----------------------------------------------------------------------------------------------------
+# -- 5. import ---------------------------------------------------------------------------------------------
 IMPORT_PROBE = (
     "import sys, time; t0 = time.perf_counter(); import geoincidents; t = time.perf_counter() - t0; "
     "import json; print(json.dumps({'t': t, 'heavy': sorted(m for m in ('folium', 'matplotlib', 'geopandas', "
@@ -344,7 +451,9 @@ def bench_import(_n: int) -> list[dict]:
     best, heavy, wall = float("inf"), [], float("inf")
     for _ in range(5):
         t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-c", IMPORT_PROBE], capture_output=True, text=True, check=True)
+        proc = subprocess.run(
+            [sys.executable, "-c", IMPORT_PROBE], capture_output=True, text=True, check=True
+        )
         wall = min(wall, time.perf_counter() - t0)
         info = json.loads(proc.stdout)
         best, heavy = min(best, info["t"]), info["heavy"]
@@ -354,17 +463,29 @@ def bench_import(_n: int) -> list[dict]:
         subprocess.run([sys.executable, "-c", "pass"], check=True)
         startup = min(startup, time.perf_counter() - t0)
     bad = [m for m in heavy if m in ("folium", "matplotlib", "geopandas")]
-    return [dict(bench=5, figure="import geoincidents (fresh process, best of 5)", value=best, unit="s",
-                 baseline="python -c pass (interpreter start)", baseline_value=startup, ratio=None,
-                 target="< 1 s, no folium/matplotlib/geopandas", ok=best < 1.0 and not bad,
-                 notes=[f"whole process incl. interpreter start: {wall:.3f} s",
-                        f"heavy modules after the bare import: {', '.join(heavy) or 'none'}"])]
+    return [
+        dict(
+            bench=5,
+            figure="import geoincidents (fresh process, best of 5)",
+            value=best,
+            unit="s",
+            baseline="python -c pass (interpreter start)",
+            baseline_value=startup,
+            ratio=None,
+            target="< 1 s, no folium/matplotlib/geopandas",
+            ok=best < 1.0 and not bad,
+            notes=[
+                f"whole process incl. interpreter start: {wall:.3f} s",
+                f"heavy modules after the bare import: {', '.join(heavy) or 'none'}",
+            ],
+        )
+    ]
 
 
 BENCHES = {1: bench_geocode, 2: bench_join, 3: bench_weekly, 4: bench_map, 5: bench_import}
 
 
-# -- driver --------------------------------------------------------------------------------------------------------
+# -- driver ------------------------------------------------------------------------------------------------
 def worker(number: int, n: int) -> None:
     t0 = time.perf_counter()
     rows = BENCHES[number](n)
@@ -400,19 +521,35 @@ def main(argv: list[str] | None = None) -> int:
     import numpy
     import pandas
 
-    print(f"geoincidents benchmarks: Python {platform.python_version()}, pandas {pandas.__version__}, numpy "
-          f"{numpy.__version__}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}"
-          f"{' (--quick)' if args.quick else ''}")
+    print(
+        f"geoincidents benchmarks: Python {platform.python_version()}, pandas {pandas.__version__}, numpy "
+        f"{numpy.__version__}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}"
+        f"{' (--quick)' if args.quick else ''}"
+    )
     all_rows, peaks, started = [], {}, time.perf_counter()
     for number in args.only or sorted(BENCHES):
         print(f"  running {number}. {TITLES[number]} (n={sizes[number]:,}) ...", file=sys.stderr, flush=True)
-        proc = subprocess.run([sys.executable, __file__, "--worker", str(number), "--n", str(sizes[number])],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--worker", str(number), "--n", str(sizes[number])],
+            capture_output=True,
+            text=True,
+        )
         if proc.returncode != 0:
             print(f"benchmark {number} failed:\n{proc.stderr[-3000:]}", file=sys.stderr)
-            all_rows.append(dict(bench=number, figure=f"{TITLES[number]}: FAILED", value=None, unit="",
-                                 baseline=None, baseline_value=None, ratio=None, target=None, ok=False,
-                                 notes=[proc.stderr.strip().splitlines()[-1][:200] if proc.stderr.strip() else ""]))
+            all_rows.append(
+                dict(
+                    bench=number,
+                    figure=f"{TITLES[number]}: FAILED",
+                    value=None,
+                    unit="",
+                    baseline=None,
+                    baseline_value=None,
+                    ratio=None,
+                    target=None,
+                    ok=False,
+                    notes=[proc.stderr.strip().splitlines()[-1][:200] if proc.stderr.strip() else ""],
+                )
+            )
             continue
         result = json.loads(proc.stdout.strip().splitlines()[-1])
         peaks[number] = (result["peak_mb"], result["wall"])
@@ -423,14 +560,26 @@ def main(argv: list[str] | None = None) -> int:
     for r in all_rows:
         status = "" if r["ok"] is None else ("PASS" if r["ok"] else "MISS")
         ratio = "" if r["ratio"] is None else f"{r['ratio']:.1f}x"
-        lines.append((str(r["bench"]), r["figure"], fmt(r["value"], r["unit"]), r["baseline"] or "",
-                      fmt(r["baseline_value"], r["unit"]), ratio, r["target"] or "", status))
-    widths = [max(len(h), *(len(line[i]) for line in lines)) if lines else len(h) for i, h in enumerate(header)]
+        lines.append(
+            (
+                str(r["bench"]),
+                r["figure"],
+                fmt(r["value"], r["unit"]),
+                r["baseline"] or "",
+                fmt(r["baseline_value"], r["unit"]),
+                ratio,
+                r["target"] or "",
+                status,
+            )
+        )
+    widths = [
+        max(len(h), *(len(line[i]) for line in lines)) if lines else len(h) for i, h in enumerate(header)
+    ]
     print()
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)))
     print("  ".join("-" * w for w in widths))
     for line in lines:
-        print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
+        print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=False)).rstrip())
     print()
     for r in all_rows:
         for note in r.get("notes", []):
@@ -441,8 +590,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {number}. {TITLES[number]:<20} {mb:8.0f} MB   wall {wall:6.1f} s")
     print(f"total {time.perf_counter() - started:.0f} s")
     if args.json:
-        Path(args.json).write_text(json.dumps({"rows": all_rows, "peaks": peaks, "quick": args.quick}, indent=1,
-                                              default=str), encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps({"rows": all_rows, "peaks": peaks, "quick": args.quick}, indent=1, default=str),
+            encoding="utf-8",
+        )
     return 0
 
 

@@ -232,7 +232,6 @@ def _add_demo(sub: Any) -> None:
 
 def _load_joined(args: argparse.Namespace):
     """Read, filter and join the incidents named on the command line."""
-    import pandas as pd
 
     from .incidents import read_incidents
     from .join import join_sites
@@ -241,10 +240,12 @@ def _load_joined(args: argparse.Namespace):
     if not path.exists():
         raise CommandError(f"{path}: no such file")
     incidents = read_incidents(path)
-    return join_sites(_filter(incidents, args, pd))
+    return join_sites(_filter(incidents, args))
 
 
-def _filter(incidents, args: argparse.Namespace, pd):
+def _filter(incidents, args: argparse.Namespace):
+    import pandas as pd
+
     from .countries import to_iso3
 
     keep = pd.Series(True, index=incidents.index)

@@ -236,8 +236,10 @@ def _points(incidents: pandas.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         lat = pd.to_numeric(incidents["lat"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
         lon = pd.to_numeric(incidents["lon"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
         return lat, lon
-    geometry = getattr(incidents, "geometry", None) if hasattr(incidents, "geometry") else None
-    if geometry is not None and len(geometry) == n:
+    import geopandas as gpd
+
+    if isinstance(incidents, gpd.GeoDataFrame) and incidents._geometry_column_name in incidents.columns:
+        geometry = incidents.geometry
         if geometry.crs is not None and not geometry.crs.equals("EPSG:4326"):
             geometry = geometry.to_crs("EPSG:4326")
         import shapely
