@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -29,15 +30,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
-    except CommandError as exc:
-        print(f"geoincidents: error: {exc}", file=sys.stderr)
-        return 2
-    except (ValueError, OSError) as exc:  # OSError: unreadable input, unwritable output
+    except BrokenPipeError:  # piped into `head`: not an error (and an OSError, so caught first)
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except (CommandError, ValueError, OSError) as exc:  # OSError: unreadable input, unwritable output
         # Validation errors carry file, row and column in their message.
         print(f"geoincidents: error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # e.g. piped into `head`
-        return 0
 
 
 def _build_parser() -> argparse.ArgumentParser:

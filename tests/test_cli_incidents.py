@@ -272,3 +272,16 @@ def test_output_in_missing_folder_exits_2(incidents_csv, capsys, command, name):
     assert code == 2
     _assert_one_paragraph(err)
     assert not target.parent.exists()
+
+
+def test_output_piped_into_head_is_not_an_error(monkeypatch, capfd):
+    # `geoincidents weekly ... | head -1` closes the pipe while we write: a BrokenPipeError (an OSError) must
+    # end the command quietly with 0, not as "error: [Errno 32] Broken pipe" with exit 2.
+    import geoincidents.cli as cli
+
+    def closed_pipe(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "_run_weekly", closed_pipe)
+    assert cli.main(["weekly", "whatever.csv"]) == 0
+    assert capfd.readouterr().err == ""
