@@ -20,11 +20,11 @@ _EXPORTS: dict[str, str] = {
     "Gazetteer": "gazetteer",
     "GazetteerError": "gazetteer",
     "load_gazetteer": "gazetteer",
-    "Match": "geocode",
-    "Candidate": "geocode",
-    "geocode": "geocode",
-    "geocode_all": "geocode",
-    "nearest_site": "geocode",
+    "Match": "matching",
+    "Candidate": "matching",
+    "geocode": "matching",
+    "geocode_all": "matching",
+    "nearest_site": "matching",
     "GazetteerGeocoder": "geocoders",
     "read_incidents": "incidents",
     "IncidentValidationError": "incidents",
@@ -63,7 +63,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .countries import country_outlines, to_iso3
     from .examples import example_incidents, reported_totals
     from .gazetteer import Gazetteer, GazetteerError, Site, load_gazetteer
-    from .geocode import Candidate, Match, geocode, geocode_all, nearest_site
+    from .matching import Candidate, Match, geocode, geocode_all, nearest_site
     from .geocoders import GazetteerGeocoder
     from .incidents import IncidentValidationError, ReadResult, read_incidents
     from .join import JoinSummary, join_sites

@@ -68,7 +68,7 @@ def _add_geocode(sub: Any) -> None:
 
 
 def _run_geocode(args: argparse.Namespace) -> int:
-    from .geocode import geocode
+    from .matching import geocode
 
     match = geocode(args.name, args.country)
     if match is None:
@@ -145,10 +145,10 @@ def _run_gazetteer_validate(args: argparse.Namespace) -> int:
 
 
 def _run_gazetteer_list(args: argparse.Namespace) -> int:
-    from .geocode import _country_hint
+    from .matching import country_hint
 
     gaz = _gazetteer(args)
-    iso3 = _country_hint(args.country)
+    iso3 = country_hint(args.country)
     for site in gaz:
         if iso3 is None or site.country == iso3:
             print(

@@ -117,7 +117,7 @@ class Site:
 
 
 @dataclass(frozen=True, slots=True)
-class _Entry:
+class NameEntry:
     """One name under which a site can be found (its preferred name, its Arabic name or an alias)."""
 
     site_id: str
@@ -146,7 +146,7 @@ class Gazetteer:
         # Where each site and alias was read from, so that validate() can name file and line.
         self._site_origin: dict[str, tuple[str, int]] = {}
         self._alias_origin: list[tuple[str, int]] = []
-        self._index: _NameIndex | None = None
+        self._index: NameIndex | None = None
         for site in sites:
             self._insert(site)
         for alias, site_id, ambiguous in aliases:
@@ -364,7 +364,7 @@ class Gazetteer:
         from .countries import country_codes, point_in_country
 
         problems: list[Problem] = []
-        for key, entries in sorted(self._index_or_build().full.items()):
+        for key, entries in sorted(self.name_index().full.items()):
             site_ids = {e.site_id for e in entries}
             marked = [e for e in entries if e.ambiguous]
             if len(site_ids) > 1 and len(marked) < len(entries):
@@ -421,9 +421,10 @@ class Gazetteer:
     def _origin_of(self, site_id: str) -> tuple[str, int]:
         return self._site_origin.get(site_id, ("<add_site>", 0))
 
-    def _index_or_build(self) -> _NameIndex:
+    def name_index(self) -> NameIndex:
+        """The index of every name the sites are known by (built on first use, cached until a change)."""
         if self._index is None:
-            self._index = _NameIndex.build(self)
+            self._index = NameIndex.build(self)
         return self._index
 
     # -- display ------------------------------------------------------------------------------------------
@@ -461,27 +462,27 @@ class Gazetteer:
         )
 
 
-class _NameIndex:
+class NameIndex:
     """Look-up tables from normalised names to the entries that carry them, one entry per (name, site)."""
 
-    def __init__(self, full: dict[str, list[_Entry]], core: dict[str, list[_Entry]]):
+    def __init__(self, full: dict[str, list[NameEntry]], core: dict[str, list[NameEntry]]):
         self.full = full
         self.core = core
 
     @classmethod
-    def build(cls, gazetteer: Gazetteer) -> _NameIndex:
+    def build(cls, gazetteer: Gazetteer) -> NameIndex:
         entries = [
-            _Entry(s.site_id, text, "exact", False, gazetteer._site_origin.get(s.site_id, ("<add_site>", 0)))
+            NameEntry(s.site_id, text, "exact", False, gazetteer._site_origin.get(s.site_id, ("<add_site>", 0)))
             for s in gazetteer
             for text in (s.name, s.name_ar)
             if text
         ]
         entries += [
-            _Entry(site_id, alias, "alias", amb, origin)
+            NameEntry(site_id, alias, "alias", amb, origin)
             for (alias, site_id, amb), origin in zip(gazetteer.aliases, gazetteer._alias_origin, strict=True)
         ]
-        full: dict[str, dict[str, _Entry]] = defaultdict(dict)
-        core: dict[str, dict[str, _Entry]] = defaultdict(dict)
+        full: dict[str, dict[str, NameEntry]] = defaultdict(dict)
+        core: dict[str, dict[str, NameEntry]] = defaultdict(dict)
         for entry in entries:
             full_key, core_key = name_keys(entry.text)
             if not full_key:
@@ -514,11 +515,11 @@ def load_gazetteer() -> Gazetteer:
     >>> len(gaz) >= 30
     True
     """
-    return _bundled().copy()
+    return default_gazetteer().copy()
 
 
 @lru_cache(maxsize=1)
-def _bundled() -> Gazetteer:
+def default_gazetteer() -> Gazetteer:
     folder = importlib.resources.files("geoincidents") / "gazetteer"
     if not folder.joinpath("sites.csv").is_file():
         # A source checkout (editable install): the data lives in the top-level folder.

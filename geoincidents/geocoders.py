@@ -16,7 +16,7 @@ from geopy.location import Location
 from geopy.point import Point
 
 from .gazetteer import Gazetteer
-from .geocode import FUZZY_THRESHOLD, Match, geocode, nearest_site
+from .matching import FUZZY_THRESHOLD, Match, geocode, nearest_site
 
 __all__ = ["GazetteerGeocoder"]
 
@@ -179,9 +179,9 @@ class GazetteerGeocoder(Geocoder):
         self._cache.clear()
 
     def _site(self, site_id: str):
-        from .gazetteer import _bundled
+        from .gazetteer import default_gazetteer
 
-        return (self.gazetteer or _bundled())[site_id]
+        return (self.gazetteer or default_gazetteer())[site_id]
 
     def _ask_fallback(self, query: str, timeout: Any) -> Location | None:
         if self._fallback_geocode is None:

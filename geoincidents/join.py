@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .gazetteer import Gazetteer, _bundled
-from .geocode import FUZZY_THRESHOLD, _match_distinct
+from .gazetteer import Gazetteer, default_gazetteer
+from .matching import FUZZY_THRESHOLD, match_distinct
 
 if TYPE_CHECKING:
     import geopandas
@@ -123,7 +123,7 @@ def join_sites(
         raise ValueError("max_distance_m must be positive")
     if not isinstance(incidents, pd.DataFrame):
         raise TypeError(f"incidents must be a DataFrame (see read_incidents), not {type(incidents).__name__}")
-    gaz = gazetteer if gazetteer is not None else _bundled()
+    gaz = gazetteer if gazetteer is not None else default_gazetteer()
     lat, lon = _points(incidents)
     has_point = np.isfinite(lat) & np.isfinite(lon)
     if how == "name" and "location" not in incidents.columns:
@@ -149,7 +149,7 @@ def join_sites(
         hints = (
             incidents["country"].iloc[rows].reset_index(drop=True) if "country" in incidents.columns else None
         )
-        inverse, results = _match_distinct(names, hints, gaz, min_score)
+        inverse, results = match_distinct(names, hints, gaz, min_score)
         position = {sid: i for i, sid in enumerate(ids)}
         d_site = np.array([position[r.site_id] if r and r.site_id else -1 for r in results], dtype=np.int64)
         d_method = np.array(

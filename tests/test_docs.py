@@ -36,6 +36,6 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
         assert (site / page).is_file(), page
     # mkdocstrings rendered the API, not an empty page.
     reference = (site / "reference" / "geocode" / "index.html").read_text(encoding="utf-8")
-    assert 'id="geoincidents.geocode.geocode_all"' in reference
+    assert 'id="geoincidents.matching.geocode_all"' in reference
     maps = (site / "reference" / "maps" / "index.html").read_text(encoding="utf-8")
     assert 'id="geoincidents.maps.incident_map"' in maps

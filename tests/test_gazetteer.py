@@ -18,7 +18,7 @@ from geoincidents.gazetteer import (
     Site,
     load_gazetteer,
 )
-from geoincidents.geocode import geocode
+from geoincidents.matching import geocode
 from geoincidents.normalize import normalize_name
 
 REPO = Path(__file__).resolve().parent.parent

@@ -311,9 +311,9 @@ def prepare(joined: pd.DataFrame, *, point_mode: str = "site", gazetteer: Any = 
     names = by_place["place_name"].first()
     med_lat, med_lon = by_place["lat"].median(), by_place["lon"].median()
     # A site's marker stands on the gazetteer's point, not on the spread of incidents matched by distance.
-    from ..gazetteer import _bundled
+    from ..gazetteer import default_gazetteer
 
-    gaz = gazetteer if gazetteer is not None else _bundled()
+    gaz = gazetteer if gazetteer is not None else default_gazetteer()
     for place in med_lat.index:
         site_id = place[len("site:") :] if place.startswith("site:") else None
         if site_id is not None and site_id in gaz:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .gazetteer import FACILITY_KINDS, Gazetteer, _bundled, _Entry
+from .gazetteer import FACILITY_KINDS, Gazetteer, default_gazetteer, NameEntry
 from .normalize import GENERIC_WORDS, name_keys
 
 if TYPE_CHECKING:
@@ -177,8 +177,8 @@ def geocode(
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a str, not {type(name).__name__}")
-    gaz = gazetteer if gazetteer is not None else _bundled()
-    iso3 = _country_hint(country)
+    gaz = gazetteer if gazetteer is not None else default_gazetteer()
+    iso3 = country_hint(country)
     full, core = name_keys(name)
     return _to_match(name, gaz, _Resolver(gaz, min_score).resolve([(full, core, iso3)])[0])
 
@@ -218,8 +218,8 @@ def geocode_all(
     import pandas as pd
 
     series = names if isinstance(names, pd.Series) else pd.Series(list(names), dtype=object)
-    gaz = gazetteer if gazetteer is not None else _bundled()
-    inverse, results = _match_distinct(series, country, gaz, min_score)
+    gaz = gazetteer if gazetteer is not None else default_gazetteer()
+    inverse, results = match_distinct(series, country, gaz, min_score)
     # Columns are built for the distinct results, then broadcast with a C-level take (no per-row Python).
     table = {col: values.take(inverse) for col, values in _result_table(results, gaz).items()}
     frame = pd.DataFrame(table, index=series.index, copy=False)
@@ -265,8 +265,8 @@ def nearest_site(
         raise ValueError("max_distance_m must be positive")
     from pyproj import Geod
 
-    gaz = gazetteer if gazetteer is not None else _bundled()
-    iso3 = _country_hint(country)
+    gaz = gazetteer if gazetteer is not None else default_gazetteer()
+    iso3 = country_hint(country)
     sites = [s for s in gaz if iso3 is None or s.country == iso3]
     if not sites:
         return None
@@ -296,7 +296,7 @@ def nearest_site(
     )
 
 
-def _match_distinct(
+def match_distinct(
     series: pandas.Series, country: Any, gaz: Gazetteer, min_score: float
 ) -> tuple[np.ndarray, list[_Result | None]]:
     """Match each distinct (name, country) pair once: returns, per row, the position of its pair in the list
@@ -339,7 +339,7 @@ class _Resolver:
         if not 0 <= min_score <= 100:
             raise ValueError("min_score must be between 0 and 100")
         self.gaz = gazetteer
-        self.index = gazetteer._index_or_build()
+        self.index = gazetteer.name_index()
         self.min_score = min_score
 
     def resolve(self, queries: Sequence[tuple[str, str, str | None]]) -> list[_Result | None]:
@@ -371,7 +371,7 @@ class _Resolver:
             return self._decide(entries, CORE_SCORE)
         return None
 
-    def _prefer(self, entries: list[_Entry], full: str, core: str) -> list[_Entry]:
+    def _prefer(self, entries: list[NameEntry], full: str, core: str) -> list[NameEntry]:
         """Settle a core-level tie between a place and a facility named after it ("Erbil", "Erbil Air Base").
 
         A report that used a facility word ("Erbil base") means the facility; one that did not ("near Erbil")
@@ -383,11 +383,11 @@ class _Resolver:
             preferred = [e for e in entries if name_keys(e.text)[0] == core]
         return preferred if len(preferred) == 1 else entries
 
-    def _in_country(self, entries: Iterable[_Entry], iso3: str | None) -> list[_Entry]:
+    def _in_country(self, entries: Iterable[NameEntry], iso3: str | None) -> list[NameEntry]:
         return [e for e in entries if iso3 is None or self.gaz[e.site_id].country == iso3]
 
     @staticmethod
-    def _decide(entries: list[_Entry], score: float) -> _Result:
+    def _decide(entries: list[NameEntry], score: float) -> _Result:
         if len(entries) == 1:
             e = entries[0]
             return _Result(e.site_id, score, e.method, e.text)
@@ -395,7 +395,7 @@ class _Resolver:
         ranked = tuple(sorted((e.site_id, score, e.text) for e in entries))
         return _Result(None, score, method, None, ranked)
 
-    def _choices(self, iso3: str | None) -> tuple[list[str], list[_Entry]]:
+    def _choices(self, iso3: str | None) -> tuple[list[str], list[NameEntry]]:
         keys, entries = [], []
         for key, key_entries in self.index.core.items():
             for e in self._in_country(key_entries, iso3):
@@ -449,7 +449,7 @@ def _numbers(key: str) -> tuple[str, ...]:
     return tuple(sorted(w for w in key.split() if w.isdigit()))
 
 
-def _country_hint(country: str | None) -> str | None:
+def country_hint(country: str | None) -> str | None:
     if country is None:
         return None
     from .countries import to_iso3
@@ -465,13 +465,13 @@ def _country_codes(country: Any, series: pandas.Series) -> tuple[np.ndarray, lis
     import pandas as pd
 
     if country is None or isinstance(country, str):
-        iso3 = _country_hint(country)
+        iso3 = country_hint(country)
         return np.full(len(series), 1 if iso3 else 0, dtype=np.int64), [iso3] if iso3 else []
     hints = country if isinstance(country, pd.Series) else list(country)
     if len(hints) != len(series):
         raise ValueError(f"country has {len(hints)} values for {len(series)} names")
     codes, uniques = pd.factorize(np.asarray(hints, dtype=object))
-    iso3s = [_country_hint(str(u)) for u in uniques]
+    iso3s = [country_hint(str(u)) for u in uniques]
     # Two spellings of one country ("Iraq", "IRQ") share a code.
     distinct = sorted(set(iso3s), key=str)
     remap = np.array([distinct.index(c) + 1 for c in iso3s] + [0], dtype=np.int64)

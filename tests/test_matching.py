@@ -1,4 +1,4 @@
-"""Tests for geoincidents.geocode: geocode, geocode_all and nearest_site against the bundled gazetteer."""
+"""Tests for geoincidents.matching: geocode, geocode_all and nearest_site against the bundled gazetteer."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pyproj import Geod
 from rapidfuzz import fuzz
 
 from geoincidents.gazetteer import load_gazetteer
-from geoincidents.geocode import (
+from geoincidents.matching import (
     AMBIGUITY_MARGIN,
     CORE_SCORE,
     FUZZY_THRESHOLD,
