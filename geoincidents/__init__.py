@@ -63,9 +63,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .countries import country_outlines, to_iso3
     from .examples import example_incidents, reported_totals
     from .gazetteer import Gazetteer, GazetteerError, Site, load_gazetteer
-    from .matching import Candidate, Match, geocode, geocode_all, nearest_site
     from .geocoders import GazetteerGeocoder
     from .incidents import IncidentValidationError, ReadResult, read_incidents
     from .join import JoinSummary, join_sites
     from .maps import incident_map, save_map
+    from .matching import Candidate, Match, geocode, geocode_all, nearest_site
     from .normalize import normalize_name

@@ -472,7 +472,7 @@ class NameIndex:
     @classmethod
     def build(cls, gazetteer: Gazetteer) -> NameIndex:
         entries = [
-            NameEntry(s.site_id, text, "exact", False, gazetteer._site_origin.get(s.site_id, ("<add_site>", 0)))
+            NameEntry(s.site_id, text, "exact", False, gazetteer._origin_of(s.site_id))
             for s in gazetteer
             for text in (s.name, s.name_ar)
             if text

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .gazetteer import FACILITY_KINDS, Gazetteer, default_gazetteer, NameEntry
+from .gazetteer import FACILITY_KINDS, Gazetteer, NameEntry, default_gazetteer
 from .normalize import GENERIC_WORDS, name_keys
 
 if TYPE_CHECKING:
