@@ -49,7 +49,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"geoincidents {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_geocode, _add_gazetteer, _add_weekly, _add_map, _add_chart, _add_demo):
+    from .service import add_parser as add_serve  # the HTTP service: geoincidents/service/
+
+    for add in (_add_geocode, _add_gazetteer, _add_weekly, _add_map, _add_chart, _add_demo, add_serve):
         add(sub)
     return parser
 
