@@ -90,7 +90,6 @@ _SECURITY_HEADERS = [
     (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
     (b"referrer-policy", b"no-referrer"),
 ]
-_HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 _SEARCH_CACHE_SIZE = 4096
 
 
@@ -287,7 +286,8 @@ class _Service:
         return _json(_sites_geojson(self.gaz, countries), "geojson")
 
     async def batch(self, request: Request) -> Response:
-        params = _params(request, {"country", "min_score"})
+        params = _params(request, {"country", "min_score", "layout"})
+        layout = _choice(params, "layout", ("records", "indexed"), "records")
         min_score = _number(params, "min_score", 0.0, 100.0, FUZZY_THRESHOLD)
         hint = params.get("country")
         if hint is not None and to_iso3(hint) is None:
@@ -307,13 +307,10 @@ class _Service:
             raise BadRequest("country", "give the country per row or as a parameter, not both")
         if countries is not None:
             _check_countries(countries, kind)
-        frame = await run_in_threadpool(
-            geocode_all, names, countries if countries is not None else hint, gazetteer=self.gaz,
-            min_score=min_score,
-        )  # fmt: skip
-        records = frame.to_json(orient="records", force_ascii=False)
-        text = f'{{"count":{len(frame)},"licence":{json.dumps(LICENCE)},"results":{records}}}'
-        return Response(text.translate(_HTML_SAFE).encode("utf-8"), media_type=_JSON_TYPE)
+        body = await run_in_threadpool(
+            _batch_answer, names, countries if countries is not None else hint, self.gaz, min_score, layout
+        )
+        return Response(body, media_type=_JSON_TYPE)
 
     async def openapi(self, request: Request) -> Response:
         _params(request, set())
@@ -632,14 +629,53 @@ def _check_countries(countries: list[Any], kind: str) -> None:
             raise BadRequest("body", f"{_row(i, kind)}: unknown country {str(value)[:40]!r}")
 
 
+def _batch_answer(names: list[Any], country: Any, gaz: Gazetteer, min_score: float, layout: str) -> bytes:
+    """The JSON answer of ``POST /geocode``: :func:`geoincidents.geocode_all` on the distinct (name, country)
+    pairs, written once per pair and repeated per row (``records``), or sent once with a row index
+    (``indexed``)."""
+    import numpy as np
+    import pandas as pd
+
+    codes, names_u = pd.factorize(pd.Series(names, dtype=object), use_na_sentinel=True)
+    missing = codes < 0
+    per_row = isinstance(country, list)
+    if per_row:
+        c_codes, c_u = pd.factorize(pd.Series(country, dtype=object), use_na_sentinel=True)
+        pair = np.where(codes < 0, -1, codes.astype(np.int64) * (len(c_u) + 1) + c_codes + 1)
+        codes, pairs = pd.factorize(pair)  # -1 (no name) is a pair of its own, found below
+        first = pd.Series(np.arange(len(pair))).groupby(codes).first().to_numpy()
+        names_d = [names[i] for i in first]
+        country_d: Any = [country[i] for i in first]
+    else:
+        names_d, country_d = list(names_u), country
+    frame = geocode_all(names_d, country_d, gazetteer=gaz, min_score=min_score)
+    head = f'{{"count":{len(codes)},"licence":{json.dumps(LICENCE)},'
+    if layout == "indexed":
+        index = json.dumps(np.where(missing, None, codes).tolist())
+        table = _html_safe(frame.to_json(orient="values", force_ascii=False)).decode("utf-8")
+        columns = json.dumps(list(frame.columns))
+        return f'{head}"columns":{columns},"distinct":{table},"index":{index}}}'.encode("utf-8")
+    # Each distinct answer is written once; the rows repeat them (a C-level take and join, no per-row JSON).
+    text = frame.to_json(orient="records", lines=True, force_ascii=False) if len(frame) else ""
+    lines = _html_safe(text).splitlines()
+    empty = json.dumps({**dict.fromkeys(frame.columns), "ambiguous": False}).encode("utf-8")
+    rows = np.array([*lines, empty], dtype=object)
+    picked = np.where(missing, len(lines), codes)
+    return head.encode("utf-8") + b'"results":[' + b",".join(rows.take(picked)) + b"]}"
+
+
 def _row(i: int, kind: str) -> str:
     return f"line {i + 2}, column name" if "csv" in kind else f"item {i}"
 
 
 # -- answers -------------------------------------------------------------------------------------------------
 def _dumps(data: Any) -> bytes:
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.translate(_HTML_SAFE).encode("utf-8")
+    return _html_safe(json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False))
+
+
+def _html_safe(text: str) -> bytes:
+    """JSON text with ``<``, ``>`` and ``&`` written as ``\\u`` escapes (the same JSON; never HTML)."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode("utf-8")
 
 
 def _json(data: Any, fmt: str, status: int = 200) -> Response:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import signal
 import socket
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,10 +119,18 @@ def serve(app: Any, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, acces
     bound_host, bound_port = sock.getsockname()[:2]
     print(f"geoincidents serve: listening on http://{_url_host(bound_host)}:{bound_port}", file=sys.stderr)
     sys.stderr.flush()
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the handler it found: make
+    # that one a no-op, so that a graceful stop ends with exit code 0 rather than death by signal.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, lambda *_: None) if main_thread else None
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:  # SIGINT, raised again by uvicorn once it has shut down
+        pass
     finally:
         sock.close()
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
     print("geoincidents serve: stopped", file=sys.stderr)
 
 
