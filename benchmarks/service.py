@@ -196,7 +196,9 @@ def bench_batch(n: int) -> list[dict]:
 
                 def post(layout=layout):
                     response = client.post(
-                        f"/geocode?layout={layout}", content=body, headers={"content-type": "application/json"}
+                        f"/geocode?layout={layout}",
+                        content=body,
+                        headers={"content-type": "application/json"},
                     )
                     response.raise_for_status()
                     return response.content
@@ -234,7 +236,8 @@ def bench_batch(n: int) -> list[dict]:
                 target=f"within {TARGET_BATCH_RATIO}x" if key != "records+parse" else None,
                 ok=(ratio <= TARGET_BATCH_RATIO and same[layout]) if key != "records+parse" else None,
                 notes=[
-                    f"POST /geocode {key}: request {len(body) / 1e6:.1f} MB, answer {sizes[layout] / 1e6:.1f} "
+                    f"POST /geocode {key}: request {len(body) / 1e6:.1f} MB, "
+                    f"answer {sizes[layout] / 1e6:.1f} "
                     f"MB; site ids equal geocode_all's: {same[layout]}; {ratio:.2f}x the in-process time"
                 ],
             )

@@ -13,7 +13,7 @@ from geoincidents.service import make_server
 
 @contextlib.contextmanager
 def running(app: Any) -> Iterator[str]:
-    """Serve ``app`` with uvicorn in a thread on 127.0.0.1 and a free port; yields the base URL, then stops."""
+    """Serve ``app`` with uvicorn in a thread on 127.0.0.1, a free port; yields the base URL, then stops."""
     server, sock = make_server(app, "127.0.0.1", 0)
     port = sock.getsockname()[1]
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -1,5 +1,6 @@
 """The Nominatim-compatible HTTP service: formats, validation, batch, CORS, rate limit, real clients, the
-command, and a bounded load test. Servers run on 127.0.0.1 on ephemeral ports; nothing reaches the internet."""
+command, and a bounded load test. Servers run on 127.0.0.1 on ephemeral ports; nothing reaches the
+internet."""
 
 from __future__ import annotations
 
@@ -258,7 +259,11 @@ def test_query_is_never_reflected_as_html(client):
 def test_any_query_gets_json_and_never_a_server_error(client, path, params):
     r = client.get(path, params=params)
     assert r.status_code in (200, 400, 405)
-    assert r.headers["content-type"].split(";")[0] in ("application/json", "application/geo+json", "text/plain")
+    assert r.headers["content-type"].split(";")[0] in (
+        "application/json",
+        "application/geo+json",
+        "text/plain",
+    )
     assert "Traceback" not in r.text and "<" not in r.text
     if r.status_code == 400:
         assert r.json()["error"]["parameter"]
@@ -280,7 +285,9 @@ def test_batch_json_list_equals_geocode_all(client):
     indexed = client.post("/geocode", params={"layout": "indexed"}, json=NAMES).json()
     rebuilt = [None if i is None else dict(zip(indexed["columns"], indexed["distinct"][i], strict=True))
                for i in indexed["index"]]  # fmt: skip
-    assert [r and r["site_id"] for r in rebuilt] == [r["site_id"] if r["query"] else None for r in answer["results"]]
+    assert [r and r["site_id"] for r in rebuilt] == [
+        r["site_id"] if r["query"] else None for r in answer["results"]
+    ]
 
 
 def test_batch_objects_and_csv_with_countries(client):
@@ -471,7 +478,10 @@ def test_command_serves_and_stops_gracefully_on_sigterm(tmp_path):
 def test_command_errors(tmp_path):
     def run(*args):
         return subprocess.run(
-            [sys.executable, "-m", "geoincidents.cli", "serve", *args], capture_output=True, text=True, timeout=60
+            [sys.executable, "-m", "geoincidents.cli", "serve", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
 
     done = run("--gazetteer", str(tmp_path / "missing"))
@@ -537,7 +547,9 @@ def test_load_100k_requests_no_failure_no_memory_growth():
         failures = []
         for i in range(offset, offset + count):
             path, (query, expected) = (
-                ("/reverse", reverse[i % len(reverse)]) if i % 10 == 0 else ("/search", queries[i % len(queries)])
+                ("/reverse", reverse[i % len(reverse)])
+                if i % 10 == 0
+                else ("/search", queries[i % len(queries)])
             )
             status = await call(path, query)
             if status != expected:
@@ -550,4 +562,3 @@ def test_load_100k_requests_no_failure_no_memory_growth():
     grown = _rss_mb() - before
     assert failures == []
     assert grown < 8.0, f"memory grew by {grown:.1f} MB over 70,000 requests"
-

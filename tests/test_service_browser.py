@@ -146,7 +146,9 @@ def test_leaflet_control_geocoder_finds_a_base(browser, page_url):
             page.evaluate("window.__found = null; window.__marked = null")
             _search(page, "Victory Base")
             found = page.evaluate("window.__found")
-            assert sorted(f["site"] for f in found) == sorted(c.site_id for c in geocode("Victory Base").candidates)
+            assert sorted(f["site"] for f in found) == sorted(
+                c.site_id for c in geocode("Victory Base").candidates
+            )
             assert page.locator(".leaflet-control-geocoder-alternatives li").count() == len(found)
             assert page.evaluate("window.__marked") is None
             assert errors == [] and outside == []

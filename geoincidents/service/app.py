@@ -121,10 +121,12 @@ def create_app(
         Defaults to the bundled gazetteer.
     fallback : geopy.geocoders.base.Geocoder, optional
         Asked (through :class:`geoincidents.GazetteerGeocoder`, at most once a second, answers cached) for
-        names the gazetteer does not know, when ``/search`` has no ``countrycodes``. Its answers keep their own
+        names the gazetteer does not know, when ``/search`` has no ``countrycodes``. Its answers keep their
+        own
         licence and carry ``geoincidents.method = "fallback"``.
     cors_origins : iterable of str
-        Origins allowed to call the service from a browser (``"*"`` for any). None by default: no CORS headers.
+        Origins allowed to call the service from a browser (``"*"`` for any). None by default: no CORS
+        headers.
     rate_limit : float, optional
         Requests per second allowed to each client address (bursts of up to ``max(1, rate_limit)``); more get
         ``429`` with ``Retry-After``. No limit by default.
@@ -291,7 +293,9 @@ class _Service:
         min_score = _number(params, "min_score", 0.0, 100.0, FUZZY_THRESHOLD)
         hint = params.get("country")
         if hint is not None and to_iso3(hint) is None:
-            raise BadRequest("country", f"unknown country {hint!r}: give an ISO 3166-1 code or a country name")
+            raise BadRequest(
+                "country", f"unknown country {hint!r}: give an ISO 3166-1 code or a country name"
+            )
         body = await _read_body(request, self.max_body_bytes)
         kind = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
         if kind in ("text/csv", "application/csv"):
@@ -333,7 +337,11 @@ class _Service:
         if countries is None or len(countries) == 1:
             country = next(iter(countries)) if countries else None
             gaz = self.gaz
-            match = geocode(query, country, gazetteer=gaz) if country is None or country in self.countries else None
+            match = (
+                geocode(query, country, gazetteer=gaz)
+                if country is None or country in self.countries
+                else None
+            )
         else:
             gaz = self._restricted(countries)
             match = geocode(query, gazetteer=gaz) if len(gaz) else None
@@ -358,8 +366,15 @@ class _Service:
             for c in ranked
         ]
         return [
-            site_place(self.gaz[c.site_id], score=c.score, method=match.method, query=query, alias=c.alias,
-                       candidates=listed, arabic=arabic)  # fmt: skip
+            site_place(
+                self.gaz[c.site_id],
+                score=c.score,
+                method=match.method,
+                query=query,
+                alias=c.alias,
+                candidates=listed,
+                arabic=arabic,
+            )  # fmt: skip
             for c in ranked
         ]
 
@@ -376,13 +391,15 @@ class _Service:
             found = self.coder.geocode(query, exactly_one=True)
         except GeopyError as exc:
             raise BadRequest("q", f"the fallback geocoder failed: {type(exc).__name__}", status=502) from None
-        if found is None or not isinstance(found.raw, dict) or found.raw.get("method") != "fallback":
+        raw = getattr(found, "raw", None)  # one Location (exactly_one) or None
+        if not isinstance(raw, dict) or raw.get("method") != "fallback":
             return ()
-        return (fallback_place(found.raw["fallback_raw"], query, str(self.fallback_name)),)
+        return (fallback_place(raw["fallback_raw"], query, str(self.fallback_name)),)
 
 
 class _Guard:
-    """Security headers on every answer, and the optional per-client rate limit (a token bucket per address)."""
+    """Security headers on every answer, and the optional per-client rate limit (a token bucket per
+    address)."""
 
     _MAX_CLIENTS = 10_000
 
@@ -651,10 +668,10 @@ def _batch_answer(names: list[Any], country: Any, gaz: Gazetteer, min_score: flo
     frame = geocode_all(names_d, country_d, gazetteer=gaz, min_score=min_score)
     head = f'{{"count":{len(codes)},"licence":{json.dumps(LICENCE)},'
     if layout == "indexed":
-        index = json.dumps(np.where(missing, None, codes).tolist())
+        index = json.dumps([None if gone else int(c) for gone, c in zip(missing, codes, strict=True)])
         table = _html_safe(frame.to_json(orient="values", force_ascii=False)).decode("utf-8")
         columns = json.dumps(list(frame.columns))
-        return f'{head}"columns":{columns},"distinct":{table},"index":{index}}}'.encode("utf-8")
+        return f'{head}"columns":{columns},"distinct":{table},"index":{index}}}'.encode()
     # Each distinct answer is written once; the rows repeat them (a C-level take and join, no per-row JSON).
     text = frame.to_json(orient="records", lines=True, force_ascii=False) if len(frame) else ""
     lines = _html_safe(text).splitlines()
@@ -736,7 +753,8 @@ _OPENAPI: dict[str, Any] = {
     "info": {
         "title": "geoincidents geocoding service",
         "version": __version__,
-        "description": "Nominatim-compatible geocoding of base and site names with the geoincidents gazetteer. "
+        "description": "Nominatim-compatible geocoding of base and site names with the geoincidents "
+        "gazetteer. "
         "Results carry the gazetteer's fields under the key 'geoincidents'.",
     },
     "paths": {
@@ -748,7 +766,7 @@ _OPENAPI: dict[str, Any] = {
                     _param("format", "output format", _FORMAT),
                     _param("limit", "most results (ambiguous ties are never cut)",
                            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 10}),
-                    _param("countrycodes", "comma-separated ISO 3166-1 codes, e.g. iq,sy", {"type": "string"}),
+                    _param("countrycodes", "ISO 3166-1 codes, e.g. iq,sy", {"type": "string"}),
                     _param("accept-language", "'ar' gives the Arabic names", {"type": "string"}),
                     _param("addressdetails", "1 adds an address object", {"type": "integer", "enum": [0, 1]}),
                 ],
@@ -758,7 +776,7 @@ _OPENAPI: dict[str, Any] = {
         },
         "/reverse": {
             "get": {
-                "summary": f"The site nearest to a point, within {REVERSE_RADIUS_M / 1000:g} km (Nominatim /reverse)",
+                "summary": f"The nearest site within {REVERSE_RADIUS_M / 1000:g} km (Nominatim /reverse)",
                 "parameters": [
                     _param("lat", "latitude", {"type": "number", "minimum": -90, "maximum": 90}, True),
                     _param("lon", "longitude", {"type": "number", "minimum": -180, "maximum": 180}, True),

@@ -218,9 +218,7 @@ def fallback_place(raw: dict[str, Any], query: str, fallback: str) -> Place:
     )
 
 
-def render_places(
-    places: Sequence[Place], fmt: str, *, addressdetails: bool = False, query: str = ""
-) -> Any:
+def render_places(places: Sequence[Place], fmt: str, *, addressdetails: bool = False, query: str = "") -> Any:
     """The ``/search`` answer for ``places`` in format ``fmt`` (a list, or a FeatureCollection dict).
 
     Examples
@@ -265,7 +263,9 @@ def render_reverse(place: Place | None, fmt: str, *, addressdetails: bool = True
         if place is None:
             return {"error": "Unable to geocode"}
         return render_places([place], fmt, addressdetails=addressdetails)[0]
-    return render_places([place] if place is not None else [], fmt, addressdetails=addressdetails, query=query)
+    return render_places(
+        [place] if place is not None else [], fmt, addressdetails=addressdetails, query=query
+    )
 
 
 # -- helpers -------------------------------------------------------------------------------------------------

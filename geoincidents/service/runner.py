@@ -35,8 +35,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="Run a Nominatim-compatible HTTP geocoding service (/search, /reverse, /status, /sites, "
         "POST /geocode) answering from the gazetteer. See docs/service.md.",
     )
-    p.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST}: this machine)")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any free)")
+    p.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST}: this machine)"
+    )
+    p.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any free)"
+    )
     p.add_argument("--gazetteer", type=Path, metavar="DIR", help="folder with sites.csv (and aliases.csv)")
     p.add_argument(
         "--fallback",
