@@ -18,6 +18,7 @@ import pytest
 pytest.importorskip("starlette", reason="the serve extra is not installed")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 
+import test_browser  # noqa: E402
 from service_helpers import running  # noqa: E402
 
 from geoincidents import geocode, load_gazetteer  # noqa: E402
@@ -25,21 +26,14 @@ from geoincidents.service import create_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "build" / "npm" / "node_modules"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 FILES = {
     "leaflet.js": NODE_MODULES / "leaflet" / "dist" / "leaflet.js",
     "leaflet.css": NODE_MODULES / "leaflet" / "dist" / "leaflet.css",
     "Control.Geocoder.js": NODE_MODULES / "leaflet-control-geocoder" / "dist" / "Control.Geocoder.js",
     "Control.Geocoder.css": NODE_MODULES / "leaflet-control-geocoder" / "dist" / "Control.Geocoder.css",
 }
+CHROMIUM = test_browser.CHROMIUM
+browser = test_browser.browser  # the browser tests' one Chromium fixture
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium missing (apt-get install chromium)"),
@@ -92,14 +86,6 @@ def page_url(tmp_path_factory):
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def _open(browser, page_url: str, service_url: str):

@@ -269,13 +269,19 @@ def render_reverse(place: Place | None, fmt: str, *, addressdetails: bool = True
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
-def _json_place(p: Place, label: str, addressdetails: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if p.place_id is not None:
-        out["place_id"] = p.place_id
-    out["licence"] = p.licence
+def _ids(p: Place, licence: bool = False) -> dict[str, Any]:
+    """``place_id`` (gazetteer sites and fallback answers that have one), ``licence``, ``osm_type``/``osm_id``
+    (fallback answers only), in Nominatim's order."""
+    out: dict[str, Any] = {} if p.place_id is None else {"place_id": p.place_id}
+    if licence:
+        out["licence"] = p.licence
     if p.osm is not None:
         out["osm_type"], out["osm_id"] = p.osm
+    return out
+
+
+def _json_place(p: Place, label: str, addressdetails: bool) -> dict[str, Any]:
+    out = _ids(p, licence=True)
     out.update(
         {
             "lat": _coord(p.lat),
@@ -297,11 +303,7 @@ def _json_place(p: Place, label: str, addressdetails: bool) -> dict[str, Any]:
 
 
 def _geojson_feature(p: Place, addressdetails: bool) -> dict[str, Any]:
-    props: dict[str, Any] = {}
-    if p.place_id is not None:
-        props["place_id"] = p.place_id
-    if p.osm is not None:
-        props["osm_type"], props["osm_id"] = p.osm
+    props = _ids(p)
     props.update(
         place_rank=p.place_rank,
         category=p.category,
@@ -324,11 +326,7 @@ def _geojson_feature(p: Place, addressdetails: bool) -> dict[str, Any]:
 
 
 def _geocodejson_feature(p: Place) -> dict[str, Any]:
-    geocoding: dict[str, Any] = {}
-    if p.place_id is not None:
-        geocoding["place_id"] = p.place_id
-    if p.osm is not None:
-        geocoding["osm_type"], geocoding["osm_id"] = p.osm
+    geocoding = _ids(p)
     geocoding.update(
         osm_key=p.category,
         osm_value=p.type,
