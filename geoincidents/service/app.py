@@ -668,7 +668,10 @@ def _batch_answer(names: list[Any], country: Any, gaz: Gazetteer, min_score: flo
     frame = geocode_all(names_d, country_d, gazetteer=gaz, min_score=min_score)
     head = f'{{"count":{len(codes)},"licence":{json.dumps(LICENCE)},'
     if layout == "indexed":
-        index = json.dumps([None if gone else int(c) for gone, c in zip(missing, codes, strict=True)])
+        rows_index: list[int | None] = codes.tolist()
+        for i in np.flatnonzero(missing).tolist():
+            rows_index[i] = None
+        index = json.dumps(rows_index)
         table = _html_safe(frame.to_json(orient="values", force_ascii=False)).decode("utf-8")
         columns = json.dumps(list(frame.columns))
         return f'{head}"columns":{columns},"distinct":{table},"index":{index}}}'.encode()
