@@ -467,7 +467,16 @@ def test_command_serves_and_stops_gracefully_on_sigterm(tmp_path):
             r = c.get("/status", params={"format": "json"}, headers={"Origin": "http://maps.example.org"})
             assert r.headers["access-control-allow-origin"] == "http://maps.example.org"
             assert str(folder) in r.json()["database_version"]
-        proc.send_signal(signal.SIGTERM)
+
+            # SIGTERM while a batch is being uploaded: the request under way is still answered in full.
+            def upload():
+                yield b'["Testville"'
+                proc.send_signal(signal.SIGTERM)
+                yield b', "Testville"' * 999 + b"]"
+
+            r = c.post("/geocode", content=upload(), headers={"content-type": "application/json"})
+            assert r.status_code == 200 and r.json()["count"] == 1_000
+            assert {row["site_id"] for row in r.json()["results"]} == {"testville"}
         assert proc.wait(timeout=30) == 0
         assert proc.stderr is not None and "stopped" in proc.stderr.read()
     finally:
