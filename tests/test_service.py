@@ -396,6 +396,22 @@ def test_fallback_answers_names_the_gazetteer_lacks(tmp_path):
             assert c.get("/status?format=json").json()["geoincidents"]["fallback"] == "Nominatim"
 
 
+def test_unreadable_fallback_answer_is_502_json():
+    from geopy.geocoders import Nominatim
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def garbage(request):
+        return JSONResponse([{"lat": "north", "lon": "east", "display_name": "<b>x</b>"}])
+
+    with running(Starlette(routes=[Route("/search", garbage)])) as upstream_url:
+        fallback = Nominatim(domain=upstream_url.removeprefix("http://"), scheme="http", user_agent="test")
+        with TestClient(create_app(fallback=fallback)) as c:
+            r = c.get("/search", params={"q": "Testville"})
+            assert r.status_code == 502 and "unreadable" in r.json()["error"]["message"]
+
+
 def test_fallback_failure_is_502_json():
     from geopy.geocoders import Nominatim
 

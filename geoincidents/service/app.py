@@ -391,10 +391,15 @@ class _Service:
             found = self.coder.geocode(query, exactly_one=True)
         except GeopyError as exc:
             raise BadRequest("q", f"the fallback geocoder failed: {type(exc).__name__}", status=502) from None
+        except (KeyError, TypeError, ValueError):  # geopy could not read the answer (lat/lon not numbers)
+            raise BadRequest("q", "the fallback geocoder's answer is unreadable", status=502) from None
         raw = getattr(found, "raw", None)  # one Location (exactly_one) or None
         if not isinstance(raw, dict) or raw.get("method") != "fallback":
             return ()
-        return (fallback_place(raw["fallback_raw"], query, str(self.fallback_name)),)
+        try:
+            return (fallback_place(raw["fallback_raw"], query, str(self.fallback_name)),)
+        except (KeyError, TypeError, ValueError):  # not a Nominatim result: no lat/lon, or not numbers
+            raise BadRequest("q", "the fallback geocoder's answer is unreadable", status=502) from None
 
 
 class _Guard:
@@ -811,6 +816,8 @@ _OPENAPI: dict[str, Any] = {
                 "parameters": [
                     _param("country", "one country hint for every name", {"type": "string"}),
                     _param("min_score", "lowest fuzzy score", {"type": "number", "default": FUZZY_THRESHOLD}),
+                    _param("layout", "records: one object per row; indexed: distinct answers and a row index",
+                           {"type": "string", "enum": ["records", "indexed"], "default": "records"}),
                 ],
                 "requestBody": {
                     "description": f"at most {MAX_BODY_BYTES:,} bytes",

@@ -206,7 +206,7 @@ def fallback_place(raw: dict[str, Any], query: str, fallback: str) -> Place:
         lon=lon,
         category=str(raw.get("class", raw.get("category", ""))),
         type=str(raw.get("type", "")),
-        place_rank=int(raw.get("place_rank", 30) or 30),
+        place_rank=int(raw.get("place_rank") or 30),
         importance=float(importance) if isinstance(importance, int | float) else None,
         addresstype=str(raw.get("addresstype", raw.get("type", ""))),
         name=str(raw.get("name", "") or str(raw.get("display_name", "")).split(",")[0]),
