@@ -152,6 +152,37 @@ def test_unknown_name_is_an_empty_list(client):
     assert client.get("/search", params={"q": "Springfield"}).json() == []
 
 
+def test_concurrent_searches_answer_as_one_at_a_time(monkeypatch):
+    # Searches arriving together are matched in one geocode_all call: the answers must not change.
+    names = [s.name for s in GAZ] + [a for a, _, _ in GAZ.aliases[::7]]
+    queries = [{"q": n + typo} for n in names for typo in ("", "x")] + [
+        {"q": AMBIGUOUS}, {"q": "Springfield"}, {"q": "Tanf", "countrycodes": "sy"},
+        {"q": "Tanf", "countrycodes": "jo"}, {"q": "Erbil", "countrycodes": "sy"}, {"q": "Erbil base"},
+    ]  # fmt: skip
+    with TestClient(create_app()) as c:
+        one_by_one = [c.get("/search", params=q).json() for q in queries]
+
+    import geoincidents.service.app as service_app
+
+    batches: list[int] = []
+
+    def recording(names, *args, **kwargs):
+        batches.append(len(names))
+        return geocode_all(names, *args, **kwargs)
+
+    monkeypatch.setattr(service_app, "geocode_all", recording)
+
+    async def together():
+        transport = httpx.ASGITransport(app=create_app())
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            answers = await asyncio.gather(*(client.get("/search", params=q) for q in queries))
+            return [a.json() for a in answers]
+
+    assert asyncio.run(together()) == one_by_one
+    assert batches and max(batches) > 1  # they were matched together
+    assert any(len(a) > 1 for a in one_by_one) and any(a == [] for a in one_by_one)
+
+
 # -- /reverse, /status, /sites -------------------------------------------------------------------------------
 def test_reverse(client):
     place = client.get("/reverse", params={"lat": 33.80, "lon": 42.44, "format": "jsonv2"}).json()

@@ -10,6 +10,7 @@ name of the parameter).
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -18,6 +19,7 @@ import sys
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -220,17 +222,19 @@ class _Service:
         self._search_cache: OrderedDict[tuple[Any, ...], tuple[Place, ...]] = OrderedDict()
         self._sites_body = _dumps(_sites_geojson(gazetteer))
         self._restricted = lru_cache(maxsize=64)(self._restrict)
+        self._pending: list[tuple[str, str | None, asyncio.Future[Match | None]]] = []
 
     # -- endpoints ---------------------------------------------------------------------------------------
     async def search(self, request: Request) -> Response:
         params = _params(request, _SEARCH_PARAMS)
         fmt = _choice(params, "format", FORMATS, "json")
-        limit = _integer(params, "limit", 10, 1, MAX_LIMIT)
+        # Checked, then unused: a name gives one site or one tie, and a tie is never cut.
+        _integer(params, "limit", 10, 1, MAX_LIMIT)
         addressdetails = _flag(params, "addressdetails")
         query, country_param = _query(params)
         countries = _countrycodes(params.get("countrycodes"), country_param)
         arabic = _wants_arabic(params.get("accept-language") or request.headers.get("accept-language", ""))
-        places = self._search(query, countries, limit, arabic)
+        places = await self._search(query, countries, arabic)  # one site, or every candidate of a tie
         if not places and self.coder is not None and countries is None:
             places = await run_in_threadpool(self._ask_fallback, query)
         return _json(render_places(places, fmt, addressdetails=addressdetails, query=query), fmt)
@@ -326,45 +330,88 @@ class _Service:
         return _json({"service": f"geoincidents {__version__}", "endpoints": endpoints}, "json")
 
     # -- work --------------------------------------------------------------------------------------------
-    def _search(
-        self, query: str, countries: frozenset[str] | None, limit: int, arabic: bool
+    async def _search(
+        self, query: str, countries: frozenset[str] | None, arabic: bool
     ) -> tuple[Place, ...]:
-        key = (query, countries, limit, arabic)
+        """The places for a name, cached (the least recently used answer is dropped first: bounded memory)."""
+        key = (query, countries, arabic)
         cached = self._search_cache.get(key)
         if cached is not None:
             self._search_cache.move_to_end(key)
             return cached
         if countries is None or len(countries) == 1:
             country = next(iter(countries)) if countries else None
-            gaz = self.gaz
-            match = (
-                geocode(query, country, gazetteer=gaz)
-                if country is None or country in self.countries
-                else None
-            )
+            in_gazetteer = country is None or country in self.countries
+            match = await self._match(query, country) if in_gazetteer else None
         else:
             gaz = self._restricted(countries)
             match = geocode(query, gazetteer=gaz) if len(gaz) else None
-        places = tuple(self._places(match, query, limit, arabic))
+        places = tuple(self._places(match, query, arabic))
         self._search_cache[key] = places
         if len(self._search_cache) > _SEARCH_CACHE_SIZE:
             self._search_cache.popitem(last=False)
         return places
 
-    def _places(self, match: Match | None, query: str, limit: int, arabic: bool) -> list[Place]:
+    async def _match(self, query: str, country: str | None) -> Match | None:
+        """``geocode(query, country)``; searches that arrive together are matched in one ``geocode_all`` call.
+
+        Under load several requests are ready in the same turn of the event loop: they queue here and are
+        resolved together once those requests have all queued, which shares the fuzzy matcher's set-up between
+        them. A lone request is matched on its own, with no wait.
+        """
+        future: asyncio.Future[Match | None] = asyncio.get_running_loop().create_future()
+        self._pending.append((query, country, future))
+        if len(self._pending) == 1:
+            asyncio.get_running_loop().call_soon(self._resolve_pending)
+        return await future
+
+    def _resolve_pending(self) -> None:
+        batch, self._pending = self._pending, []
+        try:
+            matches = self._match_batch([q for q, _, _ in batch], [c for _, c, _ in batch])
+        except Exception as exc:  # passed to every waiting request, answered there as an error
+            for _, _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_, _, future), match in zip(batch, matches, strict=True):
+            if not future.done():  # a request whose client went away is cancelled
+                future.set_result(match)
+
+    def _match_batch(self, queries: list[str], countries: list[str | None]) -> list[Match | None]:
+        if len(queries) == 1:
+            return [geocode(queries[0], countries[0], gazetteer=self.gaz)]
+        frame = geocode_all(queries, countries, gazetteer=self.gaz)
+        columns = {c: frame[c].tolist() for c in ("site_id", "score", "method", "alias", "ambiguous")}
+        out: list[Match | None] = []
+        for i, (query, country) in enumerate(zip(queries, countries, strict=True)):
+            site_id, alias = columns["site_id"][i], columns["alias"][i]
+            if columns["ambiguous"][i]:  # the candidates' own scores come from geocode()
+                out.append(geocode(query, country, gazetteer=self.gaz))
+            elif not isinstance(site_id, str):
+                out.append(None)
+            else:
+                site = self.gaz[site_id]
+                out.append(
+                    Match(query, site_id, site.name, site.country, site.admin1, site.kind, site.lat, site.lon,
+                          site.uncertainty_m, float(columns["score"][i]), str(columns["method"][i]),
+                          alias if isinstance(alias, str) else None)
+                )  # fmt: skip
+        return out
+
+    def _places(self, match: Match | None, query: str, arabic: bool) -> list[Place]:
         if match is None:
             return []
         if not match.ambiguous:
             assert match.site_id is not None
             site = self.gaz[match.site_id]
-            return [site_place(site, score=match.score, method=match.method, query=query,
-                               alias=match.alias, arabic=arabic)]  # fmt: skip
+            place = site_place(
+                site, score=match.score, method=match.method, query=query, alias=match.alias, arabic=arabic
+            )
+            return [place]
         # Ambiguous: every candidate, best score first, never cut by `limit` (a tie has no winner to keep).
         ranked = sorted(match.candidates, key=lambda c: (-c.score, c.site_id))
-        listed = [
-            {"site_id": c.site_id, "name": c.name, "country": c.country, "score": c.score, "alias": c.alias}
-            for c in ranked
-        ]
+        listed = [asdict(c) for c in ranked]
         return [
             site_place(
                 self.gaz[c.site_id],
@@ -374,7 +421,7 @@ class _Service:
                 alias=c.alias,
                 candidates=listed,
                 arabic=arabic,
-            )  # fmt: skip
+            )
             for c in ranked
         ]
 
@@ -673,7 +720,7 @@ def _batch_answer(names: list[Any], country: Any, gaz: Gazetteer, min_score: flo
     frame = geocode_all(names_d, country_d, gazetteer=gaz, min_score=min_score)
     head = f'{{"count":{len(codes)},"licence":{json.dumps(LICENCE)},'
     if layout == "indexed":
-        rows_index: list[int | None] = codes.tolist()
+        rows_index: list[Any] = codes.tolist()
         for i in np.flatnonzero(missing).tolist():
             rows_index[i] = None
         index = json.dumps(rows_index)
