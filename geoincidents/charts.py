@@ -136,20 +136,20 @@ def _group_column(counts: pd.DataFrame) -> str:
 
 
 def _label(by: str, value: object) -> str:
-    from .maps._data import COUNTRY_NAMES, WEAPON_LABELS
+    from . import style
 
     text = str(value)
     if by == "country":
-        return COUNTRY_NAMES.get(text, text)
-    if by == "weapon":
-        return WEAPON_LABELS.get(text, text)
+        return style.country_names().get(text, text)
+    if by in style.LABELS:
+        return style.LABELS[by].get(text, text)
     return text
 
 
 def _color(by: str, value: object, index: int) -> str:
-    from .maps._data import COUNTRY_COLORS, WEAPON_COLORS
+    from . import style
 
-    palette = COUNTRY_COLORS if by == "country" else WEAPON_COLORS if by == "weapon" else {}
+    palette = style.country_colors() if by == "country" else style.WEAPON_COLORS if by == "weapon" else {}
     return palette.get(str(value), _FALLBACK_COLORS[index % len(_FALLBACK_COLORS)])
 
 

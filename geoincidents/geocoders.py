@@ -16,7 +16,7 @@ from geopy.location import Location
 from geopy.point import Point
 
 from .gazetteer import Gazetteer
-from .matching import FUZZY_THRESHOLD, Match, geocode, nearest_site
+from .matching import DEFAULT_MAX_DISTANCE_M, FUZZY_THRESHOLD, Match, geocode, nearest_site
 
 __all__ = ["GazetteerGeocoder"]
 
@@ -148,7 +148,7 @@ class GazetteerGeocoder(Geocoder):
         *,
         exactly_one: bool = True,
         timeout: Any = DEFAULT_SENTINEL,
-        max_distance_m: float = 25_000.0,
+        max_distance_m: float = DEFAULT_MAX_DISTANCE_M,
     ) -> Location | list[Location] | None:
         """Return the site nearest to a point (anything :class:`geopy.point.Point` accepts).
 

@@ -145,7 +145,7 @@ def validate(raw: RawTable, *, errors: str, strict: bool) -> pd.DataFrame | Read
     for name in ("claim_status", "outcome"):
         out[name] = _vocabulary(checks, VOCABULARIES[name])
     for name in ("injured", "killed"):
-        out[name] = _counts(checks, name)
+        out[name] = _casualty_counts(checks, name)
     out["sources"] = _sources(checks, acled)
     out["notes"] = text_cells(checks.column("notes"), checks.n)
     _check_unique_ids(checks, out["incident_id"])
@@ -258,7 +258,7 @@ def _coordinates(checks: Checks) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return lat, lon, ~np.isnan(lat) & ~np.isnan(lon) & ~lat_range & ~lon_range
 
 
-def _counts(checks: Checks, name: str) -> pd.Series:
+def _casualty_counts(checks: Checks, name: str) -> pd.Series:
     """Nullable integer counts; non-numbers, fractions and negatives are problems."""
     nums, bad = parse_numbers(checks.column(name), checks.n)
     checks.report(bad, name, "not a whole number")
