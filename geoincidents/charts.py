@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ._files import atomic_path
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
@@ -163,8 +165,9 @@ def _save(fig: Figure, path: Path) -> None:
 
     if not path.parent.is_dir():
         raise FileNotFoundError(f"folder {path.parent} does not exist")
-    if path.suffix.lower() == ".svg":
-        with matplotlib.rc_context({"svg.hashsalt": "geoincidents", "svg.fonttype": "path"}):
-            fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
-    else:
-        fig.savefig(path, format="png", dpi=150, metadata={"Software": None})
+    with atomic_path(path) as tmp:
+        if path.suffix.lower() == ".svg":
+            with matplotlib.rc_context({"svg.hashsalt": "geoincidents", "svg.fonttype": "path"}):
+                fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None})
+        else:
+            fig.savefig(tmp, format="png", dpi=150, metadata={"Software": None})
