@@ -11,10 +11,12 @@ the sheet row; for GeoJSON, Parquet and DataFrames, which have no lines, the 0-b
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,10 @@ __all__ = [
 
 FORMATS = ("csv", "geojson", "parquet", "excel")
 """The formats :func:`read_raw` reads."""
+
+FORMULA_START = r"^'*[=+\-@\t\r]"
+"""A CSV text cell matching this would run as a spreadsheet formula: written with one more leading quote
+(:func:`geoincidents.write_incidents`), which :func:`load_csv` removes."""
 
 _SUFFIX_FORMAT = {
     ".csv": "csv",
@@ -126,7 +132,11 @@ def format_of(path: Path) -> str:
 
 
 def load_csv(path: Path) -> RawTable:
-    """CSV/TSV as text (no type guessing, empty cells stay ""), with each record's line number."""
+    """CSV/TSV as text (no type guessing, empty cells stay ""), with each record's line number.
+
+    A record with more or fewer fields than the header is a row problem of its own (its values are not
+    shifted into other columns); duplicated header names are an error.
+    """
     label = str(path)
     text = _read_utf8(path)
     first = text.split("\n", 1)[0]
@@ -136,16 +146,27 @@ def load_csv(path: Path) -> RawTable:
         sep = ";"
     else:
         sep = ","
+    header = _csv_header(text, sep)
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise IncidentValidationError(
+            f"{label}: duplicated column names in the header (line 1): {', '.join(map(repr, duplicated))}"
+        )
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-            skip_blank_lines=True,
+            skip_blank_lines=True, index_col=False,
         )
     except pd.errors.EmptyDataError as exc:
         raise IncidentValidationError(f"{label}: the file is empty") from exc
-    except pd.errors.ParserError as exc:
-        raise IncidentValidationError(f"{label}: not a readable CSV file: {exc}") from exc
-    return RawTable(frame, _csv_line_numbers(text, sep, len(frame)), label)
+    except pd.errors.ParserError:  # a record with too many fields: read record by record below
+        return _load_ragged_csv(text, sep, label)
+    starts, fields = _csv_records(text, sep, len(frame))
+    if (fields != len(frame.columns)).any():
+        return _load_ragged_csv(text, sep, label)
+    if "'" in text:
+        frame = _restore_formulas(frame)
+    return RawTable(frame, starts, label)
 
 
 def load_geojson(path: Path) -> RawTable:
@@ -176,22 +197,20 @@ def load_geojson(path: Path) -> RawTable:
         geoms = [f.get("geometry") for f in features]
         lat = np.full(len(geoms), np.nan)
         lon = np.full(len(geoms), np.nan)
-        bad: list[int] = []
-        bad_types: list[str] = []
         for i, g in enumerate(geoms):
-            if not g:
+            if g is None or g == {}:
                 continue
-            coords = g.get("coordinates") if isinstance(g, dict) else None
-            if g.get("type") == "Point" and isinstance(coords, list) and len(coords) >= 2:
-                lon[i], lat[i] = _float_or_nan(coords[0]), _float_or_nan(coords[1])
+            position, problem = _point_position(g)
+            if problem is None:
+                lon[i], lat[i] = position
             else:
-                bad.append(i)
-                bad_types.append(str(g.get("type") if isinstance(g, dict) else g))
+                shown = json.dumps(g, ensure_ascii=False)[:200] if not isinstance(g, dict) else str(
+                    g.get("type")
+                )
+                raw.problems.append((np.asarray([i]), "geometry", [shown], problem))
         if not np.isnan(lat).all():
             frame["lat"] = lat
             frame["lon"] = lon
-        if bad:
-            raw.problems.append((np.asarray(bad), "geometry", bad_types, "geometry is not a Point"))
     return raw
 
 
@@ -261,32 +280,114 @@ def _read_utf8(path: Path) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _csv_line_numbers(text: str, sep: str, n: int) -> np.ndarray:
-    """Line on which each data record starts (header = line 1)."""
+def _restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Remove the one quote that write_incidents put before a formula-like cell."""
+    for name in frame.columns:
+        column = frame[name]
+        quoted = column.str.startswith("'").to_numpy(dtype=bool)
+        if quoted.any():
+            neutralised = quoted & column.str.match("'" + FORMULA_START[1:]).to_numpy(dtype=bool)
+            if neutralised.any():
+                frame[name] = column.where(~neutralised, column.str[1:])
+    return frame
+
+
+def _csv_header(text: str, sep: str) -> list[str]:
+    """The header record's names (the first non-blank record)."""
+    with _no_csv_field_limit():
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=sep):
+            if record and any(record):
+                return record
+    return []
+
+
+def _csv_records(text: str, sep: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Line on which each data record starts (header = line 1) and its number of fields."""
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if lines == n + 1:  # one line per record: the common case, no need to scan
-        return np.arange(2, n + 2, dtype=np.int64)
-    # Quoted newlines or blank lines: let the csv module (C) find where each record starts.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    starts: list[int] = []
-    previous = 0
-    for record in reader:
-        start = previous + 1
-        previous = reader.line_num
-        if record and any(record):
-            starts.append(start)
-    starts = starts[1:]  # the header
+    if lines == n + 1 and '"' not in text:
+        # One line per record, nothing quoted (the common case): count separators per line, no CSV scan.
+        data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+        ends = np.flatnonzero(data == 10)
+        if len(ends) < lines:
+            ends = np.append(ends, len(data))
+        seps = np.flatnonzero(data == ord(sep))
+        per_line = np.diff(np.searchsorted(seps, ends), prepend=0) + 1
+        return np.arange(2, n + 2, dtype=np.int64), per_line[1 : n + 1].astype(np.int64)
+    starts, fields, _ = _scan_csv(text, sep)
     if len(starts) != n:  # disagreement with pandas (odd whitespace lines): fall back to positions
-        return np.arange(2, n + 2, dtype=np.int64)
-    return np.asarray(starts, dtype=np.int64)
+        return np.arange(2, n + 2, dtype=np.int64), np.asarray(fields[:n] + [0] * (n - len(fields[:n])))
+    return np.asarray(starts, dtype=np.int64), np.asarray(fields, dtype=np.int64)
 
 
-def _float_or_nan(value: Any) -> float:
-    """A coordinate as float; anything unreadable becomes NaN (and then fails the range checks)."""
+def _scan_csv(text: str, sep: str) -> tuple[list[int], list[int], list[list[str]]]:
+    """With the csv module (C): start line, field count and fields of each non-blank data record."""
+    starts: list[int] = []
+    fields: list[int] = []
+    records: list[list[str]] = []
+    with _no_csv_field_limit():
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+        previous = 0
+        for record in reader:
+            start = previous + 1
+            previous = reader.line_num
+            if record and any(record):
+                starts.append(start)
+                fields.append(len(record))
+                records.append(record)
+    return starts[1:], fields[1:], records  # the header is not a data record
+
+
+def _load_ragged_csv(text: str, sep: str, label: str) -> RawTable:
+    """A CSV whose records do not all have the header's number of fields, read record by record.
+
+    Short records are padded with empty cells and long ones cut to the header's width, so that no value
+    lands in another column; each such record is a row problem that says how many fields it has.
+    """
+    starts, fields, records = _scan_csv(text, sep)
+    header, body = records[0], records[1:]
+    width = len(header)
+    cells = [(r + [""] * (width - len(r)))[:width] for r in body]
+    frame = pd.DataFrame(cells, columns=header, dtype=object).astype(str) if cells else pd.DataFrame(
+        columns=header, dtype=str
+    )
+    counts = np.asarray(fields, dtype=np.int64)
+    bad = np.flatnonzero(counts != width)
+    raw = RawTable(frame, np.asarray(starts, dtype=np.int64), label)
+    if len(bad):
+        column = str(header[-1])
+        values = [sep.join(body[i]) for i in bad]
+        reasons = [f"the row has {counts[i]} fields, the header {width}" for i in bad]
+        for i, value, reason in zip(bad, values, reasons, strict=True):
+            raw.problems.append((np.asarray([i]), column, [value], reason))
+    return raw
+
+
+@contextlib.contextmanager
+def _no_csv_field_limit() -> Iterator[None]:
+    """Lift the csv module's field size limit (131,072 characters) for one scan; it is process-wide."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
     try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float("nan")
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _point_position(geometry: Any) -> tuple[tuple[float, float], str | None]:
+    """(lon, lat) of a GeoJSON Point, or the problem with it (not an object, not a Point, bad coordinates)."""
+    nowhere = (float("nan"), float("nan"))
+    if not isinstance(geometry, dict):
+        return nowhere, f"geometry is not a GeoJSON object (it is a {type(geometry).__name__})"
+    if geometry.get("type") != "Point":
+        return nowhere, "geometry is not a Point"
+    coords = geometry.get("coordinates")
+    if not isinstance(coords, list) or len(coords) < 2:
+        return nowhere, "Point coordinates must be [longitude, latitude]"
+    lon, lat = coords[0], coords[1]
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lon, lat))
+    if not numbers or not all(np.isfinite([lon, lat])):
+        return nowhere, "Point coordinates are not numbers"
+    return (float(lon), float(lat)), None
 
 
 def _has_coordinate_columns(columns: Any) -> bool:

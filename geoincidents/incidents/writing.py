@@ -13,7 +13,7 @@ from pandas.api.types import is_datetime64_any_dtype
 
 from .._files import atomic_path
 from .._geo import drop_geometry, latlon_columns, points_from_latlon
-from .loading import format_of
+from .loading import FORMULA_START, format_of
 
 __all__ = ["write_incidents"]
 
@@ -27,6 +27,12 @@ def write_incidents(
     GeoJSON features get a Point geometry from ``lat``/``lon`` (``null`` when missing) and every other
     column as a property; GeoParquet gets a Point geometry in EPSG:4326 and keeps every column. A
     GeoDataFrame's own geometry column is not written (geometry comes from ``lat``/``lon``).
+
+    Spreadsheet formula injection: in CSV, a text cell that a spreadsheet would run as a formula (one
+    starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, as OWASP lists them) is written
+    with a leading ``'``, which spreadsheets show as text; so is a text cell that already starts with
+    quotes before such a character. :func:`read_incidents` removes exactly that one quote again, so a
+    table round-trips unchanged. Number columns are never touched (``-3.5`` stays a number).
 
     Parameters
     ----------
@@ -68,6 +74,8 @@ def write_incidents(
     plain = drop_geometry(df)
     if fmt != "csv" and not {"lat", "lon"} <= set(plain.columns):
         raise ValueError(f"writing {fmt} needs 'lat' and 'lon' columns")
+    if fmt == "csv":
+        plain = _neutralise_formulas(plain)
     with atomic_path(path) as tmp:
         if fmt == "csv":
             # The csv module quotes a field only for characters of the line terminator, so a lone "\r" in a
@@ -84,6 +92,22 @@ def write_incidents(
             gdf = geopandas.GeoDataFrame(plain, geometry=geometry, crs="EPSG:4326")
             gdf.to_parquet(tmp, index=False)
     return path
+
+
+def _neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would evaluate get a leading quote (see write_incidents)."""
+    out = df
+    for name in df.columns:
+        column = df[name]
+        if not (column.dtype == object or isinstance(column.dtype, pd.StringDtype)):
+            continue
+        text = column.astype("string")
+        risky = text.str.match(FORMULA_START).fillna(False).to_numpy(dtype=bool)
+        if risky.any():
+            if out is df:
+                out = df.copy()
+            out[name] = column.where(~risky, "'" + text)
+    return out
 
 
 def _has_carriage_return(df: pd.DataFrame) -> bool:
