@@ -14,7 +14,7 @@ import pytest
 
 from geoincidents import load_gazetteer
 from geoincidents.maps import incident_map, save_map
-from tests.map_data import box_outlines, make_joined, src
+from tests.map_data import box_outlines, make_joined
 from tests.test_browser import ARGS, CHROMIUM, _Page, sync_api
 
 pytestmark = [
