@@ -296,7 +296,7 @@ def _csv_header(text: str, sep: str) -> list[str]:
     """The header record's names (the first non-blank record)."""
     with _no_csv_field_limit():
         for record in csv.reader(io.StringIO(text, newline=""), delimiter=sep):
-            if record and any(record):
+            if not _blank(record):
                 return record
     return []
 
@@ -330,7 +330,7 @@ def _scan_csv(text: str, sep: str) -> tuple[list[int], list[int], list[list[str]
         for record in reader:
             start = previous + 1
             previous = reader.line_num
-            if record and any(record):
+            if not _blank(record):
                 starts.append(start)
                 fields.append(len(record))
                 records.append(record)
@@ -360,6 +360,11 @@ def _load_ragged_csv(text: str, sep: str, label: str) -> RawTable:
         for i, value, reason in zip(bad, values, reasons, strict=True):
             raw.problems.append((np.asarray([i]), column, [value], reason))
     return raw
+
+
+def _blank(record: list[str]) -> bool:
+    """A record pandas skips as a blank line: no fields, or one field of white space (``,`` is not blank)."""
+    return not record or (len(record) == 1 and not record[0].strip())
 
 
 @contextlib.contextmanager
