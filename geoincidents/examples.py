@@ -90,10 +90,10 @@ def _data_file(name: str) -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _example_incidents() -> pd.DataFrame:
-    from .incidents import _load_csv, _read
+    from .incidents import read_raw, validate
     from .schema import format_sources
 
-    raw = _load_csv(_data_file("example_incidents.csv"))
+    raw = read_raw(_data_file("example_incidents.csv"))
     sources = pd.read_csv(_data_file("example_sources.csv"), dtype=str, keep_default_na=False)
     missing = [c for c in _SOURCE_COLUMNS if c not in sources.columns]
     if missing:
@@ -110,14 +110,14 @@ def _example_incidents() -> pd.DataFrame:
     frame = raw.frame.copy()
     frame["sources"] = frame["incident_id"].map(by_incident).fillna("[]")
     raw.frame = frame
-    table = _read(raw, errors="raise", strict=True)
+    table = validate(raw, errors="raise", strict=True)
     assert isinstance(table, pd.DataFrame)
     return table
 
 
 @functools.lru_cache(maxsize=1)
 def _reported_totals() -> pd.DataFrame:
-    from .incidents import _parse_dates
+    from .incidents.parsing import parse_dates
 
     path = _data_file("reported_totals.csv")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -129,7 +129,7 @@ def _reported_totals() -> pd.DataFrame:
     for name in frame.columns:
         column = frame[name]
         if name in ("as_of", "period_start", "source_published"):
-            dates, bad = _parse_dates(column, n)
+            dates, bad = parse_dates(column, n)
             if bad.any():
                 row = int(np.flatnonzero(bad)[0]) + 2
                 bad_value = column.iloc[row - 2]
