@@ -22,7 +22,8 @@ httpx = pytest.importorskip("httpx")
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from service_helpers import running  # noqa: E402
+
+from tests.service_helpers import running  # noqa: E402
 
 with warnings.catch_warnings():  # Starlette 1.x would rather have httpx2; httpx works the same here
     warnings.simplefilter("ignore")

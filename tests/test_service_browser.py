@@ -18,11 +18,10 @@ import pytest
 pytest.importorskip("starlette", reason="the serve extra is not installed")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 
-import test_browser  # noqa: E402
-from service_helpers import running  # noqa: E402
-
 from geoincidents import geocode, load_gazetteer  # noqa: E402
 from geoincidents.service import create_app  # noqa: E402
+from tests import test_browser  # noqa: E402
+from tests.service_helpers import running  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "build" / "npm" / "node_modules"
