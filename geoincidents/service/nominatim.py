@@ -362,10 +362,10 @@ def _bbox(lat: float, lon: float, radius_m: float) -> tuple[float, float, float,
 
 @lru_cache(maxsize=512)
 def _country(iso3: str) -> tuple[str, str]:
-    """(English name, lower-case alpha-2 code) of an ISO3 code, from pycountry; the code itself if unknown."""
+    """(English name as the maps show it, lower-case ISO 3166-1 alpha-2 code) of an ISO3 code."""
     import pycountry
 
+    from ..style import country_name
+
     record = pycountry.countries.get(alpha_3=iso3)
-    if record is None:
-        return iso3, ""
-    return str(getattr(record, "common_name", None) or record.name), str(record.alpha_2).lower()
+    return country_name(iso3), str(record.alpha_2).lower() if record is not None else ""
