@@ -213,7 +213,8 @@ class _Service:
         label: str,
     ):
         self.gaz = gazetteer
-        self.gaz.name_index()  # build the index now, not on the first request
+        # Build the name index and import the batch path (pandas) now, not during the first requests.
+        geocode_all([site.name for site in list(gazetteer)[:_BATCH_MIN]], gazetteer=gazetteer)
         self.fallback_name = type(fallback).__name__ if fallback is not None else None
         self.coder = GazetteerGeocoder(gazetteer, fallback=fallback) if fallback is not None else None
         self.max_batch_rows = max_batch_rows
