@@ -125,7 +125,9 @@ def test_exports_type_checking_all_and_reference_agree():
         mod = importlib.import_module(f"geoincidents.{module}")
         for name in names:
             assert hasattr(mod, name), f"docs/reference/index.md promises geoincidents.{module}.{name}"
-            assert name not in geoincidents._EXPORTS, f"{name} is exported: list it in the first table"
+            if name in geoincidents._EXPORTS:  # a namesake (geoincidents.dask.read_incidents) is another object
+                exported = getattr(geoincidents, name)
+                assert getattr(mod, name) is not exported, f"{name} is exported: list it in the first table"
 
 
 def test_every_public_module_has_a_reference_page():
