@@ -14,7 +14,8 @@ Rules (also stated in ``CAMPAIGN.md``)
 * For the tally, the count of the latest statement in the week is used (the highest value when two
   reports give one day different figures). ``tally +`` is that count minus the previous statement's count,
   and ``data in span`` counts the attacks in the data dated after the previous statement's ``as_of``
-  up to this one's, so the two cover the same days.
+  up to this one's, so the two cover the same days. A statement whose count is below an earlier one (a
+  rounded lower bound such as "more than 70" after an exact 73) is skipped.
 
 Usage::
 
@@ -172,7 +173,9 @@ def main(argv: list[str] | None = None) -> int:
 def _tally(totals: pd.DataFrame) -> pd.Series:
     rows = totals[(totals["scope"] == "ALL") & (totals["metric"] == "attacks")]
     rows = rows[rows["period_start"] == pd.Timestamp("2023-10-17")]
-    return rows.groupby("as_of")["value"].max().astype(int).sort_index()
+    best = rows.groupby("as_of")["value"].max().astype(int).sort_index()
+    # a rounded lower bound ("more than 70") below an earlier exact count adds nothing: skip it
+    return best[best >= best.cummax()]
 
 
 if __name__ == "__main__":
