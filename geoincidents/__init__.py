@@ -27,6 +27,10 @@ _EXPORTS: dict[str, str] = {
     "nearest_site": "matching",
     "GazetteerGeocoder": "geocoders",
     "read_incidents": "incidents",
+    "write_incidents": "incidents",
+    "IncidentWarning": "incidents",
+    "parse_sources": "schema",
+    "format_sources": "schema",
     "IncidentValidationError": "incidents",
     "ReadResult": "incidents",
     "example_incidents": "examples",
@@ -66,8 +70,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .examples import campaign_incidents, campaign_totals, example_incidents, reported_totals
     from .gazetteer import Gazetteer, GazetteerError, Site, load_gazetteer
     from .geocoders import GazetteerGeocoder
-    from .incidents import IncidentValidationError, ReadResult, read_incidents
+    from .incidents import (
+        IncidentValidationError,
+        IncidentWarning,
+        ReadResult,
+        read_incidents,
+        write_incidents,
+    )
     from .join import JoinSummary, join_sites
     from .maps import incident_map, save_map
     from .matching import Candidate, Match, geocode, geocode_all, nearest_site
     from .normalize import normalize_name
+    from .schema import format_sources, parse_sources

@@ -1,7 +1,8 @@
 """The ``geoincidents`` command line.
 
 Exit codes: 0 success, 1 nothing found (``geocode``) or an invalid gazetteer (``gazetteer validate``),
-2 bad input or usage (a one-paragraph message on stderr, no traceback, no partial output file).
+2 bad input or usage (a one-paragraph message on stderr, no traceback, no partial output file),
+130 interrupted (Ctrl-C: one line on stderr, no traceback, no partial output file).
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,21 +26,51 @@ class CommandError(Exception):
     """A user-facing failure: printed as one paragraph, exit code 2."""
 
 
+EXIT_INTERRUPTED = 130
+"""Exit code after Ctrl-C (128 + SIGINT), as shells expect."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = _build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    interrupted = threading.Event()
+    previous = _on_interrupt(interrupted)
     try:
         return handler(args)
+    except KeyboardInterrupt:
+        return _interrupted()
     except BrokenPipeError:  # piped into `head`: not an error (and an OSError, so caught first)
         # Point stdout at devnull so the interpreter's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except (CommandError, ValueError, OSError) as exc:  # OSError: unreadable input, unwritable output
+        if interrupted.is_set():  # a library turned the interrupt into its own error: never blame the input
+            return _interrupted()
         # Validation errors carry file, row and column in their message.
         print(f"geoincidents: error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _on_interrupt(flag: threading.Event) -> Any:
+    """Record Ctrl-C in ``flag`` before raising KeyboardInterrupt (main thread only); the old handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handle(signum: int, frame: Any) -> None:
+        flag.set()
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGINT, handle)
+
+
+def _interrupted() -> int:
+    print("geoincidents: interrupted", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def _build_parser() -> argparse.ArgumentParser:

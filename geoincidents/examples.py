@@ -142,10 +142,10 @@ def _data_file(name: str) -> Path:
 
 @functools.lru_cache(maxsize=None)
 def _bundled_incidents(incidents_name: str, sources_name: str) -> pd.DataFrame:
-    from .incidents import _load_csv, _read
+    from .incidents import read_raw, validate
     from .schema import format_sources
 
-    raw = _load_csv(_data_file(incidents_name))
+    raw = read_raw(_data_file(incidents_name))
     sources = pd.read_csv(_data_file(sources_name), dtype=str, keep_default_na=False)
     missing = [c for c in _SOURCE_COLUMNS if c not in sources.columns]
     if missing:
@@ -162,14 +162,14 @@ def _bundled_incidents(incidents_name: str, sources_name: str) -> pd.DataFrame:
     frame = raw.frame.copy()
     frame["sources"] = frame["incident_id"].map(by_incident).fillna("[]")
     raw.frame = frame
-    table = _read(raw, errors="raise", strict=True)
+    table = validate(raw, errors="raise", strict=True)
     assert isinstance(table, pd.DataFrame)
     return table
 
 
 @functools.lru_cache(maxsize=None)
 def _bundled_totals(name: str) -> pd.DataFrame:
-    from .incidents import _parse_dates
+    from .incidents.parsing import parse_dates
 
     path = _data_file(name)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -181,7 +181,7 @@ def _bundled_totals(name: str) -> pd.DataFrame:
     for name in frame.columns:
         column = frame[name]
         if name in ("as_of", "period_start", "source_published"):
-            dates, bad = _parse_dates(column, n)
+            dates, bad = parse_dates(column, n)
             if bad.any():
                 row = int(np.flatnonzero(bad)[0]) + 2
                 bad_value = column.iloc[row - 2]

@@ -472,14 +472,16 @@ class NameIndex:
     @classmethod
     def build(cls, gazetteer: Gazetteer) -> NameIndex:
         entries = [
-            NameEntry(s.site_id, text, "exact", False, gazetteer._origin_of(s.site_id))
+            NameEntry(s.site_id, text, "exact", False, gazetteer._origin_of(s.site_id))  # noqa: SLF001
             for s in gazetteer
             for text in (s.name, s.name_ar)
             if text
         ]
         entries += [
             NameEntry(site_id, alias, "alias", amb, origin)
-            for (alias, site_id, amb), origin in zip(gazetteer.aliases, gazetteer._alias_origin, strict=True)
+            for (alias, site_id, amb), origin in zip(
+                gazetteer.aliases, gazetteer._alias_origin, strict=True  # noqa: SLF001 - same module
+            )
         ]
         full: dict[str, dict[str, NameEntry]] = defaultdict(dict)
         core: dict[str, dict[str, NameEntry]] = defaultdict(dict)
@@ -524,7 +526,7 @@ def default_gazetteer() -> Gazetteer:
     if not folder.joinpath("sites.csv").is_file():
         # A source checkout (editable install): the data lives in the top-level folder.
         folder = Path(__file__).resolve().parent.parent / "gazetteer"  # type: ignore[assignment]
-    return Gazetteer._from_text(
+    return Gazetteer._from_text(  # noqa: SLF001 - the loader of this module
         "gazetteer/sites.csv",
         folder.joinpath("sites.csv").read_text(encoding="utf-8"),
         "gazetteer/aliases.csv",

@@ -44,6 +44,7 @@ __all__ = [
     "FUZZY_THRESHOLD",
     "AMBIGUITY_MARGIN",
     "MIN_FUZZY_LENGTH",
+    "DEFAULT_MAX_DISTANCE_M",
     "RESULT_COLUMNS",
 ]
 
@@ -55,6 +56,8 @@ AMBIGUITY_MARGIN = 2.0
 MIN_FUZZY_LENGTH = 4
 #: Score of a match found on the name's core after generic words were dropped.
 CORE_SCORE = 95.0
+#: Farthest a point may be from a site (metres) for :func:`nearest_site` and the distance join to match it.
+DEFAULT_MAX_DISTANCE_M = 25_000.0
 
 #: Columns of the table :func:`geocode_all` returns.
 RESULT_COLUMNS = (
@@ -230,7 +233,7 @@ def geocode_all(
 def nearest_site(
     lat: float,
     lon: float,
-    max_distance_m: float = 25_000.0,
+    max_distance_m: float = DEFAULT_MAX_DISTANCE_M,
     *,
     country: str | None = None,
     gazetteer: Gazetteer | None = None,
@@ -412,10 +415,10 @@ class _Resolver:
         # One vectorised pass over all unresolved names; ties are settled per name below.
         scores = process.cdist(cores, keys, scorer=fuzz.ratio, score_cutoff=self.min_score, workers=-1)
         key_words = [frozenset(k.split()) for k in keys]
-        key_numbers = [_numbers(k) for k in keys]
+        key_numbers = [_number_tokens(k) for k in keys]
         out: list[_Result | None] = []
         for core, row in zip(cores, scores, strict=True):
-            words, numbers = frozenset(core.split()), _numbers(core)
+            words, numbers = frozenset(core.split()), _number_tokens(core)
             # A name missing a whole word of a known name is another place, not a typo ("Euphrates" is a
             # river; "MSS Euphrates" a base), and so is one with another number ("Tower 23", "Union 4").
             hits = [
@@ -445,7 +448,7 @@ class _Resolver:
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
-def _numbers(key: str) -> tuple[str, ...]:
+def _number_tokens(key: str) -> tuple[str, ...]:
     return tuple(sorted(w for w in key.split() if w.isdigit()))
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geoincidents.aggregate import iso_week_label
+from geoincidents.isoweeks import iso_week_label, week_start
 
 ROOT = Path(__file__).resolve().parent.parent
 CAMPAIGN_MD = ROOT / "geoincidents" / "data" / "CAMPAIGN.md"
@@ -60,7 +60,7 @@ def week_table(incidents: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
         if name not in incidents.columns:
             raise ValueError(f"incidents lack column {name!r}")
     dates = pd.to_datetime(incidents["date"])
-    monday = (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.normalize()
+    monday = week_start(dates)
     weeks = pd.date_range(monday.min(), monday.max(), freq="7D")
     counts = _tally(totals)
     attacks = incidents["event_type"] == "attack"

@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest_maps import box_outlines, make_joined, realistic_rows, src
 
 from geoincidents.maps import incident_map, save_map
+from tests.map_data import box_outlines, make_joined, realistic_rows, src
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [

@@ -12,7 +12,7 @@ import pytest
 
 import geoincidents as gi
 from geoincidents import schema
-from geoincidents.incidents import parse_sources, read_incidents
+from geoincidents import parse_sources, read_incidents
 
 ROOT = Path(__file__).resolve().parent.parent
 CAMPAIGN_START = pd.Timestamp("2023-10-17")
@@ -159,3 +159,20 @@ def test_week_table_on_a_small_hand_made_table():
     with pytest.raises(ValueError, match="markers"):
         builder.updated_text("no markers here", "| table |")
 
+
+
+def test_loaders_return_independent_copies():
+    first = gi.campaign_incidents()
+    first.loc[0, "location"] = "changed"
+    assert gi.campaign_incidents().loc[0, "location"] != "changed"
+    totals = gi.campaign_totals()
+    totals.loc[0, "metric"] = "changed"
+    assert gi.campaign_totals().loc[0, "metric"] != "changed"
+
+
+def test_campaign_table_joins_and_counts_by_week():
+    joined = gi.join_sites(gi.campaign_incidents())
+    assert len(joined) == len(gi.campaign_incidents())
+    weekly = gi.weekly_counts(joined, by="country")
+    assert set(weekly["country"]) <= {"IRQ", "SYR", "JOR"}
+    assert weekly["count"].sum() > 0

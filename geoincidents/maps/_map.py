@@ -10,9 +10,9 @@ import folium
 import pandas as pd
 
 from .._files import atomic_path
-from . import _data
+from ..style import OTHER_COLOR, UNKNOWN_COLOR, WEAPON_COLORS, WEAPON_LABELS, country_color, country_name
 from ._assets import use_assets
-from ._data import COUNTRY_COLORS, OTHER_COLOR, UNKNOWN_COLOR, WEAPON_COLORS, WEAPON_LABELS
+from ._data import RowTable, marker_radius, place_records, prepare, week_label
 from ._html import esc
 from ._ids import assign_ids
 from .choropleth import CountryChoropleth
@@ -118,7 +118,7 @@ def incident_map(
 
         countries = country_outlines()
 
-    prep = _data.prepare(joined, point_mode=point_mode, gazetteer=gazetteer)
+    prep = prepare(joined, point_mode=point_mode, gazetteer=gazetteer)
     names = {str(k): str(v) for k, v in zip(countries["iso3"], countries["name"], strict=True)}
     frame = prep.frame
     attacks = frame[frame["kind"] == "attack"]
@@ -131,12 +131,12 @@ def incident_map(
     PageStyle().add_to(m)
     choropleth = CountryChoropleth(countries, prep.attacks_by_country, overlay=not offline)
     choropleth.add_to(m)
-    table = _data.RowTable(frame)
+    table = RowTable(frame)
     rows = PopupRows(table)
     rows.add_to(m)
 
     def records(part: pd.DataFrame, keys: list[str], noun: str, scale: int, color: str = color_by) -> dict:
-        return _data.place_records(
+        return place_records(
             part,
             keys,
             table,
@@ -155,7 +155,7 @@ def incident_map(
     all_layer.add_to(m)
 
     week_layers: list[SiteMarkers] = []
-    week_labels = [_data.week_label(w, s) for w, s in prep.weeks]
+    week_labels = [week_label(w, s) for w, s in prep.weeks]
     if by == "week" or time_slider:
         per_week = records(attacks, ["week"], "attacks", scale_max)
         for (week, _start), label in zip(prep.weeks, week_labels, strict=True):
@@ -164,8 +164,8 @@ def incident_map(
             week_layers.append(layer)
     if by == "country":
         per_country = records(attacks, ["country"], "attacks", scale_max)
-        for key in sorted(per_country, key=lambda k: _data.country_name(k[0], names)):
-            SiteMarkers(per_country[key], rows, name=_data.country_name(key[0], names), show=False).add_to(m)
+        for key in sorted(per_country, key=lambda k: country_name(k[0], names)):
+            SiteMarkers(per_country[key], rows, name=country_name(key[0], names), show=False).add_to(m)
 
     if not strikes.empty:
         strike_max = int(strikes.groupby("place").size().max())
@@ -176,7 +176,8 @@ def incident_map(
         TimeSlider(all_layer, week_layers, week_labels, all_label=all_name).add_to(m)
 
     colors, color_title = _legend_colors(attacks, color_by, names)
-    sizes = sorted({(c, _radius(c, scale_max)) for c in (1, max(1, round(scale_max / 4)), scale_max)})[::-1]
+    steps = (1, max(1, round(scale_max / 4)), scale_max)
+    sizes = sorted({(c, marker_radius(c, scale_max)) for c in steps})[::-1]
     Legend(
         colors,
         color_title,
@@ -231,13 +232,6 @@ def save_map(m: folium.Map, path: str | os.PathLike[str]) -> Path:
     return path
 
 
-def _radius(count: int, scale_max: int) -> float:
-    return round(
-        _data.MIN_RADIUS + (_data.MAX_RADIUS - _data.MIN_RADIUS) * (min(count, scale_max) / scale_max) ** 0.5,
-        1,
-    )
-
-
 def _legend_colors(
     attacks: pd.DataFrame, color_by: str, names: dict[str, str]
 ) -> tuple[list[tuple[str, str]], str]:
@@ -250,14 +244,14 @@ def _legend_colors(
             out.append(("other weapon", OTHER_COLOR))
         return out, "dominant weapon"
     codes = sorted(
-        set(attacks["country"].astype("string").fillna("")), key=lambda c: _data.country_name(c, names)
+        set(attacks["country"].astype("string").fillna("")), key=lambda c: country_name(c, names)
     )
     out = []
     for code in codes:
         if not code:
             out.append(("unknown country", UNKNOWN_COLOR))
         else:
-            out.append((_data.country_name(code, names), COUNTRY_COLORS.get(code, OTHER_COLOR)))
+            out.append((country_name(code, names), country_color(code)))
     return out, "country"
 
 
