@@ -66,12 +66,13 @@ def campaign_incidents() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The incident table (columns and dtypes as in ``DEVELOPERS.md``); a fresh copy on every call.
+        One row per campaign incident, with the columns and dtypes of :func:`example_incidents`; each call
+        returns a new copy.
 
     Raises
     ------
     geoincidents.IncidentValidationError
-        If the shipped data does not validate (a packaging bug).
+        If ``campaign_incidents.csv`` or ``campaign_sources.csv`` fails strict validation (a packaging bug).
 
     Examples
     --------
@@ -114,12 +115,13 @@ def campaign_totals() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per reported figure; a fresh copy on every call.
+        One row per reported figure (a count, its scope, the day it refers to and who reported it); each call
+        returns a new copy.
 
     Raises
     ------
     ValueError
-        If the shipped file lacks a column or has an unreadable date or value (a packaging bug).
+        If ``campaign_totals.csv`` misses a column or holds a date or number that cannot be read.
 
     Examples
     --------
@@ -140,7 +142,7 @@ def _data_file(name: str) -> Path:
         return Path(path)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _bundled_incidents(incidents_name: str, sources_name: str) -> pd.DataFrame:
     from .incidents import read_raw, validate
     from .schema import format_sources
@@ -167,7 +169,7 @@ def _bundled_incidents(incidents_name: str, sources_name: str) -> pd.DataFrame:
     return table
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _bundled_totals(name: str) -> pd.DataFrame:
     from .incidents.parsing import parse_dates
 

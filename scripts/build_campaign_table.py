@@ -115,7 +115,8 @@ def render_markdown(table: pd.DataFrame) -> str:
             f"| {r.week} | {r.IRQ} | {r.SYR} | {r.JOR} | {r.attacks} | {r.interceptions} | {r.strikes} "
             f"| {r.other} | {r.tally_as_of} | {r.tally} | {r.tally_increment} | {r.data_in_span} |"
         )
-    total = {c: int(table[c].sum()) for c in ("IRQ", "SYR", "JOR", "attacks", "interceptions", "strikes", "other")}
+    counted = ("IRQ", "SYR", "JOR", "attacks", "interceptions", "strikes", "other")
+    total = {c: int(table[c].sum()) for c in counted}
     lines.append(
         f"| all | {total['IRQ']} | {total['SYR']} | {total['JOR']} | {total['attacks']} "
         f"| {total['interceptions']} | {total['strikes']} | {total['other']} |  |  |  |  |"

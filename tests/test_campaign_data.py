@@ -1,4 +1,4 @@
-"""Tests for the bundled 2023-2024 campaign dataset (``geoincidents/data/campaign_*.csv``, ``CAMPAIGN.md``)."""
+"""Tests for the bundled 2023-2024 campaign dataset (``data/campaign_*.csv`` and ``data/CAMPAIGN.md``)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 
 import geoincidents as gi
-from geoincidents import schema
-from geoincidents import parse_sources, read_incidents
+from geoincidents import parse_sources, read_incidents, schema
 
 ROOT = Path(__file__).resolve().parent.parent
 CAMPAIGN_START = pd.Timestamp("2023-10-17")
@@ -73,7 +72,8 @@ def test_every_incident_has_a_source_with_an_http_url_and_publisher(table):
         for source in parsed:
             assert source["publisher"].strip(), incident_id
             assert re.match(r"https?://[^\s/]+\.[^\s/]+/", source["url"]), (incident_id, source["url"])
-            assert pd.Timestamp(source["date"]) >= table.loc[table["incident_id"] == incident_id, "date"].iloc[0]
+            first_day = table.loc[table["incident_id"] == incident_id, "date"].iloc[0]
+            assert pd.Timestamp(source["date"]) >= first_day, incident_id
 
 
 def test_site_ids_exist_in_the_gazetteer_and_places_are_located(table):
@@ -104,7 +104,8 @@ def test_totals_load_and_are_running_counts():
     best = attacks.groupby("as_of")["value"].max()
     assert (best.diff().dropna() >= -5).all(), best
     # the country shares of a statement never exceed its total
-    for (as_of, publisher), group in totals[totals["metric"] == "attacks"].groupby(["as_of", "source_publisher"]):
+    statements = totals[totals["metric"] == "attacks"].groupby(["as_of", "source_publisher"])
+    for (as_of, publisher), group in statements:
         by_scope = dict(zip(group["scope"], group["value"], strict=True))
         if "ALL" in by_scope:
             assert sum(v for k, v in by_scope.items() if k != "ALL") <= by_scope["ALL"], (as_of, publisher)
@@ -113,7 +114,8 @@ def test_totals_load_and_are_running_counts():
 def test_campaign_md_week_table_is_up_to_date(table):
     builder = _builder()
     text = (ROOT / "geoincidents" / "data" / "CAMPAIGN.md").read_text(encoding="utf-8")
-    expected = builder.updated_text(text, builder.render_markdown(builder.week_table(table, gi.campaign_totals())))
+    weeks = builder.week_table(table, gi.campaign_totals())
+    expected = builder.updated_text(text, builder.render_markdown(weeks))
     assert text == expected, "run scripts/build_campaign_table.py"
 
 
