@@ -34,6 +34,8 @@ _EXPORTS: dict[str, str] = {
     "IncidentValidationError": "incidents",
     "ReadResult": "incidents",
     "example_incidents": "examples",
+    "campaign_incidents": "examples",
+    "campaign_totals": "examples",
     "reported_totals": "examples",
     "join_sites": "join",
     "JoinSummary": "join",
@@ -65,7 +67,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .aggregate import site_counts, summary, weekly_counts
     from .charts import weekly_chart
     from .countries import country_outlines, to_iso3
-    from .examples import example_incidents, reported_totals
+    from .examples import campaign_incidents, campaign_totals, example_incidents, reported_totals
     from .gazetteer import Gazetteer, GazetteerError, Site, load_gazetteer
     from .geocoders import GazetteerGeocoder
     from .incidents import (
