@@ -51,7 +51,8 @@ h1 { font-size: 26px; margin: 0 0 2px; } h2 { font-size: 19px; margin: 26px 0 8p
 .gi-keys { display: flex; flex-wrap: wrap; gap: 10px; margin: 10px 0 16px; padding: 0; list-style: none; }
 .gi-keys li { background: #f2f4f7; border-radius: 6px; padding: 6px 12px; }
 .gi-keys b { font-size: 19px; }
-.gi-map { width: 100%; height: 560px; border: 1px solid #ccc; border-radius: 4px; display: block; }
+.gi-map { width: 100%; height: 560px; border: 1px solid #ccc; border-radius: 4px; display: block;
+  box-sizing: border-box; }
 .gi-chart svg { width: 100%; height: auto; display: block; }
 figure { margin: 0; } figcaption { color: #555; font-size: 13px; margin-top: 4px; }
 table { border-collapse: collapse; width: 100%; font-size: 13.5px; margin: 4px 0 8px; }
