@@ -5,7 +5,8 @@ The page needs no network: the map is an offline :func:`geoincidents.incident_ma
 :func:`geoincidents.weekly_chart` as inline SVG, and the tables come from :func:`geoincidents.weekly_counts`,
 :func:`geoincidents.site_counts` and :func:`geoincidents.reported_totals`. Every text taken from the data goes
 through :func:`geoincidents.maps._html.esc` (the map's HTML too, as the ``srcdoc`` attribute value); only
-``http(s)`` URLs become links. A print style sheet lays it out on A4 pages. The same input gives the same bytes.
+``http(s)`` URLs become links. A print style sheet lays it out on A4 pages. The same input gives the same
+bytes.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ _METRIC_LABELS = {
     "us_strikes": "US strikes",
 }
 # Inside the map's own page: on paper the controls would only cover the data.
-_MAP_PRINT_CSS = "@media print { .leaflet-control-layers, .leaflet-control-zoom, .gi-slider { display: none; } }"
+_MAP_PRINT_CSS = (
+    "@media print { .leaflet-control-layers, .leaflet-control-zoom, .gi-slider { display: none; } }"
+)
 _CSS = """
 :root { color-scheme: light; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d1d1d;
@@ -179,7 +182,7 @@ def briefing(
     return page
 
 
-# -- sections -------------------------------------------------------------------------------------------------
+# -- sections ------------------------------------------------------------------------------------------
 def _key_figures(joined: pd.DataFrame, attacks: pd.DataFrame) -> str:
     strikes = int((joined["event_type"] == "strike").sum())
     sites = attacks["site_id"].dropna().nunique()
@@ -196,7 +199,6 @@ def _key_figures(joined: pd.DataFrame, attacks: pd.DataFrame) -> str:
 
 def _map_section(joined: pd.DataFrame, title: str, options: dict[str, Any]) -> str:
     from .maps import incident_map
-
     from .maps.legend import PageStyle
 
     m = incident_map(joined, offline=True, **{"title": title, **options})
@@ -238,24 +240,23 @@ def _totals_section(joined: pd.DataFrame, totals: pd.DataFrame, names: dict[str,
         return ""
     dates = pd.to_datetime(joined["date"])
     out = []
-    for r in rows.itertuples(index=False):
-        as_of = pd.Timestamp(r.as_of)
-        start = pd.Timestamp(r.period_start) if not pd.isna(r.period_start) else None
+    for r in rows.to_dict("records"):
+        as_of = pd.Timestamp(str(r["as_of"]))
+        start = None if pd.isna(r["period_start"]) else pd.Timestamp(str(r["period_start"]))
         keep = (dates <= as_of).to_numpy().copy()
         if start is not None:
             keep &= (dates >= start).to_numpy()
-        if str(r.scope) != "ALL" and "country" in joined:
-            keep &= (joined["country"].astype("string") == str(r.scope)).fillna(False).to_numpy()
-        part = joined[keep]
-        mapped = _mapped(part, _COMPARABLE[str(r.metric)])
+        if str(r["scope"]) != "ALL" and "country" in joined:
+            keep &= (joined["country"].astype("string") == str(r["scope"])).fillna(False).to_numpy()
+        metric = str(r["metric"])
+        mapped = _mapped(joined[keep], _COMPARABLE[metric])
         period = f"{_day(start)} – {_day(as_of)}" if start is not None else f"by {_day(as_of)}"
-        notes = getattr(r, "notes", None)
+        notes = r.get("notes")
+        note = f'<div class="gi-note">{esc(notes)}</div>' if notes is not None and not pd.isna(notes) else ""
         out.append(
-            f"<tr><td>{esc(period)}</td><td>{esc(_country(str(r.scope), names))}</td>"
-            f"<td>{esc(_METRIC_LABELS[str(r.metric)])}</td><td class=n>{esc(_number(r.value))}</td>"
-            f"<td class=n>{mapped:,}</td><td>{esc(r.source_publisher)}"
-            + (f'<div class="gi-note">{esc(notes)}</div>' if notes is not None and not pd.isna(notes) else "")
-            + "</td></tr>"
+            f"<tr><td>{esc(period)}</td><td>{esc(_country(str(r['scope']), names))}</td>"
+            f"<td>{esc(_METRIC_LABELS[metric])}</td><td class=n>{esc(_number(r['value']))}</td>"
+            f"<td class=n>{mapped:,}</td><td>{esc(r['source_publisher'])}{note}</td></tr>"
         )
     return (
         '<section id="totals"><h2>Reported totals and what is mapped</h2>'
@@ -272,28 +273,39 @@ def _weekly_section(attacks: pd.DataFrame, by: str, names: dict[str, str]) -> st
     if table.empty:
         return '<section id="weeks"><h2>Attacks per week</h2><p>No attacks in the table.</p></section>'
     group = [c for c in table.columns if c not in ("week_start", "week", "count", "injured", "killed")][0]
-    wide = table.pivot_table(index=["week_start", "week"], columns=group, values="count", aggfunc="sum",
-                             fill_value=0)
-    groups = sorted(wide.columns, key=lambda g: (-int(wide[g].sum()), str(g)))
-    sums = table.groupby("week_start")[["count", "injured", "killed"]].sum()
-    label = (lambda g: _country(str(g), names)) if group == "country" else str
-    head = "".join(f"<th class=n>{esc(label(g))}</th>" for g in groups)
-    rows = []
-    for (start, week), counts in wide.iterrows():
-        cells = "".join(f"<td class=n>{int(counts[g]):,}</td>" for g in groups)
-        s = sums.loc[start]
-        rows.append(
-            f"<tr><td>{esc(week)}</td><td>{esc(_day(start))}</td>{cells}<td class=n>{int(s['count']):,}</td>"
-            f"<td class=n>{int(s['injured']):,}</td><td class=n>{int(s['killed']):,}</td></tr>"
+    label = (lambda g: _country(g, names)) if group == "country" else str
+    weeks: dict[str, dict[str, Any]] = {}
+    per_group: dict[str, int] = {}
+    for r in table.to_dict("records"):
+        week = weeks.setdefault(
+            str(r["week"]), {"start": r["week_start"], "groups": {}, "count": 0, "injured": 0, "killed": 0}
         )
-    totals = "".join(f"<td class=n>{int(wide[g].sum()):,}</td>" for g in groups)
+        week["groups"][str(r[group])] = week["groups"].get(str(r[group]), 0) + int(r["count"])
+        per_group[str(r[group])] = per_group.get(str(r[group]), 0) + int(r["count"])
+        for key in ("count", "injured", "killed"):
+            week[key] += int(r[key])
+    groups = sorted(per_group, key=lambda g: (-per_group[g], g))
+    head = "".join(f"<th class=n>{esc(label(g))}</th>" for g in groups)
+
+    def numbers(values: list[int]) -> str:
+        return "".join(f"<td class=n>{v:,}</td>" for v in values)
+
+    rows = [
+        f"<tr><td>{esc(name)}</td><td>{esc(_day(w['start']))}</td>"
+        + numbers([w["groups"].get(g, 0) for g in groups] + [w["count"], w["injured"], w["killed"]])
+        + "</tr>"
+        for name, w in sorted(weeks.items(), key=lambda kv: kv[1]["start"])
+    ]
+    all_weeks = [sum(w[key] for w in weeks.values()) for key in ("count", "injured", "killed")]
     rows.append(
-        f'<tr class="gi-total"><td>all weeks</td><td></td>{totals}<td class=n>{int(sums["count"].sum()):,}</td>'
-        f"<td class=n>{int(sums['injured'].sum()):,}</td><td class=n>{int(sums['killed'].sum()):,}</td></tr>"
+        '<tr class="gi-total"><td>all weeks</td><td></td>'
+        + numbers([per_group[g] for g in groups] + all_weeks)
+        + "</tr>"
     )
     return (
         '<section id="weeks"><h2>Attacks per week</h2>'
-        '<p class="gi-note">Weeks with at least one attack; injured and killed as reported (unknown counts as 0).'
+        '<p class="gi-note">Weeks with at least one attack; injured and killed as reported '
+        "(unknown counts as 0)."
         "</p><table><thead><tr><th>ISO week</th><th>starts</th>"
         f"{head}<th class=n>attacks</th><th class=n>injured</th><th class=n>killed</th></tr></thead><tbody>"
         + "".join(rows)
@@ -306,11 +318,11 @@ def _site_section(joined: pd.DataFrame, names: dict[str, str]) -> str:
     if table.empty:
         return ""
     rows = "".join(
-        f"<tr><td>{esc(r.site_name if r.site_id != 'unknown' else 'not matched to a site')}</td>"
-        f"<td>{esc(_country(str(r.country), names))}</td><td class=n>{int(r.count):,}</td>"
-        f"<td class=n>{int(r.injured):,}</td><td class=n>{int(r.killed):,}</td>"
-        f"<td>{esc(_day(r.first_date))}</td><td>{esc(_day(r.last_date))}</td></tr>"
-        for r in table.itertuples(index=False)
+        f"<tr><td>{esc(r['site_name'] if r['site_id'] != 'unknown' else 'not matched to a site')}</td>"
+        f"<td>{esc(_country(str(r['country']), names))}</td><td class=n>{int(r['count']):,}</td>"
+        f"<td class=n>{int(r['injured']):,}</td><td class=n>{int(r['killed']):,}</td>"
+        f"<td>{esc(_day(r['first_date']))}</td><td>{esc(_day(r['last_date']))}</td></tr>"
+        for r in table.to_dict("records")
     )
     return (
         '<section id="sites"><h2>Attacks per site</h2><table><thead><tr><th>site</th><th>country</th>'
@@ -330,7 +342,8 @@ def _methods_section(joined: pd.DataFrame, attacks: pd.DataFrame) -> str:
     others = int((~joined["event_type"].isin([*DEFAULT_EVENT_TYPES, "strike"])).sum())
     return (
         '<aside class="gi-methods" id="methods"><h2>Methods</h2><ul>'
-        "<li><b>What counts as an attack:</b> an incident of type <i>attack</i> (an attack on US or coalition "
+        "<li><b>What counts as an attack:</b> an incident of type <i>attack</i> (an attack on US or "
+        "coalition "
         "forces or the sites that host them) or <i>interception</i> (an attack that was shot down). US and "
         "coalition strikes are mapped as diamonds and never counted as attacks"
         + (f"; {others:,} other incidents are left out" if others else "")
@@ -339,7 +352,8 @@ def _methods_section(joined: pd.DataFrame, attacks: pd.DataFrame) -> str:
         f"{breakdown('date_precision')}. Weeks are ISO weeks (Monday to Sunday).</li>"
         f"<li><b>Locations:</b> attacks are drawn at the matched site's gazetteer point (or their own point "
         f"when no site matched); precision of the reported place: {breakdown('location_precision')}.</li>"
-        f"<li><b>Claimed vs confirmed:</b> <i>claimed</i> means a group said it did it, <i>confirmed</i> that "
+        f"<li><b>Claimed vs confirmed:</b> <i>claimed</i> means a group said it did it, "
+        f"<i>confirmed</i> that "
         f"US or coalition officials said it happened; attacks by status: {breakdown('claim_status')}.</li>"
         "<li><b>Reported totals</b> are the figures officials or the press gave for a period; they are shown "
         "as published, beside what this table maps for the same period.</li>"
@@ -352,8 +366,8 @@ def _sources_section(joined: pd.DataFrame, limit: int) -> str:
         return ""
     cited: dict[tuple[str, str, str], int] = {}
     for cell in joined["sources"]:
-        for item in {tuple(i) for i in source_items(cell)}:
-            cited[item] = cited.get(item, 0) + 1  # type: ignore[index]
+        for text, href, when in {(i[0], i[1], i[2]) for i in source_items(cell)}:
+            cited[(text, href, when)] = cited.get((text, href, when), 0) + 1
     if not cited:
         return ""
     ranked = sorted(cited.items(), key=lambda kv: (-kv[1], kv[0][2], kv[0][0], kv[0][1]))
@@ -370,7 +384,7 @@ def _sources_section(joined: pd.DataFrame, limit: int) -> str:
     )
 
 
-# -- helpers --------------------------------------------------------------------------------------------------
+# -- helpers -------------------------------------------------------------------------------------------
 def _mapped(part: pd.DataFrame, what: str) -> int:
     if what == "strikes":
         return int((part["event_type"] == "strike").sum())

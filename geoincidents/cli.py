@@ -200,7 +200,7 @@ def _add_map(sub: Any) -> None:
         description="Write an HTML map of the incidents, for a briefing.",
     )
     _add_input(p)
-    p.add_argument("-o", "--output", required=True, type=Path, help="the HTML file (or a .png/.svg for slides)")
+    p.add_argument("-o", "--output", required=True, type=Path, help="HTML file (or .png/.svg for slides)")
     p.add_argument("--offline", action="store_true", help="one self-contained file that needs no network")
     p.add_argument("--by", default="week", choices=["week", "country"], help="one layer per week or country")
     p.add_argument("--color-by", default="country", choices=["country", "weapon"])

@@ -46,8 +46,12 @@ def add_parser(sub: Any, *, add_input: Callable[[argparse.ArgumentParser], None]
     add_input(p)
     p.add_argument("-o", "--output", required=True, type=Path, help="the HTML file to write")
     p.add_argument("--title", help="title of the briefing")
-    p.add_argument("--by", default="country", choices=["country", "weapon", "site", "event_type"],
-                   help="how the weekly chart and table are split")
+    p.add_argument(
+        "--by",
+        default="country",
+        choices=["country", "weapon", "site", "event_type"],
+        help="how the weekly chart and table are split",
+    )
     p.add_argument("--color-by", default="country", choices=["country", "weapon"], help="map circle colour")
     p.set_defaults(handler=lambda args: run(args, load))
 

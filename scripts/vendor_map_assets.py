@@ -1,8 +1,8 @@
 """Rebuild ``geoincidents/maps/vendor/``: the folium assets that no PyPI package ships, from npm packages.
 
 folium's Map loads Leaflet.awesome-markers 2.0.2 (``folium.Icon``) and Bootstrap 3's glyphicons (the icons
-``Icon`` draws by default) from CDNs. Offline maps inline them; the PyPI XStatic packages do not carry them, so
-this script takes them from the npm registry with ``npm pack`` (MIT licences kept beside the files):
+``Icon`` draws by default) from CDNs. Offline maps inline them; the PyPI XStatic packages do not carry them,
+so this script takes them from the npm registry with ``npm pack`` (MIT licences kept beside the files):
 
 - ``drmonty-leaflet-awesome-markers@2.0.2`` (a republished copy of lvoogdt/Leaflet.awesome-markers 2.0.2):
   ``leaflet.awesome-markers.js``, ``leaflet.awesome-markers.css`` and its ``images/``;

@@ -44,7 +44,9 @@ class Page:
     requests with a blank PNG; every other non-file request is aborted (and recorded).
     """
 
-    def __init__(self, browser, path: Path, *, serve_cdn: bool, viewport=(1200, 800), wait=".leaflet-container"):
+    def __init__(
+        self, browser, path: Path, *, serve_cdn: bool, viewport=(1200, 800), wait=".leaflet-container"
+    ):
         self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         self.errors: list[str] = []
         self.requests: list[str] = []

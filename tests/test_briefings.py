@@ -1,4 +1,4 @@
-"""The HTML briefing: contents against the aggregation functions, escaping, links, reproducibility, bad input."""
+"""The HTML briefing: contents against the aggregates, escaping, links, reproducibility, bad input."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import geoincidents as gi
 from geoincidents.briefings import briefing
 
 ATTACKS = ("attack", "interception")
-EVIL_SITE = '<script>window.__x=1</script>Base'
+EVIL_SITE = "<script>window.__x=1</script>Base"
 EVIL_PUBLISHER = '<img src=x onerror="window.__x=2">'
 
 
@@ -69,7 +69,7 @@ def test_key_figures_and_tables_match_the_aggregates(example, page):
     for week, count in zip(weeks["week"], weeks["count"], strict=True):
         row = re.search(rf"<tr><td>{week}</td>.*?</tr>", section)
         assert row is not None and f"<td class=n>{count:,}</td><td class=n>" in row.group(0)
-    assert f'<tr class="gi-total"><td>all weeks</td>' in section
+    assert '<tr class="gi-total"><td>all weeks</td>' in section
     sites = gi.site_counts(example)
     site_rows = re.findall(r"<tr><td>", page[page.index('<section id="sites">') : page.index('id="methods"')])
     assert len(site_rows) == len(sites)
@@ -106,10 +106,15 @@ def test_the_page_is_self_contained(page):
 
 def test_data_text_is_escaped_and_only_web_links_are_links(tmp_path):
     rows = realistic_rows()
-    rows[0] = dict(rows[0], sources=json.dumps([
-        {"date": "2023-10-18", "publisher": EVIL_PUBLISHER, "url": "javascript:window.__x=3"},
-        {"date": "2023-10-18", "publisher": "Good", "url": "https://example.org/a?b=1&c=2"},
-    ]))
+    rows[0] = dict(
+        rows[0],
+        sources=json.dumps(
+            [
+                {"date": "2023-10-18", "publisher": EVIL_PUBLISHER, "url": "javascript:window.__x=3"},
+                {"date": "2023-10-18", "publisher": "Good", "url": "https://example.org/a?b=1&c=2"},
+            ]
+        ),
+    )
     rows[1] = dict(rows[1], sources=src("Plain", "ftp://example.org/file"))
     joined = make_joined(rows)
     joined.loc[joined["site_id"] == "harir-airbase", "site_name"] = EVIL_SITE

@@ -1,4 +1,4 @@
-"""The briefing in headless Chromium: opens with every request blocked, and prints to A4 with map and chart."""
+"""The briefing in headless Chromium: opens with every request blocked, prints to A4 with map and chart."""
 
 from __future__ import annotations
 

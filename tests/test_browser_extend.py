@@ -20,7 +20,10 @@ SQUARE = {
         {
             "type": "Feature",
             "properties": {"name": "square"},
-            "geometry": {"type": "Polygon", "coordinates": [[[40, 33], [41, 33], [41, 34], [40, 34], [40, 33]]]},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[40, 33], [41, 33], [41, 34], [40, 34], [40, 33]]],
+            },
         }
     ],
 }
@@ -106,7 +109,9 @@ def test_added_layers_markers_popups_and_plugins_work(browser, extended, mode):
         if mode == "offline":
             assert view.requests == []  # every request would have been blocked: none was attempted
         else:
-            assert view.requests and all("openstreetmap" in u or "//cdn" in u or "code.jquery" in u
-                                         or "netdna" in u for u in view.requests)
+            assert view.requests and all(
+                "openstreetmap" in u or "//cdn" in u or "code.jquery" in u or "netdna" in u
+                for u in view.requests
+            )
     finally:
         view.close()

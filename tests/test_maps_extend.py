@@ -78,7 +78,9 @@ def test_layer_control_false_leaves_it_to_the_caller(joined, tmp_path):
 
 def test_own_layers_load_leaflet_only_and_added_elements_load_folium_defaults(joined, tmp_path):
     lean = save_map(_map(joined), tmp_path / "lean.html").read_text(encoding="utf-8")
-    assert re.findall(r'<script src="([^"]+)"', lean) == ["https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"]
+    assert re.findall(r'<script src="([^"]+)"', lean) == [
+        "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
+    ]
     m = _map(joined)
     folium.Marker([34.0, 42.0], popup="hi").add_to(m)
     full = save_map(m, tmp_path / "full.html").read_text(encoding="utf-8")
@@ -89,7 +91,9 @@ def test_own_layers_load_leaflet_only_and_added_elements_load_folium_defaults(jo
 
 
 def test_offline_inlines_everything_folium_and_plugins_need(joined, tmp_path):
-    html = save_map(_add_everything(_map(joined, offline=True)), tmp_path / "m.html").read_text(encoding="utf-8")
+    html = save_map(_add_everything(_map(joined, offline=True)), tmp_path / "m.html").read_text(
+        encoding="utf-8"
+    )
     assert re.search(r"<script\s+src=|<link\s+rel=", html) is None
     assert re.search(r"url\((?!data:|#)", html) is None  # every CSS url() is a data: URI
     for marker in ("jQuery", "L.AwesomeMarkers", "L.MarkerClusterGroup", "L.heatLayer", "Font Awesome"):

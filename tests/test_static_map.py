@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from matplotlib.collections import PathCollection
 from conftest_maps import box_outlines, make_joined, realistic_rows
+from matplotlib.collections import PathCollection
 
 import geoincidents as gi
 from geoincidents.cli import main

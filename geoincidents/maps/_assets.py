@@ -5,7 +5,8 @@ and plain Leaflet controls); as soon as anything else is on it (a ``folium.Marke
 plugin, ...) it loads folium's default set (jQuery, Bootstrap, Font Awesome, awesome-markers), since folium's
 own elements rely on it. :func:`map_assets` decides, at render time.
 
-Offline, every ``<script src>``/``<link href>`` that folium and its plugins put in the page head is replaced by
+Offline, every ``<script src>``/``<link href>`` that folium and its plugins put in the page head is replaced
+by
 the file's text (:func:`inline_links`), taken from a Python package: XStatic-Leaflet, XStatic-jQuery,
 XStatic-Font-Awesome, XStatic-Leaflet-MarkerCluster, folium's own ``templates/`` folder, or
 ``geoincidents/maps/vendor/`` (awesome-markers and the glyphicons, from npm; see
@@ -198,7 +199,10 @@ def leaflet_js() -> str:
         )
     }
     options = ",".join(f'{k}:"{v}"' for k, v in images.items())
-    return _js(path) + f"\nL.Icon.Default.imagePath=\"\";L.extend(L.Icon.Default.prototype.options,{{{options}}});\n"
+    return (
+        _js(path)
+        + f'\nL.Icon.Default.imagePath="";L.extend(L.Icon.Default.prototype.options,{{{options}}});\n'
+    )
 
 
 @functools.cache
@@ -213,7 +217,7 @@ def leaflet_css() -> str:
     return _css(_xstatic("leaflet", "leaflet.css", "xstatic-leaflet"))
 
 
-# -- sources --------------------------------------------------------------------------------------------------
+# -- sources -------------------------------------------------------------------------------------------
 def _xstatic(package: str, relative: str, dist: str) -> Path:
     try:
         module = importlib.import_module(f"xstatic.pkg.{package}")
@@ -292,16 +296,27 @@ _SOURCES: tuple[tuple[re.Pattern[str], _Source], ...] = tuple(
         (r"/bootstrap@5\.[\d.]+/dist/(js/bootstrap\.bundle|css/bootstrap)\.min\.(js|css)$", lambda: None),
         (r"/bootstrap/3\.0\.0/css/bootstrap-glyphicons\.css$", lambda: _VENDOR / "glyphicons.css"),
         (r"/@fortawesome/fontawesome-free@6\.[\d.]+/css/all\.min\.css$", _fa),
-        (r"/Leaflet\.awesome-markers/2\.0\.2/leaflet\.awesome-markers\.js$",
-         lambda: _VENDOR / "leaflet.awesome-markers.js"),
-        (r"/Leaflet\.awesome-markers/2\.0\.2/leaflet\.awesome-markers\.css$",
-         lambda: _VENDOR / "leaflet.awesome-markers.css"),
+        (
+            r"/Leaflet\.awesome-markers/2\.0\.2/leaflet\.awesome-markers\.js$",
+            lambda: _VENDOR / "leaflet.awesome-markers.js",
+        ),
+        (
+            r"/Leaflet\.awesome-markers/2\.0\.2/leaflet\.awesome-markers\.css$",
+            lambda: _VENDOR / "leaflet.awesome-markers.css",
+        ),
         (r"/folium/templates/leaflet\.awesome\.rotate\.min\.css$", _rotate_css),
-        (r"/leaflet\.markercluster/1\.[\d.]+/leaflet\.markercluster\.js$", _cluster("leaflet.markercluster.js")),
+        (
+            r"/leaflet\.markercluster/1\.[\d.]+/leaflet\.markercluster\.js$",
+            _cluster("leaflet.markercluster.js"),
+        ),
         (r"/leaflet\.markercluster/1\.[\d.]+/MarkerCluster\.css$", _cluster("MarkerCluster.css")),
-        (r"/leaflet\.markercluster/1\.[\d.]+/MarkerCluster\.Default\.css$",
-         _cluster("MarkerCluster.Default.css")),
-        (r"/folium@[\w.-]+/folium/templates/leaflet_heat\.min\.js$",
-         lambda: _folium_template("leaflet_heat.min.js")),
+        (
+            r"/leaflet\.markercluster/1\.[\d.]+/MarkerCluster\.Default\.css$",
+            _cluster("MarkerCluster.Default.css"),
+        ),
+        (
+            r"/folium@[\w.-]+/folium/templates/leaflet_heat\.min\.js$",
+            lambda: _folium_template("leaflet_heat.min.js"),
+        ),
     )
 )

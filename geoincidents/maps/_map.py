@@ -12,8 +12,8 @@ from branca.element import Figure
 
 from .._files import atomic_path
 from . import _data
-from ._figure import MapFigure, render_figure
 from ._data import COUNTRY_COLORS, OTHER_COLOR, UNKNOWN_COLOR, WEAPON_COLORS, WEAPON_LABELS
+from ._figure import MapFigure, render_figure
 from ._html import esc
 from ._ids import assign_ids
 from .choropleth import CountryChoropleth

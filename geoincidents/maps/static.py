@@ -1,9 +1,9 @@
 """A static map for slides: matplotlib, the country outlines, no tile server.
 
-The same places as the interactive map (:func:`geoincidents.maps._data.prepare`): one circle per attacked site,
-sized by the number of attacks and coloured by country or weapon, strikes as black diamonds, countries shaded by
-attack count with the interactive map's classes. Drawn on a :class:`matplotlib.figure.Figure` with the Agg canvas
-(no pyplot); saved PNGs carry no software metadata, so the same input gives the same bytes.
+The same places as the interactive map (``geoincidents.maps._data.prepare``): one circle per attacked
+site, sized by the number of attacks and coloured by country or weapon, strikes as black diamonds, countries
+shaded by attack count with the interactive map's classes. Drawn on a :class:`matplotlib.figure.Figure` with
+the Agg canvas (no pyplot); saved PNGs carry no software metadata, so the same input gives the same bytes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import _data
-from ._data import COUNTRY_COLORS, MAX_RADIUS, MIN_RADIUS, OTHER_COLOR, UNKNOWN_COLOR, WEAPON_COLORS, WEAPON_LABELS
+from ._data import (
+    COUNTRY_COLORS,
+    MAX_RADIUS,
+    MIN_RADIUS,
+    OTHER_COLOR,
+    UNKNOWN_COLOR,
+    WEAPON_COLORS,
+    WEAPON_LABELS,
+)
 from .choropleth import ZERO_COLOR, class_breaks, fill_color, palette_for
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -112,39 +120,81 @@ def static_map(
     (west, east), (south, north) = _extent(frame, hit)
     breaks = class_breaks(max(prep.attacks_by_country.values(), default=0))
     shown = countries.cx[west - 5 : east + 5, south - 5 : north + 5]
-    shown = shown.assign(fill=[fill_color(int(prep.attacks_by_country.get(str(c), 0)), breaks) for c in shown["iso3"]])
-    shown.sort_values("iso3").plot(ax=ax, color=shown.sort_values("iso3")["fill"], edgecolor="#7a7a7a", linewidth=0.6)
+    shown = shown.sort_values("iso3")
+    fills = [fill_color(int(prep.attacks_by_country.get(str(c), 0)), breaks) for c in shown["iso3"]]
+    shown.plot(ax=ax, color=fills, edgecolor="#7a7a7a", linewidth=0.6)
     ax.set_facecolor("#cfe3f0")
 
     places = _places(attacks, color_by)
     scale_max = int(places["count"].max()) if not places.empty else 1
     points_per_px = 72 / 100
-    for color, part in places.groupby("color", sort=True):
+    for color in sorted(set(places["color"])):
+        part = places[places["color"] == color]
         ax.scatter(
-            part["lon"], part["lat"],
+            part["lon"],
+            part["lat"],
             s=[(_radius(int(c), scale_max) * 2 * points_per_px) ** 2 for c in part["count"]],
-            c=color, edgecolors="#1a1a1a", linewidths=0.6, alpha=0.85, zorder=3,
+            c=str(color),
+            edgecolors="#1a1a1a",
+            linewidths=0.6,
+            alpha=0.85,
+            zorder=3,
         )
-    for row in places.head(_LABELLED_SITES).itertuples(index=False):
+    for row in places.head(_LABELLED_SITES).to_dict("records"):
         ax.annotate(
-            f"{row.name} ({int(row.count)})", (row.lon, row.lat), xytext=(7, 5), textcoords="offset points",
-            fontsize=8, color="#1a1a1a", zorder=5, parse_math=False,
+            f"{row['name']} ({int(row['count'])})",
+            (float(row["lon"]), float(row["lat"])),
+            xytext=(7, 5),
+            textcoords="offset points",
+            fontsize=8,
+            color="#1a1a1a",
+            zorder=5,
+            parse_math=False,
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
         )
     if not strikes.empty:
         hits = strikes.groupby("place", sort=True).agg(lat=("lat", "first"), lon=("lon", "first"))
-        ax.scatter(hits["lon"], hits["lat"], marker="D", s=38, c=_STRIKE_COLOR, edgecolors="white",
-                   linewidths=0.9, zorder=4)
+        ax.scatter(
+            hits["lon"],
+            hits["lat"],
+            marker="D",
+            s=38,
+            c=_STRIKE_COLOR,
+            edgecolors="white",
+            linewidths=0.9,
+            zorder=4,
+        )
 
     handles: list[Any] = [
-        Line2D([], [], marker="o", linestyle="", markersize=8, markerfacecolor=c, markeredgecolor="#1a1a1a", label=lab)
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markersize=8,
+            markerfacecolor=c,
+            markeredgecolor="#1a1a1a",
+            label=lab,
+        )
         for lab, c in _legend_colors(places, color_by, names)
     ]
     if not strikes.empty:
-        handles.append(Line2D([], [], marker="D", linestyle="", markersize=6, markerfacecolor=_STRIKE_COLOR,
-                              markeredgecolor="white", label="US strike"))
-    handles += [Patch(facecolor=c, edgecolor="#7a7a7a", label=f"{lab} attacks in country")
-                for lab, c in _classes(breaks)]
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="D",
+                linestyle="",
+                markersize=6,
+                markerfacecolor=_STRIKE_COLOR,
+                markeredgecolor="white",
+                label="US strike",
+            )
+        )
+    handles += [
+        Patch(facecolor=c, edgecolor="#7a7a7a", label=f"{lab} attacks in country")
+        for lab, c in _classes(breaks)
+    ]
     if handles:
         legend = fig.legend(handles=handles, loc="outside right upper", fontsize=8, frameon=False)
         for text in legend.get_texts():
@@ -156,13 +206,24 @@ def static_map(
     ax.set_yticks([])
     ax.set_xlabel("")
     ax.set_ylabel("")
-    text = title if title is not None else _default_title(prep.first, prep.last)
-    ax.set_title(text, loc="left", fontsize=13, parse_math=False)
+    heading = title if title is not None else _default_title(prep.first, prep.last)
+    ax.set_title(heading, loc="left", fontsize=13, parse_math=False)
     note = "Circle area: attacks per site. Outlines: Natural Earth."
     if prep.unlocated:
-        note += f" {prep.unlocated} incident{'s' if prep.unlocated != 1 else ''} without a location not shown."
-    ax.text(1.0, -0.01, note, transform=ax.transAxes, ha="right", va="top", fontsize=7, color="#555555",
-            parse_math=False)
+        note += (
+            f" {prep.unlocated} incident{'s' if prep.unlocated != 1 else ''} without a location not shown."
+        )
+    ax.text(
+        1.0,
+        -0.01,
+        note,
+        transform=ax.transAxes,
+        ha="right",
+        va="top",
+        fontsize=7,
+        color="#555555",
+        parse_math=False,
+    )
     if path is not None:
         _save(fig, Path(path), dpi)
     return fig
@@ -240,7 +301,11 @@ def _default_title(first: pd.Timestamp | None, last: pd.Timestamp | None) -> str
     def fmt(d: pd.Timestamp) -> str:
         return f"{d.day} {d.strftime('%b %Y')}"
 
-    return f"{base}, {fmt(first)}" if first.normalize() == last.normalize() else f"{base}, {fmt(first)} – {fmt(last)}"
+    return (
+        f"{base}, {fmt(first)}"
+        if first.normalize() == last.normalize()
+        else f"{base}, {fmt(first)} – {fmt(last)}"
+    )
 
 
 def _save(fig: Figure, path: Path, dpi: int) -> None:
