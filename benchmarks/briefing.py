@@ -17,15 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from run import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - benchmarks/ is not a package
+
 MARKERS = "path.leaflet-interactive, .leaflet-marker-icon"
 
 
@@ -93,7 +86,7 @@ def main(argv: list[str]) -> int:
     for n in sizes:
         tables.append((f"{n:,}", gi.join_sites(generate(n, seed=7))))
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         rows = [measure(label, joined, browser, Path(tmp)) for label, joined in tables]
         browser.close()
     print(

@@ -31,10 +31,14 @@ BROWSER_MARKS = [
 ]
 
 
-def launch(sync_api):
-    """Start Playwright and Chromium; returns (playwright, browser)."""
-    p = sync_api.sync_playwright().start()
-    return p, p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+@pytest.fixture(scope="module", name="browser")
+def browser_fixture():
+    """Headless Chromium for one test module: ``from conftest_browser import browser_fixture`` to use it."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
 
 
 class Page:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest_browser import BROWSER_MARKS, Page, launch
+from conftest_browser import BROWSER_MARKS, Page, browser_fixture
 from conftest_maps import box_outlines, make_joined, realistic_rows, src
 
 from geoincidents.maps import incident_map, save_map
 
 pytestmark = BROWSER_MARKS
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+__all__ = ["browser_fixture"]  # the `browser` fixture, shared
+pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 
 N_ATTACK_PLACES = 11
 W42 = "2023-W42 (16 Oct)"
@@ -23,14 +24,6 @@ W42_PLACES = 6
 XSS_PLACE = '<img src=x onerror="window.__xss=8">Outpost'
 XSS_SITE = "Harir <svg onload=window.__xss=9>"
 XSS_PUBLISHER = "<img src=x onerror=window.__xss=6>"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    p, b = launch(sync_api)
-    yield b
-    b.close()
-    p.stop()
 
 
 @pytest.fixture(scope="module")

@@ -5,25 +5,18 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest_browser import BROWSER_MARKS, Page, launch
+from conftest_browser import BROWSER_MARKS, Page, browser_fixture
 
 import geoincidents as gi
 from geoincidents.briefings import briefing
 
 pytestmark = BROWSER_MARKS
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+__all__ = ["browser_fixture"]  # the `browser` fixture, shared
+pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 pypdf = pytest.importorskip("pypdf", reason="pypdf is not installed")
 
 A4_MM = (210, 297)
 MARGIN_MM = (12 + 14, 11 + 11)  # @page margins: top + bottom, left + right
-
-
-@pytest.fixture(scope="module")
-def browser():
-    p, b = launch(sync_api)
-    yield b
-    b.close()
-    p.stop()
 
 
 @pytest.fixture(scope="module")

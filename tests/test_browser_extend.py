@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import folium
 import pytest
-from conftest_browser import BROWSER_MARKS, Page, launch
+from conftest_browser import BROWSER_MARKS, Page, browser_fixture
 from conftest_maps import box_outlines, make_joined, realistic_rows
 from folium.plugins import HeatMap, MarkerCluster
 
 from geoincidents.maps import incident_map, save_map
 
 pytestmark = BROWSER_MARKS
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+__all__ = ["browser_fixture"]  # the `browser` fixture, shared
+pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 
 ADDED = ["My group", "My GeoJSON", "My cluster", "My heat"]
 SQUARE = {
@@ -46,14 +47,6 @@ def extend(m: folium.Map) -> folium.Map:
     folium.Marker([36.5, 39.5], tooltip="default icon").add_to(group)  # Leaflet's own marker images
     HeatMap([[33.3, 44.3, 1.0], [33.4, 44.4, 0.5], [36.2, 43.9, 0.8]], name="My heat").add_to(m)
     return m
-
-
-@pytest.fixture(scope="module")
-def browser():
-    p, b = launch(sync_api)
-    yield b
-    b.close()
-    p.stop()
 
 
 @pytest.fixture(scope="module")

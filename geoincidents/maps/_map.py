@@ -113,19 +113,11 @@ def incident_map(
     >>> isinstance(m, folium.Map)
     True
     """
-    if not isinstance(joined, pd.DataFrame):
-        raise TypeError(f"joined must be a (Geo)DataFrame, not {type(joined).__name__}")
-    missing = {"date", "event_type"} - set(joined.columns)
-    if missing:
-        raise ValueError(f"joined lacks required columns {sorted(missing)}")
+    check_map_input(joined, color_by=color_by, title=title)
     if by not in ("week", "country"):
         raise ValueError(f"by must be 'week' or 'country', not {by!r}")
-    if color_by not in ("country", "weapon"):
-        raise ValueError(f"color_by must be 'country' or 'weapon', not {color_by!r}")
     if point_mode not in ("site", "point"):
         raise ValueError(f"point_mode must be 'site' or 'point', not {point_mode!r}")
-    if title is not None and not isinstance(title, str):
-        raise TypeError("title must be a string or None")
     if not isinstance(popup_limit, int) or popup_limit < 1:
         raise ValueError("popup_limit must be a positive integer")
     if attr is not None and not isinstance(attr, str):
@@ -219,6 +211,32 @@ def incident_map(
     m.fit_bounds(_bounds(frame), padding_top_left=(40, 60), padding_bottom_right=(300, 40), max_zoom=9)
     assign_ids(m.get_root())
     return m
+
+
+def check_map_input(joined: Any, *, color_by: str, title: Any) -> None:
+    """The checks every map of the joined table starts with (interactive or static).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a non-DataFrame, a table without ``date``/``event_type``, a bad ``color_by`` or ``title``.
+
+    Examples
+    --------
+    >>> check_map_input(pd.DataFrame({"date": [], "event_type": []}), color_by="site", title=None)
+    Traceback (most recent call last):
+    ...
+    ValueError: color_by must be 'country' or 'weapon', not 'site'
+    """
+    if not isinstance(joined, pd.DataFrame):
+        raise TypeError(f"joined must be a (Geo)DataFrame, not {type(joined).__name__}")
+    missing = {"date", "event_type"} - set(joined.columns)
+    if missing:
+        raise ValueError(f"joined lacks required columns {sorted(missing)}")
+    if color_by not in ("country", "weapon"):
+        raise ValueError(f"color_by must be 'country' or 'weapon', not {color_by!r}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError("title must be a string or None")
 
 
 def save_map(m: folium.Map, path: str | os.PathLike[str]) -> Path:

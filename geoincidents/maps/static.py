@@ -25,6 +25,7 @@ from ._data import (
     WEAPON_COLORS,
     WEAPON_LABELS,
 )
+from ._map import check_map_input
 from .choropleth import ZERO_COLOR, class_breaks, fill_color, palette_for
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -84,15 +85,7 @@ def static_map(
     >>> fig.axes[0].get_title(loc="left").startswith("Attacks on US and coalition forces")
     True
     """
-    if not isinstance(joined, pd.DataFrame):
-        raise TypeError(f"joined must be a (Geo)DataFrame, not {type(joined).__name__}")
-    missing = {"date", "event_type"} - set(joined.columns)
-    if missing:
-        raise ValueError(f"joined lacks required columns {sorted(missing)}")
-    if color_by not in ("country", "weapon"):
-        raise ValueError(f"color_by must be 'country' or 'weapon', not {color_by!r}")
-    if title is not None and not isinstance(title, str):
-        raise TypeError("title must be a string or None")
+    check_map_input(joined, color_by=color_by, title=title)
     if path is not None and Path(path).suffix.lower() not in _SUFFIXES:
         raise ValueError(f"path must end in .png or .svg, not {Path(path).suffix or '(no suffix)'}")
     if not isinstance(dpi, int) or dpi < 10:
