@@ -291,9 +291,9 @@ def _run_weekly(args: argparse.Namespace) -> int:
 def _run_map(args: argparse.Namespace) -> int:
     from .maps import incident_map, save_map
 
+    _check_output(args.output, (".html", ".htm", ".png", ".svg"))
     if args.output.suffix.lower() in (".png", ".svg"):
         return cli_briefing.run_static_map(args, _load_joined(args))
-    _check_output(args.output, (".html", ".htm"))
     joined = _load_joined(args)
     m = incident_map(
         joined,

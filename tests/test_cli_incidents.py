@@ -254,7 +254,7 @@ def test_missing_input_writes_nothing(tmp_path, capsys, command, name):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("command, name", [("map", "out.png"), ("map", "out"), ("chart", "out.html"),
+@pytest.mark.parametrize("command, name", [("map", "out.jpg"), ("map", "out"), ("chart", "out.html"),
                                            ("chart", "out.jpg")])
 def test_wrong_output_suffix_exits_2(incidents_csv, capsys, command, name):
     out_path = incidents_csv.parent / name
