@@ -149,6 +149,8 @@ def _is_foreign(element: Element) -> bool:
 
 
 def _remote_urls(element: Element) -> list[str]:
+    if isinstance(element, (JavascriptLink, CssLink)):
+        return []  # inlined, or refused, by inline_links
     out = []
     for attr in _REMOTE_ATTRS:
         value = getattr(element, attr, None)
