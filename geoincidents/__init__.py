@@ -44,7 +44,10 @@ _EXPORTS: dict[str, str] = {
     "summary": "aggregate",
     "incident_map": "maps",
     "save_map": "maps",
+    "OfflineAssetError": "maps",
+    "static_map": "maps",
     "weekly_chart": "charts",
+    "briefing": "briefings",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -65,6 +68,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .aggregate import site_counts, summary, weekly_counts
+    from .briefings import briefing
     from .charts import weekly_chart
     from .countries import country_outlines, to_iso3
     from .examples import campaign_incidents, campaign_totals, example_incidents, reported_totals
@@ -78,7 +82,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         write_incidents,
     )
     from .join import JoinSummary, join_sites
-    from .maps import incident_map, save_map
+    from .maps import OfflineAssetError, incident_map, save_map, static_map
     from .matching import Candidate, Match, geocode, geocode_all, nearest_site
     from .normalize import normalize_name
     from .schema import format_sources, parse_sources

@@ -14,13 +14,11 @@ import pytest
 
 from geoincidents import load_gazetteer
 from geoincidents.maps import incident_map, save_map
+from tests.browser_support import BROWSER_MARKS, Page, browser_fixture
 from tests.map_data import box_outlines, make_joined
-from tests.test_browser import ARGS, CHROMIUM, _Page, sync_api
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium missing (apt-get install chromium)"),
-]
+pytestmark = BROWSER_MARKS
+__all__ = ["browser_fixture"]  # the shared `browser` fixture
 
 FIELDS = (
     "location",
@@ -100,14 +98,6 @@ def _inputs():
     return joined, gaz, outlines
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.mark.parametrize("offline", [True, False], ids=["offline", "online"])
 @pytest.mark.parametrize("by, color_by", [("week", "country"), ("country", "weapon")])
 def test_no_payload_runs_in_any_map(browser, tmp_path, offline, by, color_by):
@@ -123,7 +113,7 @@ def test_no_payload_runs_in_any_map(browser, tmp_path, offline, by, color_by):
         title=payload("title"),
     )
     path = save_map(m, tmp_path / "map.html")
-    view = _Page(browser, path, serve_cdn=True)
+    view = Page(browser, path, serve_cdn=True)
     try:
         page = view.page
         page.evaluate(
