@@ -141,3 +141,35 @@ def test_no_payload_runs_in_any_map(browser, tmp_path, offline, by, color_by):
         assert view.errors == [] or all("ERR_" in e or "Failed to load" in e for e in view.errors)
     finally:
         view.close()
+
+
+def test_no_payload_runs_in_the_briefing(browser, tmp_path):
+    from geoincidents import briefing, reported_totals
+
+    joined, gaz, outlines = _inputs()
+    totals = reported_totals()
+    totals.loc[0, "notes"] = payload("title")
+    totals.loc[0, "source_publisher"] = payload("publisher")
+    path = tmp_path / "brief.html"
+    briefing(
+        joined,
+        path,
+        title=payload("title"),
+        totals=totals,
+        map_options={"countries": outlines, "gazetteer": gaz},
+    )
+    view = Page(browser, path, serve_cdn=False, wait="body")
+    try:
+        page = view.page
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.__xss") is None
+        assert page.evaluate("document.querySelectorAll('[onerror], [onload]').length") == 0
+        frames = page.frames
+        assert len(frames) >= 2  # the map, in its iframe
+        for frame in frames:
+            assert frame.evaluate("window.__xss") is None
+            assert frame.evaluate("document.querySelectorAll('[onerror], [onload]').length") == 0
+        assert "<img" in page.locator("body").inner_text()  # the payloads are shown as text
+        assert view.requests == []
+    finally:
+        view.close()
