@@ -191,7 +191,7 @@ def check_report(gazetteer: Gazetteer, references: dict[str, Reference] | None =
         if check.status == "stand-in":
             lines.append(f"stand-in   {site.site_id}: point of {site.coord_source}; really {site.stand_in_for}")
         elif check.status == "unchecked":
-            lines.append(f"unchecked  {site.site_id}: no independent reference for {site.coord_source}")
+            lines.append(f"unchecked  {site.site_id}: no independent reference for {site.coord_source!r}")
         elif check.status == "disagrees":
             lines.append(f"DISAGREES  {site.site_id}: {'; '.join(check.problems)}")
         unversioned = [
@@ -211,6 +211,8 @@ def check_report(gazetteer: Gazetteer, references: dict[str, Reference] | None =
 
 # -- private helpers --------------------------------------------------------------------------------------
 def _check_one(site: Site, refs: dict[str, Reference]) -> SiteCheck:
+    if not site.point_kind:  # a row from a gazetteer without the reference columns: nothing to check
+        return SiteCheck(site.site_id, "unchecked", None)
     problems: list[str] = []
     source = refs.get(site.coord_source)
     if source is None:
