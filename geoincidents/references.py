@@ -39,6 +39,7 @@ __all__ = [
     "check_sites",
     "derived_uncertainty_m",
     "check_report",
+    "site_table_markdown",
     "REFERENCE_KINDS",
 ]
 
@@ -373,3 +374,78 @@ def _geonames_point(geonameid: str):
         return _MISSING_PACKAGE
     record = table.get(geonameid)
     return None if record is None else (float(record["latitude"]), float(record["longitude"]))
+
+
+def site_table_markdown(gazetteer: Gazetteer, references: dict[str, Reference] | None = None) -> str:
+    """The table of every site for ``docs/gazetteer.md``: point kind, sources, check distance and dates.
+
+    Text from the data is HTML-escaped (and ``|`` too, for the Markdown table); only ``http(s)`` addresses
+    become links.
+
+    Parameters
+    ----------
+    gazetteer : Gazetteer
+    references : dict, optional
+        From :func:`load_references`; default the bundled references.
+
+    Returns
+    -------
+    str
+        Markdown: a summary line, then one table row per site in gazetteer order, ending with a newline.
+
+    Examples
+    --------
+    >>> from geoincidents.gazetteer import load_gazetteer
+    >>> "| `tower-22` |" in site_table_markdown(load_gazetteer())
+    True
+    """
+    refs = load_references() if references is None else references
+    checks = {c.site_id: c for c in check_sites(gazetteer, refs)}
+    counts = {s: sum(c.status == s for c in checks.values()) for s in ("ok", "stand-in", "unchecked", "disagrees")}
+    out = [
+        f"{len(gazetteer)} sites in {len({s.country for s in gazetteer})} countries: {counts['ok']} checked against "
+        f"an independent reference within their radius, {counts['stand-in']} stand-ins (another place's point), "
+        f"{counts['unchecked']} without an independent check yet, {counts['disagrees']} disagreeing.",
+        "",
+        "| site | country | kind | point | source | independent check | radius | in use | stands in for |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for site in gazetteer:
+        check = checks[site.site_id]
+        if site.checked_against:
+            checked = f"{_cite(site.checked_against, refs)}: {site.check_distance_m:,.0f} m"
+        else:
+            checked = "none yet"
+        dates = f"{site.active_from or '?'} to {site.active_to or '?'}" if site.active_from or site.active_to else ""
+        if site.active_source:
+            dates = f"{dates} ({_cite(site.active_source, refs)})".strip()
+        cells = [
+            f"`{site.site_id}`",
+            site.country,
+            site.kind,
+            site.point_kind.replace("_", " ") + ("" if check.status != "disagrees" else " (DISAGREES)"),
+            _cite(site.coord_source, refs),
+            checked,
+            f"{site.uncertainty_m:,.0f} m",
+            dates,
+            _text(site.stand_in_for),
+        ]
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
+def _text(value: str) -> str:
+    import html
+
+    return html.escape(value, quote=False).replace("|", "&#124;")
+
+
+def _cite(ref_id: str, refs: dict[str, Reference]) -> str:
+    label = _text(ref_id)
+    ref = refs.get(ref_id)
+    if ref is not None and ref.revision:
+        label += f" (oldid {_text(ref.revision)})"
+    if ref is not None and ref.url.startswith(("https://", "http://")):
+        url = ref.url.replace("(", "%28").replace(")", "%29").replace(" ", "%20").replace("|", "%7C")
+        return f"[{label}]({url})"
+    return label

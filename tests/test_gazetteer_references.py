@@ -199,3 +199,25 @@ def test_cli_validate_reports_stand_ins_missing_checks_and_disagreements(capsys,
     assert main(["gazetteer", "--sites", str(tmp_path), "validate"]) == 1
     out = capsys.readouterr().out
     assert "DISAGREES  tower-22:" in out and "gazetteer OK" not in out
+
+
+def test_docs_site_table_is_up_to_date():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_gazetteer_docs", ROOT / "scripts" / "build_gazetteer_docs.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    page = module.PAGE.read_text(encoding="utf-8")
+    assert module.render(page) == page, "run scripts/build_gazetteer_docs.py"
+    for site in SITES:
+        assert f"| `{site.site_id}` |" in page
+
+
+def test_site_table_escapes_data_text():
+    from geoincidents.references import site_table_markdown
+
+    site = GAZ["union-iii"]
+    odd = site.__class__(**{**site.to_dict(), "stand_in_for": "a <b>|pipe</b> & more"})
+    table = site_table_markdown(Gazetteer([odd]), REFS)
+    assert "a &lt;b&gt;&#124;pipe&lt;/b&gt; &amp; more" in table and "<b>" not in table
