@@ -221,3 +221,8 @@ def test_site_table_escapes_data_text():
     odd = site.__class__(**{**site.to_dict(), "stand_in_for": "a <b>|pipe</b> & more"})
     table = site_table_markdown(Gazetteer([odd]), REFS)
     assert "a &lt;b&gt;&#124;pipe&lt;/b&gt; &amp; more" in table and "<b>" not in table
+
+
+def test_readme_site_count_is_true():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"{len(GAZ)} bases and sites" in readme
