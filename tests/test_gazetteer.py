@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from geoincidents.countries import country_codes
 from geoincidents.gazetteer import (
     SITE_COLUMNS,
     SITE_KINDS,
@@ -18,7 +19,6 @@ from geoincidents.gazetteer import (
     Site,
     load_gazetteer,
 )
-from geoincidents.countries import country_codes
 from geoincidents.matching import geocode
 from geoincidents.normalize import normalize_name
 

