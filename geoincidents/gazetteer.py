@@ -74,18 +74,7 @@ SITE_COLUMNS = (
 )
 ALIAS_COLUMNS = ("alias", "site_id", "script", "ambiguous", "note")
 # Columns a sites.csv may leave out (files written before the reference columns existed still load).
-_OPTIONAL_SITE_COLUMNS = {
-    "coord_source_url",
-    "notes",
-    "point_kind",
-    "stand_in_for",
-    "checked_against",
-    "check_distance_m",
-    "footprint_m",
-    "active_from",
-    "active_to",
-    "active_source",
-}
+_OPTIONAL_SITE_COLUMNS = {"coord_source_url", "notes", *SITE_COLUMNS[SITE_COLUMNS.index("point_kind") :]}
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ARABIC = re.compile("[\u0600-\u06ff]")
 # Border outlines are simplified; a site this close to its country's outline still counts as inside. The

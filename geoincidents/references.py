@@ -24,6 +24,7 @@ import importlib.resources
 import io
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -221,7 +222,7 @@ def check_report(gazetteer: Gazetteer, references: dict[str, Reference] | None =
         ]
         if unversioned:
             lines.append(f"no oldid   {site.site_id}: {', '.join(unversioned)} cited without a revision id")
-    counts = {s: sum(c.status == s for c in checks) for s in ("ok", "stand-in", "unchecked", "disagrees")}
+    counts = _status_counts(checks)
     lines.append(
         f"checks: {counts['ok']} within radius, {counts['stand-in']} stand-ins, "
         f"{counts['unchecked']} without an independent check, {counts['disagrees']} disagreeing"
@@ -230,6 +231,11 @@ def check_report(gazetteer: Gazetteer, references: dict[str, Reference] | None =
 
 
 # -- private helpers --------------------------------------------------------------------------------------
+def _status_counts(checks: Iterable[SiteCheck]) -> dict[str, int]:
+    statuses = [c.status for c in checks]
+    return {s: statuses.count(s) for s in ("ok", "stand-in", "unchecked", "disagrees")}
+
+
 def _check_one(site: Site, refs: dict[str, Reference]) -> SiteCheck:
     if not site.point_kind:  # a row from a gazetteer without the reference columns: nothing to check
         return SiteCheck(site.site_id, "unchecked", None)

@@ -165,22 +165,13 @@ def test_unknown_reference_and_bad_dates_are_errors(tmp_path):
     )
     with pytest.raises(ValueError, match=r"references.csv:2: column 'ref_id'"):
         load_references(bad)
-    header = ",".join(
-        [
-            "site_id",
-            "name",
-            "name_ar",
-            "kind",
-            "country",
-            "admin1",
-            "lat",
-            "lon",
-            "uncertainty_m",
-            "coord_source",
-        ]
-        + ["point_kind", "stand_in_for", "active_from", "active_to", "active_source"]
-    )
+    from geoincidents.gazetteer import SITE_COLUMNS
+
+    columns = [c for c in SITE_COLUMNS if c not in ("coord_source_url", "notes", "checked_against")]
+    columns = [c for c in columns if c not in ("check_distance_m", "footprint_m")]
+    header = ",".join(columns)
     row = "x-base,X base,قاعدة,base,IRQ,Anbar,33.1,42.1,500,Web:x:1,stand_in,,2024-13-01,2023-01-01,"
+    assert header.endswith("point_kind,stand_in_for,active_from,active_to,active_source")
     (tmp_path / "sites.csv").write_text(f"{header}\n{row}\n", encoding="utf-8")
     with pytest.raises(GazetteerError) as err:
         Gazetteer.from_files(tmp_path / "sites.csv")
