@@ -106,6 +106,7 @@ def test_wheel_contents(wheel: Path) -> None:
         "geoincidents/maps/__init__.py",
         "geoincidents/gazetteer/sites.csv",
         "geoincidents/gazetteer/aliases.csv",
+        "geoincidents/gazetteer/references.csv",
         "geoincidents/data/countries.geojson",
         "geoincidents/data/example_incidents.csv",
         "geoincidents/data/example_sources.csv",
