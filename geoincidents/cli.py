@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import cli_briefing
 from ._files import atomic_path
 
 __all__ = ["main"]
@@ -86,6 +87,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     for add in (_add_geocode, _add_gazetteer, _add_weekly, _add_map, _add_chart, _add_demo, add_serve):
         add(sub)
+    cli_briefing.add_parser(sub, add_input=_add_input, load=_load_joined)
     return parser
 
 
@@ -175,6 +177,12 @@ def _run_gazetteer_validate(args: argparse.Namespace) -> int:
     if problems:
         print(f"{len(problems)} problem(s) in the gazetteer", file=sys.stderr)
         return 1
+    from .references import check_report
+
+    report = check_report(gaz)  # stand-ins, missing checks and disagreements with the references
+    print("\n".join(report))
+    if any(line.startswith("DISAGREES") for line in report):
+        return 1
     print(f"gazetteer OK: {len(gaz)} sites, {len(gaz.aliases)} aliases")
     return 0
 
@@ -233,7 +241,7 @@ def _add_map(sub: Any) -> None:
         description="Write an HTML map of the incidents, for a briefing.",
     )
     _add_input(p)
-    p.add_argument("-o", "--output", required=True, type=Path, help="the HTML file to write")
+    p.add_argument("-o", "--output", required=True, type=Path, help="HTML file (or .png/.svg for slides)")
     p.add_argument("--offline", action="store_true", help="one self-contained file that needs no network")
     p.add_argument("--by", default="week", choices=["week", "country"], help="one layer per week or country")
     p.add_argument("--color-by", default="country", choices=["country", "weapon"])
@@ -324,7 +332,9 @@ def _run_weekly(args: argparse.Namespace) -> int:
 def _run_map(args: argparse.Namespace) -> int:
     from .maps import incident_map, save_map
 
-    _check_output(args.output, (".html", ".htm"))
+    _check_output(args.output, (".html", ".htm", ".png", ".svg"))
+    if args.output.suffix.lower() in (".png", ".svg"):
+        return cli_briefing.run_static_map(args, _load_joined(args))
     joined = _load_joined(args)
     m = incident_map(
         joined,

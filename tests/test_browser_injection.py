@@ -14,13 +14,11 @@ import pytest
 
 from geoincidents import load_gazetteer
 from geoincidents.maps import incident_map, save_map
+from tests.browser_support import BROWSER_MARKS, Page, browser_fixture
 from tests.map_data import box_outlines, make_joined
-from tests.test_browser import ARGS, CHROMIUM, _Page, sync_api
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium missing (apt-get install chromium)"),
-]
+pytestmark = BROWSER_MARKS
+__all__ = ["browser_fixture"]  # the shared `browser` fixture
 
 FIELDS = (
     "location",
@@ -100,14 +98,6 @@ def _inputs():
     return joined, gaz, outlines
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.mark.parametrize("offline", [True, False], ids=["offline", "online"])
 @pytest.mark.parametrize("by, color_by", [("week", "country"), ("country", "weapon")])
 def test_no_payload_runs_in_any_map(browser, tmp_path, offline, by, color_by):
@@ -123,7 +113,7 @@ def test_no_payload_runs_in_any_map(browser, tmp_path, offline, by, color_by):
         title=payload("title"),
     )
     path = save_map(m, tmp_path / "map.html")
-    view = _Page(browser, path, serve_cdn=True)
+    view = Page(browser, path, serve_cdn=True)
     try:
         page = view.page
         page.evaluate(
@@ -149,5 +139,37 @@ def test_no_payload_runs_in_any_map(browser, tmp_path, offline, by, color_by):
         for field in ("title",):
             assert field in text
         assert view.errors == [] or all("ERR_" in e or "Failed to load" in e for e in view.errors)
+    finally:
+        view.close()
+
+
+def test_no_payload_runs_in_the_briefing(browser, tmp_path):
+    from geoincidents import briefing, reported_totals
+
+    joined, gaz, outlines = _inputs()
+    totals = reported_totals()
+    totals.loc[0, "notes"] = payload("title")
+    totals.loc[0, "source_publisher"] = payload("publisher")
+    path = tmp_path / "brief.html"
+    briefing(
+        joined,
+        path,
+        title=payload("title"),
+        totals=totals,
+        map_options={"countries": outlines, "gazetteer": gaz},
+    )
+    view = Page(browser, path, serve_cdn=False, wait="body")
+    try:
+        page = view.page
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.__xss") is None
+        assert page.evaluate("document.querySelectorAll('[onerror], [onload]').length") == 0
+        frames = page.frames
+        assert len(frames) >= 2  # the map, in its iframe
+        for frame in frames:
+            assert frame.evaluate("window.__xss") is None
+            assert frame.evaluate("document.querySelectorAll('[onerror], [onload]').length") == 0
+        assert "<img" in page.locator("body").inner_text()  # the payloads are shown as text
+        assert view.requests == []
     finally:
         view.close()

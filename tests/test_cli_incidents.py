@@ -254,7 +254,7 @@ def test_missing_input_writes_nothing(tmp_path, capsys, command, name):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("command, name", [("map", "out.png"), ("map", "out"), ("chart", "out.html"),
+@pytest.mark.parametrize("command, name", [("map", "out.jpg"), ("map", "out"), ("chart", "out.html"),
                                            ("chart", "out.jpg")])
 def test_wrong_output_suffix_exits_2(incidents_csv, capsys, command, name):
     out_path = incidents_csv.parent / name
@@ -306,6 +306,8 @@ def test_ctrl_c_ends_quietly_with_130_and_never_blames_the_input(tmp_path):
         out, err = proc.communicate(timeout=60)
         if proc.returncode == 0:  # finished before the signal: nothing to check this round
             continue
-        assert proc.returncode == 130, err
+        # 130 is what the shell shows for both an exit with status 130 and a death by SIGINT (-2 here), which
+        # Python chooses when the signal lands while the interpreter is shutting down.
+        assert proc.returncode in (130, -signal.SIGINT), err
         assert err.strip() == "geoincidents: interrupted"
         assert "Traceback" not in err and "big.csv" not in err
