@@ -211,6 +211,11 @@ def test_sites_is_the_gazetteer_as_geojson(client):
     site = GAZ[first["id"]]
     assert first["geometry"]["coordinates"] == [site.lon, site.lat]
     assert first["properties"]["coord_source"] == site.coord_source
+    for feature, s in zip(data["features"], GAZ, strict=True):  # dates as ISO text, every other field as is
+        for key, value in s.to_dict().items():
+            if key not in ("lat", "lon"):
+                expected = value.isoformat() if hasattr(value, "isoformat") else value
+                assert feature["properties"][key] == expected, (s.site_id, key)
     syria = client.get("/sites", params={"countrycodes": "sy"}).json()["features"]
     assert {f["properties"]["country"] for f in syria} == {"SYR"}
     assert len(syria) == sum(s.country == "SYR" for s in GAZ)

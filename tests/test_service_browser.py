@@ -20,7 +20,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python
 
 from geoincidents import geocode, load_gazetteer  # noqa: E402
 from geoincidents.service import create_app  # noqa: E402
-from tests import test_browser  # noqa: E402
+from tests.browser_support import BROWSER_MARKS, browser_fixture  # noqa: E402, F401
 from tests.service_helpers import running  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,11 +31,8 @@ FILES = {
     "Control.Geocoder.js": NODE_MODULES / "leaflet-control-geocoder" / "dist" / "Control.Geocoder.js",
     "Control.Geocoder.css": NODE_MODULES / "leaflet-control-geocoder" / "dist" / "Control.Geocoder.css",
 }
-CHROMIUM = test_browser.CHROMIUM
-browser = test_browser.browser  # the browser tests' one Chromium fixture
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium missing (apt-get install chromium)"),
+    *BROWSER_MARKS,  # and the `browser` fixture: tests/browser_support.py
     pytest.mark.skipif(
         not all(p.exists() for p in FILES.values()),
         reason="leaflet / leaflet-control-geocoder not in build/npm: run `make npm` (needs npm)",
