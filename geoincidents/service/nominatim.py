@@ -130,10 +130,11 @@ def site_place(
 
     Examples
     --------
-    >>> from geoincidents import load_gazetteer
-    >>> p = site_place(load_gazetteer()["erbil"], score=100, method="exact", query="Erbil")
+    >>> from geoincidents import Site
+    >>> town = Site("testville", "Testville", "", "city", "IRQ", "Anbar", 33.0, 42.0, 1113.2, "a test")
+    >>> p = site_place(town, score=100, method="exact", query="Testville")
     >>> p.display_name, p.category, p.type
-    ('Erbil, Erbil, Iraq', 'place', 'city')
+    ('Testville, Anbar, Iraq', 'place', 'city')
     """
     category, osm_type, rank, addresstype = _KIND_TAGS.get(site.kind, ("place", "locality", 30, "place"))
     name = site.name_ar if arabic and site.name_ar else site.name
@@ -223,12 +224,13 @@ def render_places(places: Sequence[Place], fmt: str, *, addressdetails: bool = F
 
     Examples
     --------
-    >>> from geoincidents import load_gazetteer
-    >>> p = site_place(load_gazetteer()["erbil"], score=100, method="exact", query="Erbil")
+    >>> from geoincidents import Site
+    >>> town = Site("testville", "Testville", "", "city", "IRQ", "Anbar", 33.0, 42.0, 1113.2, "a test")
+    >>> p = site_place(town, score=100, method="exact", query="Testville")
     >>> list(render_places([p], "jsonv2")[0])[:8]
     ['place_id', 'licence', 'lat', 'lon', 'category', 'type', 'place_rank', 'importance']
-    >>> render_places([p], "json")[0]["boundingbox"]
-    ['36.1193251', '36.2630549', '43.9201437', '44.0982363']
+    >>> render_places([p], "json")[0]["boundingbox"]  # 1113.2 m is 0.01 degree of latitude
+    ['32.9900000', '33.0100000', '41.9880764', '42.0119236']
     """
     if fmt in ("json", "jsonv2"):
         label = "class" if fmt == "json" else "category"
