@@ -79,7 +79,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="geoincidents",
-        description="Attacks on bases hosting US and coalition troops in Iraq, Syria and Jordan, on a map.",
+        description="Attacks on bases hosting US and coalition troops in Iraq, Syria, Jordan and the Gulf, on a map.",
     )
     parser.add_argument("--version", action="version", version=f"geoincidents {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
