@@ -79,7 +79,9 @@ def _build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="geoincidents",
-        description="Attacks on bases hosting US and coalition troops in Iraq, Syria, Jordan and the Gulf, on a map.",
+        description=(
+            "Attacks on bases hosting US and coalition troops in Iraq, Syria, Jordan and the Gulf, on a map."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"geoincidents {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -395,7 +397,8 @@ def _run_demo(args: argparse.Namespace) -> int:
     save_map(incident_map(campaign, offline=True, time_slider=True, title=title), out / "campaign-map.html")
     briefing(campaign, out / "campaign-briefing.html", title=title, totals=campaign_totals())
     written += [out / "campaign-map.html", out / "campaign-briefing.html"]
-    print(f"{len(joined)} example incidents from the seed articles, {len(campaign)} campaign incidents; wrote:")
+    print(f"{len(joined)} example incidents from the seed articles, {len(campaign)} campaign incidents; "
+          "wrote:")
     for path in written:
         print(f"  {path}")
     return 0
