@@ -1,4 +1,4 @@
-"""geoincidents: attacks on bases hosting US and coalition troops in Iraq, Syria and Jordan, on a map.
+"""geoincidents: attacks on bases hosting US and coalition troops in Iraq, Syria, Jordan and the Gulf, mapped.
 
 The public API is re-exported here lazily (PEP 562) so that ``import geoincidents`` stays fast: geopandas,
 folium and matplotlib are imported only by the functions that need them.

@@ -126,7 +126,7 @@ def weekly_chart(
             title += f", {labels[0]} – {labels[-1]}" if len(labels) > 1 else f", {labels[0]}"
     ax.set_title(title, fontsize=14, loc="left")
     if path is not None:
-        _save(fig, Path(path))
+        save_figure(fig, Path(path))
     return fig
 
 
@@ -159,8 +159,9 @@ def _by_title(by: str) -> str:
     return {"country": "Country", "weapon": "Weapon", "site": "Site", "event_type": "Event type"}.get(by, by)
 
 
-def _save(fig: Figure, path: Path) -> None:
-    """Save without timestamps or software versions so files are reproducible."""
+def save_figure(fig: Figure, path: Path, dpi: int = 150) -> None:
+    """Save a figure as PNG or SVG (by suffix), atomically, with no timestamp or software version in the file,
+    so the same figure gives the same bytes (charts and the static map use it)."""
     import matplotlib
 
     if not path.parent.is_dir():
@@ -170,4 +171,4 @@ def _save(fig: Figure, path: Path) -> None:
             with matplotlib.rc_context({"svg.hashsalt": "geoincidents", "svg.fonttype": "path"}):
                 fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None})
         else:
-            fig.savefig(tmp, format="png", dpi=150, metadata={"Software": None})
+            fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": None})

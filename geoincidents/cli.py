@@ -79,7 +79,9 @@ def _build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="geoincidents",
-        description="Attacks on bases hosting US and coalition troops in Iraq, Syria and Jordan, on a map.",
+        description=(
+            "Attacks on bases hosting US and coalition troops in Iraq, Syria, Jordan and the Gulf, on a map."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"geoincidents {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -388,7 +390,17 @@ def _run_demo(args: argparse.Namespace) -> int:
     with atomic_path(out / "weekly-counts.csv") as tmp:
         weekly_counts(wave, by="country").to_csv(tmp, index=False, lineterminator="\n")
     written.append(out / "weekly-counts.csv")
-    print(f"{len(joined)} example incidents from the seed articles; wrote:")
+    # Beside them, the bundled campaign of 17 Oct 2023 - Feb 2024 and its briefing.
+    from .briefings import briefing
+    from .examples import campaign_incidents, campaign_totals
+
+    campaign = join_sites(campaign_incidents())
+    title = "Attacks on US and coalition forces, 17 Oct 2023 - Feb 2024 (bundled campaign dataset)"
+    save_map(incident_map(campaign, offline=True, time_slider=True, title=title), out / "campaign-map.html")
+    briefing(campaign, out / "campaign-briefing.html", title=title, totals=campaign_totals())
+    written += [out / "campaign-map.html", out / "campaign-briefing.html"]
+    print(f"{len(joined)} example incidents from the seed articles, {len(campaign)} campaign incidents; "
+          "wrote:")
     for path in written:
         print(f"  {path}")
     return 0

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._files import atomic_path
 from .normalize import name_keys
 
 if TYPE_CHECKING:
@@ -377,12 +378,12 @@ class Gazetteer:
         """Write ``sites.csv`` and ``aliases.csv`` into ``folder`` (created if needed); returns the folder."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        with open(folder / "sites.csv", "w", newline="", encoding="utf-8") as fh:
+        with atomic_path(folder / "sites.csv") as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(SITE_COLUMNS)
             for s in self._sites.values():
                 writer.writerow([_format_value(getattr(s, c)) for c in SITE_COLUMNS])
-        with open(folder / "aliases.csv", "w", newline="", encoding="utf-8") as fh:
+        with atomic_path(folder / "aliases.csv") as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(ALIAS_COLUMNS)
             for alias, site_id, ambiguous in self._aliases:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..charts import save_figure
 from ..style import OTHER_COLOR, UNKNOWN_COLOR, WEAPON_COLORS, WEAPON_LABELS, country_color, country_name
 from ._data import marker_radius, prepare
 from ._map import check_map_input
@@ -210,7 +211,7 @@ def static_map(
         parse_math=False,
     )
     if path is not None:
-        _save(fig, Path(path), dpi)
+        save_figure(fig, Path(path), dpi)
     return fig
 
 
@@ -291,17 +292,3 @@ def _default_title(first: pd.Timestamp | None, last: pd.Timestamp | None) -> str
     )
 
 
-def _save(fig: Figure, path: Path, dpi: int) -> None:
-    """Save atomically without timestamps or software versions, so files are reproducible."""
-    import matplotlib
-
-    from .._files import atomic_path
-
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"folder {path.parent} does not exist")
-    with atomic_path(path) as tmp:
-        if path.suffix.lower() == ".svg":
-            with matplotlib.rc_context({"svg.hashsalt": "geoincidents", "svg.fonttype": "path"}):
-                fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None})
-        else:
-            fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": None})
