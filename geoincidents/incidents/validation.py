@@ -18,9 +18,10 @@ import pandas as pd
 
 from .. import schema
 from ..schema import COLUMN_NAMES, DTYPES, REQUIRED, VOCABULARIES, Vocabulary, format_sources, parse_sources
-from .acled import ACLED_COLUMNS, acled_event_types, is_acled
+from ..sources import detect_source, source_layout
+from ..sources.layout import SourceLayout
 from .loading import RawTable
-from .parsing import map_distinct, parse_dates, parse_numbers, text_cells
+from .parsing import DateOrderError, map_distinct, parse_dates, parse_numbers, text_cells
 from .problems import (
     REJECTED_HEAD,
     IncidentValidationError,
@@ -73,6 +74,7 @@ class Checks:
     problems: ProblemLog = field(default_factory=ProblemLog)
     notes: list[str] = field(default_factory=list)
     reported: dict[str, pd.Series] = field(default_factory=dict)
+    dayfirst: bool | None = None
 
     @property
     def n(self) -> int:
@@ -95,7 +97,8 @@ class Checks:
         self.notes.append(f"{self.label}: {message}")
 
 
-def validate(raw: RawTable, *, errors: str, strict: bool) -> pd.DataFrame | ReadResult:
+def validate(raw: RawTable, *, errors: str, strict: bool, source: str | None = None,
+             dayfirst: bool | None = None) -> pd.DataFrame | ReadResult:
     """Normalise and validate a loaded table; raise or report.
 
     Parameters
@@ -104,6 +107,10 @@ def validate(raw: RawTable, *, errors: str, strict: bool) -> pd.DataFrame | Read
         From :func:`geoincidents.incidents.loading.read_raw`.
     errors : {"raise", "report"}
     strict : bool
+    source : str, optional
+        A name from :data:`geoincidents.sources.SOURCE_NAMES`; detected from the columns when None.
+    dayfirst : bool, optional
+        Day/month order of all-number dates; decided per column from its values when None.
 
     Returns
     -------
@@ -115,42 +122,44 @@ def validate(raw: RawTable, *, errors: str, strict: bool) -> pd.DataFrame | Read
         raise IncidentValidationError(
             f"{raw.label}: duplicated column names: {', '.join(repr(str(c)) for c in duplicated.unique())}"
         )
-    acled = is_acled(frame.columns)
-    mapping, extras = _map_columns(list(frame.columns), acled)
-    _require_columns(mapping, frame.columns, raw.label)
-    checks = Checks(frame, raw.rows, raw.label, strict, mapping)
+    layout = source_layout(source) if source is not None else detect_source(frame.columns)
+    mapping, extras = _map_columns(list(frame.columns), layout)
+    _require_columns(mapping, frame.columns, raw)
+    checks = Checks(frame, raw.rows, raw.label, strict, mapping, dayfirst=dayfirst)
+    for note in raw.notes:
+        checks.warn(note)
     for pos, column, values, reason in raw.problems:
         checks.problems.add_listed(pos, column, values, reason)
+    derived = layout.derive(checks) if layout.derive is not None else {}
 
     out: dict[str, Any] = {"incident_id": _incident_ids(checks)}
-    out.update(_dates(checks))
+    out.update(_dates(checks, derived))
     location = text_cells(checks.column("location"), checks.n)
     checks.report(location.isna().to_numpy(), "location", "missing location")
     out["location"] = location
     out["site_id"] = text_cells(checks.column("site_id"), checks.n)
     lat, lon, coords_ok = _coordinates(checks)
     out["lat"], out["lon"] = lat, lon
-    out["location_precision"] = _vocabulary(checks, schema.LOCATION_PRECISION)
+    out["location_precision"] = derived.get("location_precision")
+    if out["location_precision"] is None:
+        out["location_precision"] = _vocabulary(checks, schema.LOCATION_PRECISION)
     out["country"] = _countries(checks, lat, lon, coords_ok)
     _check_in_country(checks, out["country"], lat, lon, coords_ok)
-    if acled and ("event_type" not in mapping or "weapon" not in mapping):
-        acled_type, acled_weapon = acled_event_types(checks)
-        derived = {"event_type": acled_type, "weapon": acled_weapon}
     for name in ("event_type", "weapon"):
-        if acled and name not in mapping:
-            out[name] = derived[name]
-        else:
-            out[name] = _vocabulary(checks, VOCABULARIES[name])
+        out[name] = derived[name] if name in derived else _vocabulary(checks, VOCABULARIES[name])
     out["claimed_by"] = text_cells(checks.column("claimed_by"), checks.n)
     for name in ("claim_status", "outcome"):
         out[name] = _vocabulary(checks, VOCABULARIES[name])
     for name in ("injured", "killed"):
         out[name] = _casualty_counts(checks, name)
-    out["sources"] = _sources(checks, acled)
+    out["sources"] = _sources(checks, layout.split_sources)
     out["notes"] = text_cells(checks.column("notes"), checks.n)
+    for name in ("actor", "source_event_type", "source_sub_event_type"):
+        out[name] = derived[name] if name in derived else text_cells(checks.column(name), checks.n)
+    out["target"] = _targets(checks, derived, out["event_type"])
     _check_unique_ids(checks, out["incident_id"])
 
-    table = _assemble(out, checks, extras, acled)
+    table = _assemble(out, checks, extras)
     problem_frame = checks.problems.frame(raw.label, raw.rows)
     for message in checks.notes:
         warnings.warn(message, IncidentWarning, stacklevel=3)
@@ -158,20 +167,19 @@ def validate(raw: RawTable, *, errors: str, strict: bool) -> pd.DataFrame | Read
 
 
 # -- columns -------------------------------------------------------------------------------------------------
-def _map_columns(columns: Sequence[Any], acled: bool) -> tuple[dict[str, Any], list[Any]]:
+def _map_columns(columns: Sequence[Any], layout: SourceLayout) -> tuple[dict[str, Any], list[Any]]:
     """Schema column -> input column name, and the input columns left as extras (input order).
 
-    A schema name spelled exactly (ignoring case) beats a synonym; among synonyms the first column wins;
-    the losers stay as extra columns.
+    The source's own column names come first; then a schema name spelled exactly (ignoring case) beats a
+    synonym; among synonyms the first column wins; the losers stay as extra columns.
     """
     chosen: dict[str, tuple[int, Any]] = {}
+    own = dict(layout.columns)
     for col in columns:
-        if acled and isinstance(col, str) and col.strip().lower() == "event_type":
-            continue  # ACLED's vocabulary, not ours: kept as event_type_reported
         target = None
         rank = 2
-        if acled and isinstance(col, str) and col.strip().lower() in ACLED_COLUMNS:
-            target, rank = ACLED_COLUMNS[col.strip().lower()], 0
+        if isinstance(col, str) and col.strip().lower() in own:
+            target, rank = own[col.strip().lower()], 0
         else:
             target = schema.canonical_column(col)
             if target is not None and isinstance(col, str):
@@ -186,10 +194,15 @@ def _map_columns(columns: Sequence[Any], acled: bool) -> tuple[dict[str, Any], l
     return mapping, extras
 
 
-def _require_columns(mapping: dict[str, Any], columns: pd.Index, label: str) -> None:
+def _require_columns(mapping: dict[str, Any], columns: pd.Index, raw: RawTable) -> None:
     missing = [c for c in REQUIRED if c not in mapping]
     if not missing:
         return
+    label = raw.label
+    preamble = [note for note in raw.notes if "preamble" in note]
+    if preamble:  # "header found on line 3; lines 1-2 look like a preamble (skipped)"
+        label = f"{label}: header expected on line {preamble[0].split('line ', 1)[1].split(';')[0]} " \
+                f"({preamble[0].split('; ', 1)[1]})"
     names = ", ".join(repr(c) for c in missing)
     accepted = "; ".join(
         f"{c}: " + ", ".join([c] + sorted(k for k, v in schema.COLUMN_SYNONYMS.items() if v == c))
@@ -225,19 +238,43 @@ def _check_unique_ids(checks: Checks, ids: np.ndarray) -> None:
     checks.problems.add(dup, checks.column_name("incident_id"), shown, reason.astype(object))
 
 
-def _dates(checks: Checks) -> dict[str, Any]:
+def _dates(checks: Checks, derived: dict[str, Any]) -> dict[str, Any]:
     """``date``, ``date_precision`` and ``date_end``."""
-    date, bad_date = parse_dates(checks.column("date"), checks.n)
+    date, bad_date = _parse_date_column(checks, "date")
     checks.report(bad_date, "date", _BAD_DATE)
     checks.report(date.isna().to_numpy() & ~bad_date, "date", "missing date")
-    date_end, bad_end = parse_dates(checks.column("date_end"), checks.n)
+    date_end, bad_end = _parse_date_column(checks, "date_end")
     checks.report(bad_end, "date_end", _BAD_DATE)
     checks.report((date_end < date).to_numpy(), "date_end", "date_end before date")
+    if "date_precision" in derived:
+        return {"date": date, "date_precision": derived["date_precision"], "date_end": date_end}
     precision = _vocabulary(checks, schema.DATE_PRECISION)
     # A date_end without a stated precision means the event spans a range.
     stated = text_cells(checks.column("date_precision"), checks.n).notna().to_numpy()
     precision = np.where(~stated & date_end.notna().to_numpy(), "range", precision)
     return {"date": date, "date_precision": precision, "date_end": date_end}
+
+
+def _parse_date_column(checks: Checks, name: str) -> tuple[pd.Series, np.ndarray]:
+    """One date column, its day/month order decided once; an undecidable order is a file-level error."""
+    try:
+        return parse_dates(checks.column(name), checks.n, dayfirst=checks.dayfirst)
+    except DateOrderError as exc:
+        raise IncidentValidationError(
+            f"{checks.label}: column {checks.column_name(name)!r}: {exc} (command line: --dayfirst or "
+            f"--monthfirst)"
+        ) from exc
+
+
+def _targets(checks: Checks, derived: dict[str, Any], event_type: np.ndarray) -> np.ndarray:
+    """``target``: the source's, the input column's, or for a plain table without one ``us_coalition``
+    for attacks and interceptions (what such a table lists) and ``unknown`` otherwise."""
+    if "target" in derived:
+        return np.asarray(derived["target"], dtype=object)
+    if "target" in checks.mapping:
+        return _vocabulary(checks, schema.TARGET)
+    attack = np.isin(np.asarray(event_type, dtype=object), list(schema.ATTACK_EVENT_TYPES))
+    return np.where(attack, "us_coalition", "unknown").astype(object)
 
 
 def _coordinates(checks: Checks) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -365,7 +402,7 @@ def _check_in_country(checks: Checks, country: np.ndarray, lat: np.ndarray, lon:
                     f"(kept; strict=True rejects them): {listed}{more}")
 
 
-def _sources(checks: Checks, acled: bool) -> np.ndarray:
+def _sources(checks: Checks, split: bool) -> np.ndarray:
     """The sources JSON text per row ("[]" when none); unreadable cells are problems."""
     values = checks.column("sources")
     if values is None:
@@ -378,7 +415,7 @@ def _sources(checks: Checks, acled: bool) -> np.ndarray:
 
     def convert(cell: str) -> tuple[str | None, str | None]:
         try:
-            if acled and cell[:1] not in "[{":  # ACLED: "Reuters; Shafaq News"
+            if split and cell[:1] not in "[{":  # ACLED: "Reuters; Shafaq News"
                 items = [part for part in (p.strip() for p in cell.split(";")) if part]
                 return format_sources(parse_sources(p)[0] for p in items), None
             return format_sources(parse_sources(cell)), None
@@ -403,7 +440,7 @@ def _json_sources(value: Any) -> str:
 
 
 # -- the result ----------------------------------------------------------------------------------------------
-def _assemble(out: dict[str, Any], checks: Checks, extras: list[Any], acled: bool) -> pd.DataFrame:
+def _assemble(out: dict[str, Any], checks: Checks, extras: list[Any]) -> pd.DataFrame:
     """Schema columns with their dtypes, then extras unchanged, then the ``_reported`` originals."""
     index = pd.RangeIndex(checks.n)
     cols: dict[str, Any] = {}
@@ -421,13 +458,7 @@ def _assemble(out: dict[str, Any], checks: Checks, extras: list[Any], acled: boo
     parts = [pd.DataFrame(cols, index=index)]
     taken = set(COLUMN_NAMES)
     if extras:
-        extra_frame = checks.frame[extras]
-        if acled:
-            extra_frame = extra_frame.rename(
-                columns={c: "event_type_reported" for c in extras
-                         if isinstance(c, str) and c.strip().lower() == "event_type"}
-            )
-        extra_frame = extra_frame.set_axis(index, axis=0)
+        extra_frame = checks.frame[extras].set_axis(index, axis=0)
         parts.append(extra_frame)
         taken |= {str(c) for c in extra_frame.columns}
     if checks.reported:
