@@ -159,7 +159,7 @@ def load_csv(path: Path) -> RawTable:
     """CSV/TSV as text (no type guessing, empty cells stay ""), with each record's line number."""
     label = str(path)
     text = _read_utf8(path)
-    preamble = _preamble(text, "\t" if path.suffix.lower() == ".tsv" else ",")
+    preamble = _preamble(text)
     if preamble:
         text = "\n".join(text.split("\n")[preamble:])
     first = text.split("\n", 1)[0]
@@ -312,14 +312,15 @@ def _json_records(doc: Any, label: str) -> list[dict[str, Any]] | None:
     return items
 
 
-def _preamble(text: str, sep: str) -> int:
-    """How many lines come before the header: leading lines with at most one non-empty field (a title such
-    as ``(Sample)``, a blank line) when a line with several fields follows."""
+def _preamble(text: str) -> int:
+    """How many lines come before the header: leading lines with at most one non-empty field whatever the
+    separator (a title such as ``(Sample)``, a blank line) when a line with several fields follows."""
     lines = text.split("\n")
     skipped = 0
     for line in lines[:20]:
-        fields = [f for f in next(csv.reader([line], delimiter=sep), []) if f.strip()]
-        if len(fields) > 1:
+        widest = max(len([f for f in next(csv.reader([line], delimiter=sep), []) if f.strip()])
+                     for sep in (",", ";", "\t"))
+        if widest > 1:
             return skipped
         skipped += 1
     return 0

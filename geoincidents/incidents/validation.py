@@ -11,15 +11,13 @@ import json
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .. import schema
 from ..schema import COLUMN_NAMES, DTYPES, REQUIRED, VOCABULARIES, Vocabulary, format_sources, parse_sources
-from ..sources import detect_source, source_layout
-from ..sources.layout import SourceLayout
 from .loading import RawTable
 from .parsing import DateOrderError, map_distinct, parse_dates, parse_numbers, text_cells
 from .problems import (
@@ -31,6 +29,9 @@ from .problems import (
     counted_values,
     problem_lines,
 )
+
+if TYPE_CHECKING:
+    from ..sources.layout import SourceLayout
 
 __all__ = ["COUNTRY_TOLERANCE_M", "Checks", "validate"]
 
@@ -122,6 +123,8 @@ def validate(raw: RawTable, *, errors: str, strict: bool, source: str | None = N
         raise IncidentValidationError(
             f"{raw.label}: duplicated column names: {', '.join(repr(str(c)) for c in duplicated.unique())}"
         )
+    from ..sources import detect_source, source_layout  # sources build on this package's parsers
+
     layout = source_layout(source) if source is not None else detect_source(frame.columns)
     mapping, extras = _map_columns(list(frame.columns), layout)
     _require_columns(mapping, frame.columns, raw)

@@ -69,6 +69,7 @@ INTER_TARGETS: dict[str, str] = {
     "protesters": "civilians",
     "civilians": "civilians",
     "external/other forces": "other",
+    "unidentified armed group": "armed_group",
 }
 """ACLED ``inter2`` code or actor type -> ``target``."""
 
@@ -172,7 +173,7 @@ def to_acled_columns(table: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> import geoincidents
     >>> out = to_acled_columns(geoincidents.example_incidents())
-    >>> list(out.columns[:3]), out["time_precision"].iloc[0], out["event_date"].iloc[0][:2]
+    >>> list(out.columns[:3]), int(out["time_precision"].iloc[0]), out["event_date"].iloc[0][:2]
     (['event_id_cnty', 'event_date', 'time_precision'], 1, '20')
     """
     from ..schema import parse_sources
