@@ -75,6 +75,8 @@ class RawTable:
     rows: np.ndarray
     label: str
     problems: list[tuple[np.ndarray, str, list[str], str]] = field(default_factory=list)
+    header_line: int = 1
+    """Line of the header in the file (after a preamble, more than 1)."""
     notes: list[str] = field(default_factory=list)
     """What loading did to the file that a reader should know (a skipped preamble, a HXL tag row)."""
 
@@ -178,7 +180,7 @@ def load_csv(path: Path) -> RawTable:
         raise IncidentValidationError(f"{label}: the file is empty") from exc
     except pd.errors.ParserError as exc:
         raise IncidentValidationError(f"{label}: not a readable CSV file: {exc}") from exc
-    raw = RawTable(frame, _csv_line_numbers(text, sep, len(frame)) + preamble, label)
+    raw = RawTable(frame, _csv_line_numbers(text, sep, len(frame)) + preamble, label, header_line=preamble + 1)
     if preamble:
         raw.notes.append(f"header found on line {preamble + 1}; lines 1-{preamble} look like a preamble "
                          f"(skipped)")

@@ -202,10 +202,9 @@ def _require_columns(mapping: dict[str, Any], columns: pd.Index, raw: RawTable) 
     if not missing:
         return
     label = raw.label
-    preamble = [note for note in raw.notes if "preamble" in note]
-    if preamble:  # "header found on line 3; lines 1-2 look like a preamble (skipped)"
-        label = f"{label}: header expected on line {preamble[0].split('line ', 1)[1].split(';')[0]} " \
-                f"({preamble[0].split('; ', 1)[1]})"
+    if raw.header_line > 1:
+        label = (f"{label}: header expected on line {raw.header_line}; lines 1-{raw.header_line - 1} look "
+                 f"like a preamble; line {raw.header_line}")
     names = ", ".join(repr(c) for c in missing)
     accepted = "; ".join(
         f"{c}: " + ", ".join([c] + sorted(k for k, v in schema.COLUMN_SYNONYMS.items() if v == c))
