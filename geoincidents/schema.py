@@ -19,8 +19,8 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from importlib import resources
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -104,11 +104,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("killed", "Int64", "people killed as reported (nullable integer)"),
     Column("sources", "string", 'JSON array of {"date", "publisher", "url"} objects, keys sorted', False),
     Column("notes", "string", "free text, or NA"),
-    Column("actor", "string", "who carried it out, as the source reports it (claimed_by stays the claim), or NA"),
+    Column("actor", "string",
+           "who carried it out, as the source reports it (claimed_by stays the claim), or NA"),
     Column("target", "string",
            "us_coalition, local_security_forces, armed_group, civilians, other or unknown", False),
     Column("source_event_type", "string", "the source's own event class (e.g. ACLED event_type), or NA"),
-    Column("source_sub_event_type", "string", "the source's own sub-class (e.g. ACLED sub_event_type), or NA"),
+    Column("source_sub_event_type", "string",
+           "the source's own sub-class (e.g. ACLED sub_event_type), or NA"),
 )
 """The incident table columns, in output order."""
 
@@ -242,10 +244,11 @@ EVENT_TYPE = Vocabulary(
     fallback="other",
 )
 
-_COUNT_WORDS = frozenset(
-    "a an one two three four five six seven eight nine ten eleven twelve several multiple many some "
-    "numerous dozens dozen of barrage barrages salvo salvos volley volleys wave waves round rounds".split()
-)
+_COUNT_WORDS = frozenset({
+    "a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "several", "multiple", "many", "some", "numerous", "dozens", "dozen", "of", "barrage",
+    "barrages", "salvo", "salvos", "volley", "volleys", "wave", "waves", "round", "rounds",
+})
 _WORD = re.compile(r"[a-z0-9/]+(?:[-'][a-z0-9/]+)*")
 
 
@@ -430,7 +433,7 @@ VOCABULARIES: dict[str, Vocabulary] = {
 ATTACK_EVENT_TYPES: tuple[str, ...] = ("attack", "interception")
 """The ``event_type`` values that count as attacks on US/coalition forces: the one definition. Counts, maps
 and charts default to them and say so (:data:`ATTACK_DESCRIPTION`)."""
-ATTACK_DESCRIPTION = "attacks on US/coalition forces"
+ATTACK_DESCRIPTION = "attacks on US and coalition forces"
 """How counts, titles and legends name what :data:`ATTACK_EVENT_TYPES` selects."""
 STRIKE_EVENT_TYPES: tuple[str, ...] = ("strike",)
 """The ``event_type`` values of strikes by US/coalition forces."""

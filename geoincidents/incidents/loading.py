@@ -180,7 +180,8 @@ def load_csv(path: Path) -> RawTable:
         raise IncidentValidationError(f"{label}: the file is empty") from exc
     except pd.errors.ParserError as exc:
         raise IncidentValidationError(f"{label}: not a readable CSV file: {exc}") from exc
-    raw = RawTable(frame, _csv_line_numbers(text, sep, len(frame)) + preamble, label, header_line=preamble + 1)
+    rows = _csv_line_numbers(text, sep, len(frame)) + preamble
+    raw = RawTable(frame, rows, label, header_line=preamble + 1)
     if preamble:
         raw.notes.append(f"header found on line {preamble + 1}; lines 1-{preamble} look like a preamble "
                          f"(skipped)")
@@ -318,13 +319,11 @@ def _preamble(text: str) -> int:
     """How many lines come before the header: leading lines with at most one non-empty field whatever the
     separator (a title such as ``(Sample)``, a blank line) when a line with several fields follows."""
     lines = text.split("\n")
-    skipped = 0
-    for line in lines[:20]:
+    for skipped, line in enumerate(lines[:20]):
         widest = max(len([f for f in next(csv.reader([line], delimiter=sep), []) if f.strip()])
                      for sep in (",", ";", "\t"))
         if widest > 1:
             return skipped
-        skipped += 1
     return 0
 
 

@@ -106,10 +106,11 @@ def parse_dates(values: pd.Series | None, n: int, *, dayfirst: bool | None = Non
     >>> dates, _ = parse_dates(pd.Series(["9-May-20", "31-12-19", "05-01-19"]), 3)
     >>> [str(d.date()) for d in dates]
     ['2020-05-09', '2019-12-31', '2019-01-05']
-    >>> parse_dates(pd.Series(["03/04/2020"]), 1)
-    Traceback (most recent call last):
-    ...
-    geoincidents.incidents.parsing.DateOrderError: day/month order is ambiguous: every all-number date reads both ways (e.g. '03/04/2020' is 2020-04-03 day first or 2020-03-04 month first); pass dayfirst=True or dayfirst=False
+    >>> try:
+    ...     parse_dates(pd.Series(["03/04/2020"]), 1)
+    ... except DateOrderError as exc:
+    ...     exc.readings
+    ('2020-04-03', '2020-03-04')
     """
     index = pd.RangeIndex(n)
     if values is None:

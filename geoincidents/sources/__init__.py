@@ -85,7 +85,9 @@ def fetch_acled(*, country: str | None = None, since: str | None = None, until: 
         try:
             from acled import AcledClient
         except ImportError as exc:
-            raise ImportError("fetch_acled needs the acled client: pip install 'geoincidents[acled]'") from exc
+            raise ImportError(
+                "fetch_acled needs the acled client: pip install 'geoincidents[acled]'"
+            ) from exc
         client = AcledClient()
     query: dict[str, Any] = {"limit": limit}
     if country:
