@@ -1,5 +1,6 @@
 """Data sources: every ACLED and UCDP layout in tests/data/sources (rows written in each layout's exact
-columns and date style; facts from US DoD/CENTCOM statements and Reuters reports named in each row's notes)."""
+columns and date style; facts from US DoD/CENTCOM statements and Reuters reports named in each row's
+notes)."""
 
 from __future__ import annotations
 
@@ -292,3 +293,33 @@ def test_fetch_acled_with_the_client_against_a_loopback_server(monkeypatch):
         server.server_close()
     assert _facts(table) == CURRENT_2024[:2]
     assert any("country=Jordan" in p and "2024-01-01" in p for p in _Api.seen), _Api.seen
+
+
+# -- joins that respect meaning ------------------------------------------------------------------------------
+def _near_harir(target: str) -> pd.DataFrame:
+    # 16.7 km north of Harir Air Base (36.5517, 44.3516 in gazetteer/sites.csv)
+    return gi.read_incidents(pd.DataFrame({
+        "date": ["2020-05-09"], "location": ["Unnamed village"], "lat": [36.7017], "lon": [44.3516],
+        "country": ["IRQ"], "event_type": ["other conflict event"], "target": [target],
+    }))
+
+
+def test_distance_fallback_only_for_events_targeting_us_coalition_forces():
+    joined = gi.join_sites(_near_harir("armed_group"))
+    assert joined["site_id"].isna().all()
+    assert joined.attrs["join_summary"]["distance_skipped"] == 1
+    assert gi.join_sites(_near_harir("us_coalition"))["match_method"].tolist() == ["distance"]
+    assert gi.join_sites(_near_harir("armed_group"), distance_targets=None)["match_method"].tolist() == [
+        "distance"]
+
+
+def test_name_match_far_from_its_own_point_is_flagged():
+    table = gi.read_incidents(pd.DataFrame({
+        "date": ["2024-01-20", "2024-01-21"], "location": ["Ain al-Asad", "Ain al-Asad"],
+        "lat": [33.3, 33.79], "lon": [44.4, 42.44], "location_precision": ["exact", "exact"],
+    }))
+    joined = gi.join_sites(table)
+    assert joined["site_id"].tolist() == ["ain-al-asad-airbase"] * 2  # kept, and flagged
+    assert joined["match_warning"].iloc[0].startswith("conflict: the incident's point is")
+    assert pd.isna(joined["match_warning"].iloc[1])
+    assert joined.attrs["join_summary"]["conflicts"] == 1
