@@ -323,3 +323,38 @@ def test_name_match_far_from_its_own_point_is_flagged():
     assert joined["match_warning"].iloc[0].startswith("conflict: the incident's point is")
     assert pd.isna(joined["match_warning"].iloc[1])
     assert joined.attrs["join_summary"]["conflicts"] == 1
+
+
+# -- command line --------------------------------------------------------------------------------------------
+def test_cli_weekly_says_what_it_counts_and_prints_plain_warnings(capsys):
+    from geoincidents.cli import main
+
+    assert main(["weekly", str(DATA / "acled_2020_iraq_syria.csv"), "--format", "csv"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip().splitlines() == ["week_start,week,country,count,injured,killed"]  # no attacks on US
+    assert "counting attacks on US and coalition forces" in err
+    assert "warning: " + str(DATA / "acled_2020_iraq_syria.csv") + ": ACLED: 5 rows read" in err
+    assert "IncidentWarning" not in err
+    assert main(["weekly", str(DATA / "acled_2020_iraq_syria.csv"), "--format", "csv",
+                 "--event-type", "other_conflict_event", "--target", "armed_group"]) == 0
+    out, err = capsys.readouterr()
+    assert sum(int(line.split(",")[3]) for line in out.strip().splitlines()[1:]) == 3
+    assert "counting other conflict event" in err
+
+
+def test_cli_errors_name_cli_flags(tmp_path, capsys):
+    from geoincidents.cli import main
+
+    path = tmp_path / "x.csv"
+    path.write_text("date,location\n03/04/2020,Erbil\n04/05/2020,Erbil\n")
+    assert main(["weekly", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "pass --dayfirst or --monthfirst" in err and "dayfirst=True" not in err
+    assert main(["weekly", str(path), "--dayfirst"]) == 0
+    path.write_text("date,location\n2020-01-01,Erbil\nnever,Erbil\n")
+    assert main(["weekly", str(path)]) == 2
+    assert "use --errors report" in capsys.readouterr().err
+    assert main(["weekly", str(path), "--errors", "report"]) == 0
+    assert "1 row(s) rejected, 1 kept" in capsys.readouterr().err
+    assert main(["weekly", str(path), "--event-type", "bombing"]) == 2
+    assert "--event-type: unknown value(s) bombing" in capsys.readouterr().err

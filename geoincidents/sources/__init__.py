@@ -12,13 +12,16 @@ added to :data:`LAYOUTS`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from . import acled, table, ucdp
 from .acled import to_acled_columns
 from .layout import SourceLayout, lower_columns
+
+if TYPE_CHECKING:
+    from ..incidents.problems import ReadResult
 
 __all__ = ["LAYOUTS", "SOURCE_NAMES", "SourceLayout", "detect_source", "source_layout", "fetch_acled",
            "to_acled_columns"]
@@ -57,7 +60,7 @@ def source_layout(name: str) -> SourceLayout:
 
 
 def fetch_acled(*, country: str | None = None, since: str | None = None, until: str | None = None,
-                limit: int = 5000, client: Any = None, **kwargs: Any) -> pd.DataFrame:
+                limit: int = 5000, client: Any = None, **kwargs: Any) -> pd.DataFrame | ReadResult:
     """Fetch ACLED events with the ``acled`` client (``pip install geoincidents[acled]``) and read them.
 
     Parameters

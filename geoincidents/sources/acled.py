@@ -183,9 +183,10 @@ def to_acled_columns(table: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ValueError(f"to_acled_columns needs an incident table; missing {sorted(missing)}")
     span = (table["date_end"] - table["date"]).dt.days if "date_end" in table else pd.Series(0, table.index)
-    time_precision = table["date_precision"].map({"day": 1, "week": 2, "month": 3}).astype("Int64")
-    time_precision = time_precision.mask(table["date_precision"] == "range",
-                                         np.where(span.fillna(0) <= 7, 2, 3)).astype("int64")
+    codes = table["date_precision"].map({"day": 1, "week": 2, "month": 3}).to_numpy(dtype="float64",
+                                                                                    na_value=np.nan)
+    by_span = np.where(span.fillna(0).to_numpy() <= 7, 2, 3)
+    time_precision = pd.Series(np.where(np.isnan(codes), by_span, codes).astype("int64"), index=table.index)
     geo = table["location_precision"].map({"exact": 1, "site": 1, "approximate": 2}).fillna(3).astype("int64")
 
     def column(name: str) -> pd.Series:
