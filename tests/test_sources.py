@@ -156,28 +156,28 @@ def test_ucdp_layouts():
     assert _facts(api) == _facts(table)[2:]
 
 
-def test_ucdp_bad_code_names_file_row_and_column(tmp_path):
-    frame = pd.read_csv(DATA / "ucdp_ged.csv", dtype=str, keep_default_na=False)
-    frame.loc[1, "where_prec"] = "9"
-    path = tmp_path / "ged.csv"
+def _report_edited(name: str, tmp_path: Path, edits: dict[tuple[int, str], str]):
+    """Read a fixture with some cells changed, errors="report"."""
+    frame = pd.read_csv(DATA / name, dtype=str, keep_default_na=False)
+    for (row, column), value in edits.items():
+        frame.loc[row, column] = value
+    path = tmp_path / name
     frame.to_csv(path, index=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = gi.read_incidents(path, errors="report")
+        return gi.read_incidents(path, errors="report"), path
+
+
+def test_ucdp_bad_code_names_file_row_and_column(tmp_path):
+    result, _ = _report_edited("ucdp_ged.csv", tmp_path, {(1, "where_prec"): "9"})
     assert len(result.incidents) + len(result.rejected) == 4
     assert result.rejected[["row", "column", "value"]].values.tolist() == [[3, "where_prec", "9"]]
     assert "not a UCDP code" in result.rejected["reason"].iloc[0]
 
 
 def test_bad_acled_rows_are_accounted_for(tmp_path):
-    frame = pd.read_csv(DATA / "acled_2020_iraq_syria.csv", dtype=str, keep_default_na=False)
-    frame.loc[2, "event_date"] = "32-May-20"
-    frame.loc[4, "latitude"] = "north"
-    path = tmp_path / "acled.csv"
-    frame.to_csv(path, index=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = gi.read_incidents(path, errors="report")
+    edits = {(2, "event_date"): "32-May-20", (4, "latitude"): "north"}
+    result, path = _report_edited("acled_2020_iraq_syria.csv", tmp_path, edits)
     assert len(result.incidents) == 3
     assert result.rejected[["row", "column"]].values.tolist() == [[4, "event_date"], [6, "latitude"]]
     assert str(path) in result.problems["file"].iloc[0]
