@@ -17,7 +17,7 @@ Row numbers
 Every problem names the file (its path, or ``"<DataFrame>"``), the row and the input column as the input
 spells it. Rows are numbered as in the file, the header being line 1: the first data row is row 2. For CSV
 files this is the physical line where the record starts (records spanning several lines and skipped blank
-lines are accounted for); for Excel it is the sheet row; for GeoJSON, Parquet and DataFrames, which have no
+lines and a skipped preamble are accounted for); for Excel it is the sheet row; for GeoJSON, Parquet and DataFrames, which have no
 lines, it is the 0-based position + 2, as if the table were written to a CSV file with a header.
 
 Validation
@@ -32,8 +32,8 @@ the stated country but (lon, lat) is inside), a ``country`` that is neither an I
 name, duplicated ``incident_id`` (rows after the first), ``injured``/``killed`` negative or not whole
 numbers, unreadable ``sources``, a non-Point geometry, and an unrecognised ``date_precision``.
 
-``strict=True`` also rejects: values outside the closed vocabularies, points outside the stated country,
-ACLED sub-event types with no mapping. With ``strict=False`` those rows are kept: unrecognised vocabulary
+``strict=True`` also rejects: values outside the closed vocabularies and points outside the stated country
+(every ACLED and UCDP row has a mapping: see :mod:`geoincidents.sources`). With ``strict=False`` those rows are kept: unrecognised vocabulary
 values become the vocabulary's fallback (``unknown``, ``other`` for ``event_type``, ``unverified`` for
 ``claim_status``), the original column is kept unchanged as ``<column>_reported``, and a
 :class:`IncidentWarning` lists the distinct values and their counts.
@@ -94,8 +94,8 @@ def read_incidents(
         ``"raise"``: raise one :class:`IncidentValidationError` listing every row problem.
         ``"report"``: return a :class:`ReadResult` with the valid rows and the rejected rows.
     strict : bool, default False
-        Also reject unrecognised vocabulary values, points outside their stated country and unmapped ACLED
-        sub-event types, instead of keeping them with a warning.
+        Also reject unrecognised vocabulary values and points outside their stated country, instead of
+        keeping them with a warning.
     file_format : {"csv", "geojson", "parquet", "excel"}, optional
         Override the format inferred from the file suffix (``"geojson"`` also reads API responses saved as
         JSON: ACLED ``{"data": [...]}``, UCDP ``{"Result": [...]}``, or an array of records).
