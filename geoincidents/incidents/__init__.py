@@ -12,7 +12,9 @@ DataFrame into the incident table described in ``DEVELOPERS.md`` (columns, order
 :mod:`geoincidents.schema`), and checks every row. :func:`write_incidents` writes a table back so that
 reading it again gives the same table.
 
-Row numbers ----------- Every problem names the file (its path, or ``"<DataFrame>"``), the row and the input
+Row numbers
+-----------
+Every problem names the file (its path, or ``"<DataFrame>"``), the row and the input
 column as the input spells it. Rows are numbered as in the file, the header being line 1: the first data row
 is row 2. For CSV files this is the physical line where the record starts (records spanning several lines,
 skipped blank lines and a skipped preamble are accounted for); for Excel it is the sheet row; for GeoJSON,
@@ -35,7 +37,8 @@ numbers, unreadable ``sources``, a non-Point geometry, and an unrecognised ``dat
 (every ACLED and UCDP row has a mapping: see :mod:`geoincidents.sources`). With ``strict=False`` those rows
 are kept: unrecognised vocabulary values become the vocabulary's fallback (``unknown``, ``other`` for
 ``event_type``, ``unverified`` for ``claim_status``), the original column is kept unchanged as
-``<column>_reported``, and a :class:`IncidentWarning` lists the distinct values and their counts."""
+``<column>_reported``, and a :class:`IncidentWarning` lists the distinct values and their counts.
+"""
 
 from __future__ import annotations
 
