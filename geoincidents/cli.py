@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cli_briefing
+from ._cli_selection import add_selection_arguments, cli_message, plain_warnings, read_options, selection
 from ._files import atomic_path
 
 __all__ = ["main"]
@@ -39,7 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     interrupted = threading.Event()
     previous = _on_interrupt(interrupted)
     try:
-        return handler(args)
+        with plain_warnings():
+            return handler(args)
     except KeyboardInterrupt:
         return _interrupted()
     except BrokenPipeError:  # piped into `head`: not an error (and an OSError, so caught first)
@@ -50,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if interrupted.is_set():  # a library turned the interrupt into its own error: never blame the input
             return _interrupted()
         # Validation errors carry file, row and column in their message.
-        print(f"geoincidents: error: {exc}", file=sys.stderr)
+        print(f"geoincidents: error: {cli_message(str(exc))}", file=sys.stderr)
         return 2
     finally:
         if previous is not None:
@@ -222,6 +224,7 @@ def _add_input(p: argparse.ArgumentParser) -> None:
     p.add_argument("--country", help="only these countries, comma-separated (e.g. IRQ,SYR)")
     p.add_argument("--since", help="only incidents on or after this date (YYYY-MM-DD)")
     p.add_argument("--until", help="only incidents on or before this date (YYYY-MM-DD)")
+    add_selection_arguments(p)
 
 
 def _add_weekly(sub: Any) -> None:
@@ -278,13 +281,19 @@ def _add_demo(sub: Any) -> None:
 def _load_joined(args: argparse.Namespace):
     """Read, filter and join the incidents named on the command line."""
 
+    import pandas as pd
+
     from .incidents import read_incidents
     from .join import join_sites
 
     path = Path(args.input)
     if not path.exists():
         raise CommandError(f"{path}: no such file")
-    incidents = read_incidents(path)
+    incidents = read_incidents(path, **read_options(args))
+    if not isinstance(incidents, pd.DataFrame):  # --errors report
+        print(f"warning: {len(incidents.rejected)} row(s) rejected, {len(incidents.incidents)} kept",
+              file=sys.stderr)
+        incidents = incidents.incidents
     return join_sites(_filter(incidents, args))
 
 
@@ -316,9 +325,12 @@ def _filter(incidents, args: argparse.Namespace):
 
 
 def _run_weekly(args: argparse.Namespace) -> int:
-    from .aggregate import weekly_counts
+    from .aggregate import selection_label, weekly_counts
 
-    table = weekly_counts(_load_joined(args), by=args.by)
+    event_types, targets = selection(args)
+    table = weekly_counts(_load_joined(args), by=args.by, event_types=event_types, targets=targets)
+    print(f"counting {selection_label(event_types, targets)} (--event-type/--target select others)",
+          file=sys.stderr)
     table = table.assign(week_start=table["week_start"].dt.strftime("%Y-%m-%d"))
     if args.format == "csv":
         sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))
@@ -332,12 +344,19 @@ def _run_weekly(args: argparse.Namespace) -> int:
 
 
 def _run_map(args: argparse.Namespace) -> int:
+    from .aggregate import select_events, selection_label
     from .maps import incident_map, save_map
 
     _check_output(args.output, (".html", ".htm", ".png", ".svg"))
+    event_types, targets = selection(args)
     if args.output.suffix.lower() in (".png", ".svg"):
         return cli_briefing.run_static_map(args, _load_joined(args))
     joined = _load_joined(args)
+    if (event_types, targets) != selection(argparse.Namespace()):  # the map shows attacks and strikes
+        joined = select_events(joined, event_types=event_types, targets=targets)
+        if args.title is None:
+            what = selection_label(event_types, targets)
+            args.title = what[:1].upper() + what[1:]
     m = incident_map(
         joined,
         by=args.by,
@@ -357,7 +376,8 @@ def _run_chart(args: argparse.Namespace) -> int:
     _check_output(args.output, (".png", ".svg"))
     joined = _load_joined(args)
     with atomic_path(args.output) as tmp:
-        weekly_chart(joined, by=args.by, path=tmp, title=args.title)
+        event_types, targets = selection(args)
+        weekly_chart(joined, by=args.by, path=tmp, title=args.title, event_types=event_types, targets=targets)
     print(f"wrote {args.output}")
     return 0
 
