@@ -39,6 +39,9 @@ _EXPORTS: dict[str, str] = {
     "incident_map": "maps",
     "save_map": "maps",
     "weekly_chart": "charts",
+    "extract_incidents": "extraction",
+    "extract_totals": "extraction",
+    "merge_incidents": "merging",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -62,10 +65,12 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .charts import weekly_chart
     from .countries import country_outlines, to_iso3
     from .examples import example_incidents, reported_totals
+    from .extraction import extract_incidents, extract_totals
     from .gazetteer import Gazetteer, GazetteerError, Site, load_gazetteer
     from .geocoders import GazetteerGeocoder
     from .incidents import IncidentValidationError, ReadResult, read_incidents
     from .join import JoinSummary, join_sites
     from .maps import incident_map, save_map
     from .matching import Candidate, Match, geocode, geocode_all, nearest_site
+    from .merging import merge_incidents
     from .normalize import normalize_name

@@ -35,7 +35,10 @@ import re
 import warnings
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from ..gazetteer import Gazetteer, default_gazetteer
 from ..normalize import normalize_name
@@ -249,11 +252,15 @@ def _drafts(a: _Analysis) -> list[_Draft]:
             clause_places = _sites_of_clause(text, [p for p in here if cs <= p.start < ce], cs)
             if not clause_places:
                 continue
-            event = facts.event_type(text, cs, ce) or facts.event_type(text, s.start, s.end)
-            if event is None or _other_time(a, cs, ce) or _aggregate(a, cs, ce):
+            if _other_time(a, cs, ce) or _aggregate(a, cs, ce):
                 continue
             for place in clause_places:
-                draft = _new_draft(a, si, s, cs, ce, place, event, peg)
+                event = facts.event_type(text, cs, ce, place.start) or facts.event_type(
+                    text, s.start, s.end, place.start)
+                if event is None:
+                    continue
+                summed = any(_aggregate(a, x, y) for x, y in clause_bounds(text, s.start, s.end))
+                draft = _new_draft(a, si, s, (cs, ce), place, event, peg, sentence_weapons=not summed)
                 if draft is not None:
                     made.append(draft)
         for draft in made:
@@ -328,8 +335,9 @@ def _news_peg(a: _Analysis) -> DateMention | None:
     return best
 
 
-def _new_draft(a: _Analysis, si: int, s: Sentence, cs: int, ce: int, place: PlaceMention,
-               event: facts.Fact, peg: DateMention | None) -> _Draft | None:
+def _new_draft(a: _Analysis, si: int, s: Sentence, clause: tuple[int, int], place: PlaceMention,
+               event: facts.Fact, peg: DateMention | None, *, sentence_weapons: bool) -> _Draft | None:
+    cs, ce = clause
     usable = [d for d in a.dates if d.day is not None and d.kind != "year"]
     in_clause = [d for d in usable if cs <= d.start < ce]
     in_sentence = [d for d in usable if s.start <= d.start < s.end]
@@ -381,7 +389,7 @@ def _new_draft(a: _Analysis, si: int, s: Sentence, cs: int, ce: int, place: Plac
     elif place.method == "fuzzy":
         draft.review.append(f"place matched fuzzily (score {place.score:.0f})")
         draft.confidence *= place.score / 100
-    _add_facts(draft, a, s, cs, ce, place, fill_only=False)
+    _add_facts(draft, a, s, cs, ce, place, fill_only=False, sentence_weapons=sentence_weapons)
     return draft
 
 
@@ -393,11 +401,13 @@ def _paragraph_of(a: _Analysis, position: int) -> int:
 
 
 def _add_facts(d: _Draft, a: _Analysis, s: Sentence, cs: int, ce: int, place: PlaceMention, *,
-               fill_only: bool) -> None:
+               fill_only: bool, sentence_weapons: bool = True) -> None:
+    """Read weapon (from the clause, else the sentence unless it sums up attacks), outcome, claim,
+    confirmation and casualties (from the sentence) into a draft."""
     text = a.text
     strike = d.event_type == "strike"
     found, count = facts.weapon(text, cs, ce, place.start, strike=strike)
-    if found is None:
+    if found is None and sentence_weapons:
         found, count = facts.weapon(text, s.start, s.end, place.start, strike=strike)
     values: dict[str, facts.Fact | None] = {"weapon": found, "weapon_count": count,
                                             "outcome": facts.outcome(text, s.start, s.end)}
@@ -486,29 +496,40 @@ def _fold(old: _Draft, new: _Draft) -> None:
 
 # -- output ----------------------------------------------------------------------------------------------------
 def _table(drafts: list[_Draft], a: _Analysis, publisher: str | None, url: str | None) -> pandas.DataFrame:
+    """The drafts as a table with exactly the dtypes :func:`geoincidents.read_incidents` gives (the values
+    come from the schema's vocabularies, so the reader is run once, on an empty table, for the dtypes)."""
     import pandas as pd
-
-    from ..incidents import read_incidents
 
     source = {"publisher": publisher or "", "date": a.published.isoformat() if a.published else "",
               "url": url or ""}
     sources = format_sources([source]) if any(source.values()) else "[]"
-    rows = []
     used: dict[str, int] = {}
-    for d in drafts:
-        rows.append(_row(d, a, sources, used))
-    columns = [*COLUMN_NAMES, *DRAFT_COLUMNS]
-    frame = pd.DataFrame(rows, columns=columns)
-    if frame.empty:
-        frame = pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
-    table = read_incidents(frame[list(COLUMN_NAMES)])
+    rows = [_row(d, a, sources, used) for d in drafts]
+    dtypes = _dtypes()
+    columns = {}
+    for name, dtype in dtypes.items():
+        values = [r[name] for r in rows]
+        if dtype.kind == "M":
+            columns[name] = pd.to_datetime(pd.Series(values, dtype=object)).astype(dtype).array
+        else:
+            columns[name] = pd.array(values, dtype=dtype)
+    return pd.DataFrame(columns)
+
+
+@lru_cache(maxsize=1)
+def _dtypes() -> dict[str, Any]:
+    """Column -> dtype of a draft table: the incident columns as read_incidents makes them, then ours."""
+    import pandas as pd
+
+    from ..incidents import read_incidents
+
+    table = read_incidents(pd.DataFrame({"date": ["2024-01-01"], "location": ["x"]}))
     assert isinstance(table, pd.DataFrame)
-    table = table.reset_index(drop=True)
-    table["weapon_count"] = pd.array(frame["weapon_count"].tolist(), dtype="Int64")
-    for column in ("evidence", "needs_review", "date_basis"):
-        table[column] = pd.array(frame[column].tolist(), dtype="string")
-    table["confidence"] = frame["confidence"].astype("float64").to_numpy()
-    return table
+    dtypes = {name: table[name].dtype for name in COLUMN_NAMES}
+    string = table["incident_id"].dtype
+    dtypes.update(weapon_count=pd.Int64Dtype(), evidence=string, confidence=np.dtype("float64"),
+                  needs_review=string, date_basis=string)
+    return dtypes
 
 
 def _row(d: _Draft, a: _Analysis, sources: str, used: dict[str, int]) -> dict[str, Any]:
@@ -535,13 +556,13 @@ def _row(d: _Draft, a: _Analysis, sources: str, used: dict[str, int]) -> dict[st
         review.append("weapon not stated")
     return {
         "incident_id": incident_id,
-        "date": d.day.isoformat(),
+        "date": d.day,
         "date_precision": d.precision,
-        "date_end": d.last.isoformat() if d.precision == "range" else None,
+        "date_end": d.last if d.precision == "range" else None,
         "location": location,
         "site_id": d.place.site_id,
-        "lat": None,
-        "lon": None,
+        "lat": np.nan,
+        "lon": np.nan,
         "location_precision": "site" if site else "province" if d.place.method == "region" else "unknown",
         "country": d.place.country,
         "event_type": d.event_type,

@@ -99,15 +99,15 @@ def find_dates(text: str, published: date | None, default_year: int | None = Non
     >>> [(m.day.isoformat(), m.basis) for m in find_dates("on Wednesday and Oct. 17", date(2023, 10, 26))]
     [('2023-10-25', 'weekday on or before publication'), ('2023-10-17', 'absolute date, year of publication')]
     """
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # characters already part of a date (earlier patterns win)
     found: list[DateMention] = []
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text):
-            if any(m.start() < b and a < m.end() for a, b in taken):
+            if any(taken[m.start():m.end()]):
                 continue
             mention = _resolve(kind, m, published, default_year)
             if mention is not None:
-                taken.append((m.start(), m.end()))
+                taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
                 found.append(mention)
     found.sort(key=lambda d: d.start)
     return _resolve_anaphora(found)

@@ -125,8 +125,11 @@ def number_value(word: str) -> int | None:
     return NUMBER_WORDS.get(word)
 
 
-def event_type(text: str, start: int, end: int) -> Fact | None:
-    """``strike``, ``interception`` or ``attack`` for ``text[start:end]``; None when it reports no event."""
+def event_type(text: str, start: int, end: int, near: int | None = None) -> Fact | None:
+    """``strike``, ``interception`` or ``attack`` for ``text[start:end]``; None when it reports no event.
+
+    An interception is an ``attack`` when an attack word is within 80 characters of ``near`` (the place).
+    """
     m = _STRIKE.search(text, start, end)
     if m:
         return Fact("strike", *m.span())
@@ -134,7 +137,8 @@ def event_type(text: str, start: int, end: int) -> Fact | None:
     if cue is None:
         return None
     m = _INTERCEPTION.search(text, start, end)
-    if m and not _ATTACK_WORD.search(text, start, end):
+    a, b = (start, end) if near is None else (max(start, near - 80), min(end, near + 80))
+    if m and not _ATTACK_WORD.search(text, a, b):
         return Fact("interception", *m.span())
     return Fact("attack", *cue.span())
 
@@ -158,7 +162,7 @@ def weapon(text: str, start: int, end: int, near: int, *, strike: bool) -> tuple
     if m.group("n"):
         n = number_value(m.group("n"))
         # "a rocket barrage", "a missile salvo": one barrage, not one rocket
-        barrage = re.match(r"\s*(?:barrage|salvo|attack|strike)", text[m.end():m.end() + 12], re.IGNORECASE)
+        barrage = re.match(r"\s*(?:barrage|salvo)", text[m.end():m.end() + 12], re.IGNORECASE)
         if n is not None and not (n == 1 and barrage):
             count = Fact(n, m.start("n"), m.end("n"))
     return Fact(value, m.start("w"), m.end("w")), count

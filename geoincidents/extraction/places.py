@@ -180,9 +180,9 @@ class PlaceFinder:
         for m in _BASE_PHRASE.finditer(text):
             if _overlaps(m.start(), m.end(), found):
                 continue
-            found = self._geocode(m.group(0))
-            if found is not None:
-                site_id, method, kind, score = found
+            hit = self._geocode(m.group(0))
+            if hit is not None:
+                site_id, method, kind, score = hit
                 out.append(PlaceMention(m.start(), m.end(), site_id, self.gazetteer[site_id].country, kind,
                                         "fuzzy" if method == "fuzzy" else "phrase", score))
         return out

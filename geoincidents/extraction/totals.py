@@ -10,7 +10,8 @@ Rules, per sentence:
 * ``us_troops``: a figure of troops/forces/soldiers in a country, and "an additional 900 in Syria" after it.
 * ``us_strikes``: "struck back N times", "N US strikes".
 
-``bound`` says how the figure is qualified: ``at_least`` ("at least", "more than", "over"), ``about``
+``bound`` says how the figure is qualified: ``at_least`` ("at least", "more than", "over"), ``at_most``
+("fewer than", "under", "up to"), ``about``
 ("about", "approximately", "nearly", "some"), or ``exact``.
 """
 
@@ -32,7 +33,7 @@ TOTAL_COLUMNS = ("as_of", "scope", "metric", "value", "bound", "period_start", "
                  "source_published", "evidence")
 
 _N = r"(?P<n>\d[\d,]*|two\s+dozen|a\s+dozen|dozens|two|three|four|five|six|seven|eight|nine|ten|twelve)"
-_BOUND = r"(?:(?P<bound>at\s+least|more\s+than|over|nearly|about|approximately|roughly|some|around|almost)\s+)?"
+_BOUND = r"(?:(?P<bound>at\s+least|more\s+than|over|fewer\s+than|less\s+than|under|up\s+to|nearly|about|approximately|roughly|some|around|almost)\s+)?"
 _ATTACKS = re.compile(rf"{_BOUND}{_N}\s+(?:[\w-]+\s+){{0,2}}?(?:attacks|assaults)\b", re.IGNORECASE)
 _PERIOD = re.compile(r"\b(?:since|between|from)\b", re.IGNORECASE)
 _SPLIT = re.compile(r"\b(?P<n>\d[\d,]*)\s+(?:have\s+been\s+|were\s+|of\s+them\s+)?in\s+(?P<c>Iraq|Syria|Jordan)\b")
@@ -104,6 +105,8 @@ def _bound(word: str | None) -> str:
     if word is None:
         return "exact"
     word = word.lower().split()[0]
+    if word in ("fewer", "less", "under", "up"):
+        return "at_most"
     return "at_least" if word in ("at", "more", "over") else "about"
 
 
