@@ -51,6 +51,9 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in (_add_geocode, _add_gazetteer, _add_weekly, _add_map, _add_chart, _add_demo):
         add(sub)
+    from .extraction.commands import add_parser as add_extraction_commands  # extract, merge
+
+    add_extraction_commands(sub)
     return parser
 
 

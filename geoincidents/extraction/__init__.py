@@ -535,7 +535,7 @@ def _dtypes() -> dict[str, Any]:
 def _row(d: _Draft, a: _Analysis, sources: str, used: dict[str, int]) -> dict[str, Any]:
     site = a.gazetteer[d.place.site_id] if d.place.site_id else None
     location = a.text[d.place.start:d.place.end] if d.place.method != "same_base" else (site.name if site else "")
-    slug = d.place.site_id or "-".join(normalize_name(location).split()) or "unnamed"
+    slug = d.place.site_id or "-".join(re.findall(r"[a-z0-9]+", location.lower())) or "unnamed"
     base_id = f"draft-{d.day.isoformat()}-{slug}-{d.event_type}"
     used[base_id] = used.get(base_id, 0) + 1
     incident_id = base_id if used[base_id] == 1 else f"{base_id}-{used[base_id]}"
