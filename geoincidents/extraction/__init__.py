@@ -58,9 +58,10 @@ __all__ = ["extract_incidents", "extract_totals", "DRAFT_COLUMNS"]
 DRAFT_COLUMNS = ("weapon_count", "evidence", "confidence", "needs_review", "date_basis")
 
 _NOT_SITE_BEFORE = re.compile(
-    r"\b(?:said|says|announced|issued|statement|told|briefing|spoke|speaking|visit(?:ed|ing)?|travel+ed\s+to|"
-    r"meeting|met|based|writer|reporter|correspondent|relations\s+with|agreement\s+with|hosted|embassy\s+in|"
-    r"officials\s+in)\b[^.;,]{0,20}$", re.IGNORECASE)
+    r"(?:\b(?:said|says|announced|issued|statement|told\s+reporters|briefing|spoke|speaking|meeting|met|based|"
+    r"writer|reporter|correspondent|hosted|posted)\b(?:\s+[\w’'-]+){0,3}?\s+(?:in|from)\s+"
+    r"|\b(?:visit(?:ed|ing|s)?|travel+ed\s+to|relations\s+with|agreement\s+with|embassy\s+in|officials\s+in)"
+    r"\s+(?:the\s+)?)$", re.IGNORECASE)
 _NOT_SITE_AFTER = re.compile(r"^[\s’']*(?:s\s+)?(?:government|officials?|authorities|-based|based|contributed|"
                              r"(?:first\s+)?reported|TV|television|channel|said|announced)\b", re.IGNORECASE)
 _SAME_BASE = re.compile(r"\bthe\s+same\s+(?:air\s*)?(?:base|airbase|site|outpost|facility)\b", re.IGNORECASE)
@@ -115,10 +116,12 @@ def extract_incidents(
 
     Examples
     --------
-    >>> text = "Two drones targeted the al-Asad air base on Tuesday and were shot down, officials said."
+    >>> text = "Two drones targeted the al-Asad air base on Tuesday and were shot down, the Pentagon said."
     >>> drafts = extract_incidents(text, published="2024-01-10", publisher="Example Wire")
-    >>> drafts.loc[0, ["date", "site_id", "weapon", "weapon_count", "outcome", "claim_status"]].tolist()
-    [Timestamp('2024-01-09 00:00:00'), 'ain-al-asad-airbase', 'one_way_drone', 2, 'intercepted', 'confirmed']
+    >>> drafts.loc[0, ["date", "site_id", "weapon", "outcome", "claim_status"]].tolist()
+    [Timestamp('2024-01-09 00:00:00'), 'ain-al-asad-airbase', 'one_way_drone', 'intercepted', 'confirmed']
+    >>> int(drafts.loc[0, "weapon_count"])
+    2
     >>> drafts.loc[0, "date_basis"]
     'weekday on or before publication'
     >>> len(extract_incidents("The minister visited Baghdad on Monday.", published="2024-01-10"))

@@ -49,7 +49,7 @@ class Fact:
 EVENT_CUE = re.compile(
     r"\b(?:attack(?:s|ed|ing)?|assaults?|struck|strikes?|targeted|targeting|launched|fired|shelled|shelling|"
     r"shot\s+down|intercepted|thwarted|downed|destroyed\s+in\s+flight|barrage|salvo|bombed|bombs|airstrikes?|"
-    r"air\s+strikes?|rounds\s+of|hit\s+(?:its|the)\s+target)\b", re.IGNORECASE)
+    r"air\s+strikes?|rounds\s+of|hit|hits)\b", re.IGNORECASE)
 HEDGE = re.compile(r"\bcould\s+not\s+(?:be\s+)?(?:immediately\s+)?(?:verified|confirmed)|\bunverified\b|"
                    r"\bnot\s+(?:been\s+)?(?:independently\s+)?verified\b", re.IGNORECASE)
 
