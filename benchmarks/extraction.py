@@ -96,8 +96,9 @@ def match(drafts: pd.DataFrame, gold: pd.DataFrame) -> list[tuple[int, int]]:
     return pairs
 
 
-def field_scores(drafts: pd.DataFrame, gold: pd.DataFrame, pairs: list[tuple[int, int]], column: str,
-                 unknown: object) -> dict[str, float | int]:
+def field_scores(
+    drafts: pd.DataFrame, gold: pd.DataFrame, pairs: list[tuple[int, int]], column: str, unknown: object
+) -> dict[str, float | int]:
     stated_d = stated_g = agree_d = agree_g = 0
     for i, j in pairs:
         dv, gv = drafts.iloc[i][column], gold.iloc[j][column]
@@ -107,16 +108,21 @@ def field_scores(drafts: pd.DataFrame, gold: pd.DataFrame, pairs: list[tuple[int
         stated_g += g_known
         agree_d += d_known and g_known and dv == gv
         agree_g += g_known and d_known and dv == gv
-    return {"precision": agree_d / stated_d if stated_d else float("nan"),
-            "recall": agree_g / stated_g if stated_g else float("nan"),
-            "drafts_stating": stated_d, "examples_stating": stated_g}
+    return {
+        "precision": agree_d / stated_d if stated_d else float("nan"),
+        "recall": agree_g / stated_g if stated_g else float("nan"),
+        "drafts_stating": stated_d,
+        "examples_stating": stated_g,
+    }
 
 
 def quality(folder: Path) -> dict:
     frames = []
     for path in sorted(folder.glob("*.txt")):
         publisher, published = SEEDS[path.name[:3]]
-        drafts = gi.extract_incidents(path.read_text(encoding="utf-8"), published=published, publisher=publisher)
+        drafts = gi.extract_incidents(
+            path.read_text(encoding="utf-8"), published=published, publisher=publisher
+        )
         drafts["article"] = path.name[:3]
         frames.append(drafts)
     drafts = pd.concat(frames, ignore_index=True)
@@ -136,7 +142,8 @@ def quality(folder: Path) -> dict:
         "claim_status": field_scores(drafts, gold, pairs, "claim_status", None),
         "unmatched_drafts": [
             f"{r.article} {r.date:%Y-%m-%d} {r.site_id if pd.notna(r.site_id) else r.location}"
-            for k, r in enumerate(drafts.itertuples()) if k not in {i for i, _ in pairs}
+            for k, r in enumerate(drafts.itertuples())
+            if k not in {i for i, _ in pairs}
         ],
         "missed_examples": [gold.iloc[j]["incident_id"] for j in range(len(gold)) if j not in matched_gold],
     }
@@ -146,8 +153,12 @@ def quality(folder: Path) -> dict:
 def synthetic_texts(folder: Path, n: int, seed: int = 13) -> list[str]:
     """``n`` texts of seed length: seed paragraphs shuffled, site names swapped for other gazetteer names."""
     rng = random.Random(seed)
-    paragraphs = [p for path in sorted(folder.glob("*.txt"))
-                  for p in path.read_text(encoding="utf-8").splitlines() if p.strip()]
+    paragraphs = [
+        p
+        for path in sorted(folder.glob("*.txt"))
+        for p in path.read_text(encoding="utf-8").splitlines()
+        if p.strip()
+    ]
     names = sorted({s.name for s in gi.load_gazetteer()})
     swap = re.compile(r"al-Asad|al-Tanf|Baghdad|Erbil|Abu Hajar|Boukamal|Maysulun|Al-Shadadi|al-Harir")
     mean = sum(len(p) for p in paragraphs) / len(paragraphs)
@@ -176,17 +187,28 @@ def throughput(folder: Path, n: int) -> dict:
     for t in texts:
         finder.find(t)
     t_places = time.perf_counter() - t0
-    patterns = [re.compile(r"\b" + re.escape(name) + r"\b", re.IGNORECASE)
-                for s in gaz for name in (s.name, s.name_ar, *gaz.names_of(s.site_id)) if name]
+    patterns = [
+        re.compile(r"\b" + re.escape(name) + r"\b", re.IGNORECASE)
+        for s in gaz
+        for name in (s.name, s.name_ar, *gaz.names_of(s.site_id))
+        if name
+    ]
     t0 = time.perf_counter()
     for t in texts:
         for p in patterns:
             p.findall(t)
     t_regex = time.perf_counter() - t0
-    return {"texts": n, "mean_chars": sum(map(len, texts)) / n, "drafts": drafts, "seconds": best,
-            "articles_per_s": n / best, "place_search_s": t_places,
-            "baseline_regex_per_name_s": t_regex, "names": len(patterns),
-            "place_search_speedup": t_regex / t_places}
+    return {
+        "texts": n,
+        "mean_chars": sum(map(len, texts)) / n,
+        "drafts": drafts,
+        "seconds": best,
+        "articles_per_s": n / best,
+        "place_search_s": t_places,
+        "baseline_regex_per_name_s": t_regex,
+        "names": len(patterns),
+        "place_search_speedup": t_regex / t_places,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -210,14 +232,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(site, date) recall, places the articles name: {q['recall_named_places']:.1%}")
     for name in ("weapon", "claimed_by", "claim_status"):
         f = q[name]
-        print(f"{name:13s} precision {f['precision']:.1%} ({f['drafts_stating']} stated)  "
-              f"recall {f['recall']:.1%} ({f['examples_stating']} stated)")
+        print(
+            f"{name:13s} precision {f['precision']:.1%} ({f['drafts_stating']} stated)  "
+            f"recall {f['recall']:.1%} ({f['examples_stating']} stated)"
+        )
     print("unmatched drafts:", "; ".join(q["unmatched_drafts"]) or "none")
     print("missed example rows:", "; ".join(q["missed_examples"]) or "none")
-    print(f"throughput: {t['articles_per_s']:.0f} articles/s on {t['texts']} texts of {t['mean_chars']:.0f} "
-          f"chars ({t['drafts']} drafts)  target >= 200  {verdict(t['articles_per_s'], 200)}")
-    print(f"place search: automaton {t['place_search_s']:.2f} s vs one regex per name ({t['names']} names) "
-          f"{t['baseline_regex_per_name_s']:.2f} s: x{t['place_search_speedup']:.1f}")
+    print(
+        f"throughput: {t['articles_per_s']:.0f} articles/s on {t['texts']} texts of {t['mean_chars']:.0f} "
+        f"chars ({t['drafts']} drafts)  target >= 200  {verdict(t['articles_per_s'], 200)}"
+    )
+    print(
+        f"place search: automaton {t['place_search_s']:.2f} s vs one regex per name ({t['names']} names) "
+        f"{t['baseline_regex_per_name_s']:.2f} s: x{t['place_search_speedup']:.1f}"
+    )
     if args.json:
         args.json.write_text(json.dumps({"quality": q, "throughput": t}, indent=2, default=str))
     return 0

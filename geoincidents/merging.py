@@ -37,8 +37,20 @@ __all__ = ["merge_incidents", "MERGE_COLUMNS"]
 #: Columns :func:`merge_incidents` adds after the incident columns (and the input's extra columns).
 MERGE_COLUMNS = ("merged_from", "disagreements")
 
-_COMPARED = ("date", "date_end", "site_id", "location", "weapon", "weapon_count", "claimed_by", "claim_status",
-             "outcome", "injured", "killed", "event_type")
+_COMPARED = (
+    "date",
+    "date_end",
+    "site_id",
+    "location",
+    "weapon",
+    "weapon_count",
+    "claimed_by",
+    "claim_status",
+    "outcome",
+    "injured",
+    "killed",
+    "event_type",
+)
 _OUTCOME_ORDER = ("intercepted", "impact", "no_damage", "unknown")
 
 
@@ -83,7 +95,8 @@ def merge_incidents(
     >>> import pandas as pd
     >>> a = pd.DataFrame({"date": ["2023-10-17"], "location": ["al-Asad"], "site_id": ["ain-al-asad-airbase"],
     ...                   "weapon": ["one_way_drone"], "sources": ["FDD"]})
-    >>> b = pd.DataFrame({"date": ["2023-10-18"], "location": ["Ain al-Asad"], "site_id": ["ain-al-asad-airbase"],
+    >>> b = pd.DataFrame({"date": ["2023-10-18"], "location": ["Ain al-Asad"],
+    ...                   "site_id": ["ain-al-asad-airbase"],
     ...                   "claim_status": ["confirmed"], "sources": ["Newsweek"]})
     >>> merged = merge_incidents(a, b)
     >>> merged.loc[0, ["date", "date_end", "date_precision", "weapon"]].tolist()
@@ -104,7 +117,9 @@ def merge_incidents(
         frame = read_incidents(table)
         assert isinstance(frame, pd.DataFrame)
         frames.append(frame.reset_index(drop=True))
-    rows = [r for f in frames for r in f.to_dict("records")]
+    rows: list[dict[str, Any]] = [
+        {str(k): v for k, v in r.items()} for f in frames for r in f.to_dict("records")
+    ]
     extras = sorted({c for f in frames for c in f.columns} - set(COLUMN_NAMES) - set(MERGE_COLUMNS))
     gaz = gazetteer if gazetteer is not None else default_gazetteer()
     prepared = sorted((_Row(r, gaz) for r in rows), key=lambda r: r.order)
@@ -120,8 +135,9 @@ def merge_incidents(
     merged.sort(key=lambda r: (r["date"], str(r["site_id"] or ""), str(r["location"]), r["incident_id"]))
     _unique_ids(merged)
     out = pd.DataFrame(merged, columns=[*COLUMN_NAMES, *extras, *MERGE_COLUMNS])
-    table = read_incidents(out[list(COLUMN_NAMES)])
-    assert isinstance(table, pd.DataFrame)
+    result = read_incidents(out[list(COLUMN_NAMES)])
+    assert isinstance(result, pd.DataFrame)
+    table = result
     for column in (*extras, *MERGE_COLUMNS):
         table[column] = pd.array(out[column].tolist(), dtype="string")
     if "weapon_count" in extras:
@@ -153,8 +169,14 @@ class _Row:
         self.sources = parse_sources(record["sources"])
         self.source_keys = {(s["publisher"], s["date"], s["url"]) for s in self.sources}
         self.order = (
-            self.start, self.end, site_id or "", self.place_key, str(record["event_type"]),
-            str(record["weapon"]), str(record["sources"]), str(record["incident_id"]),
+            self.start,
+            self.end,
+            site_id or "",
+            self.place_key,
+            str(record["event_type"]),
+            str(record["weapon"]),
+            str(record["sources"]),
+            str(record["incident_id"]),
             json.dumps({k: _plain(v) for k, v in record.items()}, sort_keys=True, default=str),
         )
 
@@ -213,7 +235,8 @@ def _distance_m(p: tuple[float, float], q: tuple[float, float]) -> float:
 
 def _publishers(row: _Row) -> str:
     return ", ".join(sorted({s["publisher"] or s["url"] or "unnamed source" for s in row.sources})) or (
-        str(row.record["incident_id"]))
+        str(row.record["incident_id"])
+    )
 
 
 def _merge(group: Sequence[_Row], extras: list[str], window: int) -> dict[str, Any]:
@@ -230,8 +253,9 @@ def _merge(group: Sequence[_Row], extras: list[str], window: int) -> dict[str, A
             value = _plain(g.record.get(name))
             values.setdefault(json.dumps(value, default=str), []).append(_publishers(g))
         if len(values) > 1:
-            disagreements[name] = [{"value": json.loads(k), "sources": sorted(set(v))}
-                                   for k, v in sorted(values.items())]
+            disagreements[name] = [
+                {"value": json.loads(k), "sources": sorted(set(v))} for k, v in sorted(values.items())
+            ]
     out = dict(first)
     start = min(g.start for g in group)
     end = max(g.end for g in group)
@@ -249,15 +273,24 @@ def _merge(group: Sequence[_Row], extras: list[str], window: int) -> dict[str, A
     claims = {r["claim_status"] for r in records}
     claimed = bool(claims & {"claimed", "claimed_and_confirmed"})
     confirmed = bool(claims & {"confirmed", "claimed_and_confirmed"})
-    out["claim_status"] = ("claimed_and_confirmed" if claimed and confirmed else "claimed" if claimed
-                           else "confirmed" if confirmed else "unverified")
+    out["claim_status"] = (
+        "claimed_and_confirmed"
+        if claimed and confirmed
+        else "claimed"
+        if claimed
+        else "confirmed"
+        if confirmed
+        else "unverified"
+    )
     groups = sorted({r["claimed_by"] for r in records if pd.notna(r["claimed_by"])})
     out["claimed_by"] = " / ".join(groups) if groups else None
     out["outcome"] = min((r["outcome"] for r in records), key=_OUTCOME_ORDER.index)
     for name in ("injured", "killed", "weapon_count"):
         if name in first:
-            numbers = [int(v) for v in pd.to_numeric(pd.Series([r.get(name) for r in records]),
-                                                     errors="coerce").dropna()]
+            numbers = [
+                int(v)
+                for v in pd.to_numeric(pd.Series([r.get(name) for r in records]), errors="coerce").dropna()
+            ]
             out[name] = max(numbers) if numbers else None
     event_types = {r["event_type"] for r in records}
     out["event_type"] = "attack" if event_types == {"attack", "interception"} else records[0]["event_type"]
@@ -270,22 +303,31 @@ def _merge(group: Sequence[_Row], extras: list[str], window: int) -> dict[str, A
     for name in extras:
         if name in ("weapon_count",):
             continue
-        values = sorted({str(_plain(r.get(name))) for r in records if _plain(r.get(name)) is not None})
-        out[name] = " | ".join(values) if values else None
+        distinct = sorted({str(_plain(r.get(name))) for r in records if _plain(r.get(name)) is not None})
+        out[name] = " | ".join(distinct) if distinct else None
     if "confidence" in extras:
-        numbers = pd.to_numeric(pd.Series([r.get("confidence") for r in records]), errors="coerce").dropna()
-        out["confidence"] = float(numbers.max()) if len(numbers) else None
-    reports = [{"incident_id": str(g.record["incident_id"]), "sources": [s["publisher"] for s in g.sources]}
-               for g in sorted(group, key=lambda g: g.order)]
+        scores = pd.to_numeric(pd.Series([r.get("confidence") for r in records]), errors="coerce").dropna()
+        out["confidence"] = float(scores.max()) if len(scores) else None
+    reports = [
+        {"incident_id": str(g.record["incident_id"]), "sources": [s["publisher"] for s in g.sources]}
+        for g in sorted(group, key=lambda g: g.order)
+    ]
     if len(group) == 1:
         rule = "single report"
     else:
-        place = f"site {sites[0]}" if len(set(sites)) == 1 and len(sites) == len(group) else "places within radius"
-        rule = (f"{len(group)} reports: {place}; dates within {window} day(s); compatible event type and weapon; "
-                f"no shared source")
+        place = (
+            f"site {sites[0]}"
+            if len(set(sites)) == 1 and len(sites) == len(group)
+            else "places within radius"
+        )
+        rule = (
+            f"{len(group)} reports: {place}; dates within {window} day(s); compatible event type and weapon; "
+            f"no shared source"
+        )
     out["merged_from"] = json.dumps({"reports": reports, "rule": rule}, ensure_ascii=False, sort_keys=True)
-    out["disagreements"] = json.dumps(disagreements, ensure_ascii=False, sort_keys=True, default=str) \
-        if disagreements else None
+    out["disagreements"] = (
+        json.dumps(disagreements, ensure_ascii=False, sort_keys=True, default=str) if disagreements else None
+    )
     for name in ("date", "date_end"):
         value = out[name]
         out[name] = None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()

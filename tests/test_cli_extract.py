@@ -10,15 +10,18 @@ import pandas as pd
 import geoincidents as gi
 from geoincidents.schema import parse_sources
 
-ARTICLE_A = ("October 24, 2023 | Brief\n\nThe Islamic Resistance in Iraq claimed that two drones attacked "
-             "al-Tanf on October 23. Officials said the Pentagon confirmed it.\n")
+ARTICLE_A = (
+    "October 24, 2023 | Brief\n\nThe Islamic Resistance in Iraq claimed that two drones attacked "
+    "al-Tanf on October 23. Officials said the Pentagon confirmed it.\n"
+)
 ARTICLE_B = "Two drones attacked the al-Tanf garrison on Monday and were intercepted, the Pentagon said.\n"
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     code = "import sys; from geoincidents.cli import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.run([sys.executable, "-c", code, *args], input=stdin, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], input=stdin, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_extract_from_stdin_and_files_then_merge(tmp_path):
@@ -27,8 +30,18 @@ def test_extract_from_stdin_and_files_then_merge(tmp_path):
     drafts_a, drafts_b, merged = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "m.csv"
     done = run("extract", "-", "--publisher", "Brief", "-o", str(drafts_a), stdin=ARTICLE_A)
     assert done.returncode == 0, done.stderr
-    done = run("extract", str(b), "--published", "2023-10-24", "--publisher", "Wire",
-               "--url", "https://example.org/b", "-o", str(drafts_b))
+    done = run(
+        "extract",
+        str(b),
+        "--published",
+        "2023-10-24",
+        "--publisher",
+        "Wire",
+        "--url",
+        "https://example.org/b",
+        "-o",
+        str(drafts_b),
+    )
     assert done.returncode == 0, done.stderr
     a = gi.read_incidents(drafts_a)
     assert a["date"].tolist() == [pd.Timestamp("2023-10-23")]
@@ -42,7 +55,9 @@ def test_extract_from_stdin_and_files_then_merge(tmp_path):
 
 def test_several_files_in_one_run_and_totals(tmp_path):
     paths = []
-    for i, text in enumerate([ARTICLE_B, "Militants launched 12 attacks since Oct. 17, 5 in Iraq and 7 in Syria.\n"]):
+    for i, text in enumerate(
+        [ARTICLE_B, "Militants launched 12 attacks since Oct. 17, 5 in Iraq and 7 in Syria.\n"]
+    ):
         p = tmp_path / f"{i}.txt"
         p.write_text(text, encoding="utf-8")
         paths.append(str(p))

@@ -71,7 +71,11 @@ def test_anaphoric_dates_count_from_the_date_before(second, expected):
 
 def test_range_between_dates():
     found = find_dates("between Oct. 17 and 21", date(2023, 10, 26))
-    assert (found[0].day, found[0].last, found[0].precision) == (date(2023, 10, 17), date(2023, 10, 21), "range")
+    assert (found[0].day, found[0].last, found[0].precision) == (
+        date(2023, 10, 17),
+        date(2023, 10, 21),
+        "range",
+    )
 
 
 def test_publication_date_from_the_dateline_is_flagged():
@@ -89,8 +93,9 @@ def test_weekday_without_any_publication_date_gives_no_draft():
 
 
 def test_undated_event_takes_the_date_of_the_sentence_before_and_is_flagged():
-    drafts = gi.extract_incidents("On October 18, drones attacked al-Harir. Militias also targeted Conoco.",
-                                  published=PUB)
+    drafts = gi.extract_incidents(
+        "On October 18, drones attacked al-Harir. Militias also targeted Conoco.", published=PUB
+    )
     conoco = drafts[drafts["site_id"] == "conoco-gas-field"].iloc[0]
     assert conoco["date"] == pd.Timestamp("2023-10-18")
     assert "date taken from the sentence before" in conoco["needs_review"]
@@ -104,8 +109,8 @@ def test_places_latin_arabic_and_offsets_into_the_original_text():
     assert drafts["site_id"].tolist() == ["ain-al-asad-airbase", "shaddadi-base"]
     for _, row in drafts.iterrows():
         ev = json.loads(row["evidence"])["location"][0]
-        assert text[ev["start"]:ev["end"]] == ev["text"] == row["location"]
-        assert text[ev["sentence_start"]:ev["sentence_end"]] == ev["sentence"]
+        assert text[ev["start"] : ev["end"]] == ev["text"] == row["location"]
+        assert text[ev["sentence_start"] : ev["sentence_end"]] == ev["sentence"]
 
 
 def test_base_phrase_goes_through_geocode_fuzzy_rules():
@@ -146,9 +151,15 @@ def test_region_is_kept_without_site_and_flagged():
 
 # -- facts ---------------------------------------------------------------------------------------------------
 def test_weapon_count_outcome_and_casualties():
-    row = one("Two suicide drones targeted al-Tanf on Wednesday and were intercepted; no troops were injured.")
-    assert (row["weapon"], row["weapon_count"], row["outcome"], row["injured"]) == ("one_way_drone", 2,
-                                                                                  "intercepted", 0)
+    row = one(
+        "Two suicide drones targeted al-Tanf on Wednesday and were intercepted; no troops were injured."
+    )
+    assert (row["weapon"], row["weapon_count"], row["outcome"], row["injured"]) == (
+        "one_way_drone",
+        2,
+        "intercepted",
+        0,
+    )
 
 
 def test_rocket_barrage_has_no_count_and_minor_injuries_no_figure():
@@ -159,8 +170,10 @@ def test_rocket_barrage_has_no_count_and_minor_injuries_no_figure():
 
 
 def test_claim_by_named_group_and_by_the_group():
-    text = ("The Islamic Resistance in Iraq claimed responsibility for a drone attack on al-Tanf on Wednesday. "
-            "On Thursday morning, the group claimed it launched a missile salvo at the Al-Shadadi base.")
+    text = (
+        "The Islamic Resistance in Iraq claimed responsibility for a drone attack on al-Tanf on Wednesday. "
+        "On Thursday morning, the group claimed it launched a missile salvo at the Al-Shadadi base."
+    )
     drafts = gi.extract_incidents(text, published=PUB)
     assert drafts["claimed_by"].tolist() == ["Islamic Resistance in Iraq"] * 2
     assert drafts["claim_status"].tolist() == ["claimed", "claimed"]
@@ -168,8 +181,10 @@ def test_claim_by_named_group_and_by_the_group():
 
 
 def test_claimed_and_confirmed_and_nothing_invented():
-    text = ("The Islamic Resistance in Iraq claimed an attack on al-Tanf on Wednesday. The Pentagon confirmed "
-            "that U.S. forces thwarted two drones at al-Tanf.")
+    text = (
+        "The Islamic Resistance in Iraq claimed an attack on al-Tanf on Wednesday. The Pentagon confirmed "
+        "that U.S. forces thwarted two drones at al-Tanf."
+    )
     row = one(text)
     assert row["claim_status"] == "claimed_and_confirmed"
     bare = one("Militias attacked al-Tanf on Wednesday.")
@@ -180,7 +195,11 @@ def test_claimed_and_confirmed_and_nothing_invented():
 def test_us_strike_is_its_own_event_type():
     row = one("On Oct. 20, U.S. fighter jets struck two facilities near Boukamal in eastern Syria.")
     assert (row["event_type"], row["weapon"], row["claim_status"], row["site_id"]) == (
-        "strike", "airstrike", "confirmed", "boukamal")
+        "strike",
+        "airstrike",
+        "confirmed",
+        "boukamal",
+    )
 
 
 def test_interception_without_attack_word():
@@ -188,32 +207,40 @@ def test_interception_without_attack_word():
 
 
 def test_follow_up_sentence_adds_to_the_draft_before():
-    text = ("Militants fired at an outpost in northern Syria on Wednesday. Three rockets were aimed at the "
-            "outpost and one landed inside, although no troops were injured.")
+    text = (
+        "Militants fired at an outpost in northern Syria on Wednesday. Three rockets were aimed at the "
+        "outpost and one landed inside, although no troops were injured."
+    )
     row = one(text)
     assert (row["weapon"], row["weapon_count"], row["outcome"], row["injured"]) == ("rocket", 3, "impact", 0)
 
 
 # -- one event, two events, totals ---------------------------------------------------------------------------
 def test_one_attack_reported_twice_is_one_draft():
-    text = ("Two drones attacked al-Tanf on Monday. Later, U.S. officials said the drones at al-Tanf on Monday were "
-            "intercepted.")
+    text = (
+        "Two drones attacked al-Tanf on Monday. Later, U.S. officials said the drones at al-Tanf on Monday "
+        "were "
+        "intercepted."
+    )
     row = one(text)
     assert row["outcome"] == "intercepted" and row["claim_status"] == "confirmed"
 
 
 def test_two_bases_on_one_day_are_two_drafts():
-    drafts = gi.extract_incidents("On Monday, drones attacked al-Tanf and rockets hit the al-Asad air base.",
-                                  published=PUB)
+    drafts = gi.extract_incidents(
+        "On Monday, drones attacked al-Tanf and rockets hit the al-Asad air base.", published=PUB
+    )
     assert sorted(drafts["site_id"]) == ["ain-al-asad-airbase", "al-tanf-garrison"]
     assert set(drafts["date"]) == {pd.Timestamp("2023-10-23")}
     assert drafts["incident_id"].is_unique
 
 
 def test_totals_are_never_incidents():
-    text = ("According to the Pentagon, militants have launched 61 attacks on bases in Iraq and Syria since "
-            "Oct. 17: 29 in Iraq, 32 in Syria. The initial attacks between Oct. 17 and 21 at al-Asad air base "
-            "and al-Tanf caused injuries.")
+    text = (
+        "According to the Pentagon, militants have launched 61 attacks on bases in Iraq and Syria since "
+        "Oct. 17: 29 in Iraq, 32 in Syria. The initial attacks between Oct. 17 and 21 at al-Asad air base "
+        "and al-Tanf caused injuries."
+    )
     assert len(gi.extract_incidents(text, published="2023-11-18")) == 0
     totals = gi.extract_totals(text, published="2023-11-18")
     assert totals[["scope", "value"]].values.tolist() == [["ALL", 61], ["IRQ", 29], ["SYR", 32]]
@@ -222,8 +249,11 @@ def test_totals_are_never_incidents():
 
 
 def test_totals_bounds_and_troops():
-    totals = gi.extract_totals("At least 60 U.S. personnel have reported minor injuries. There are about "
-                               "2,500 U.S. troops in Iraq and fewer than 1,000 in Syria.", published=PUB)
+    totals = gi.extract_totals(
+        "At least 60 U.S. personnel have reported minor injuries. There are about "
+        "2,500 U.S. troops in Iraq and fewer than 1,000 in Syria.",
+        published=PUB,
+    )
     rows = totals[["metric", "scope", "value", "bound"]].values.tolist()
     assert ["injured", "ALL", 60, "at_least"] in rows
     assert ["us_troops", "IRQ", 2500, "about"] in rows
@@ -248,12 +278,17 @@ def test_bad_inputs():
 
 
 def test_drafts_validate_with_read_incidents_and_sources():
-    drafts = gi.extract_incidents("Rockets hit the al-Asad air base on Wednesday.", published=PUB,
-                                  publisher="Wire", url="https://example.org/a")
+    drafts = gi.extract_incidents(
+        "Rockets hit the al-Asad air base on Wednesday.",
+        published=PUB,
+        publisher="Wire",
+        url="https://example.org/a",
+    )
     again = gi.read_incidents(drafts)
     assert again[drafts.columns].equals(drafts)
-    assert json.loads(drafts.loc[0, "sources"]) == [{"date": PUB, "publisher": "Wire",
-                                                     "url": "https://example.org/a"}]
+    assert json.loads(drafts.loc[0, "sources"]) == [
+        {"date": PUB, "publisher": "Wire", "url": "https://example.org/a"}
+    ]
 
 
 # -- the seed articles ---------------------------------------------------------------------------------------

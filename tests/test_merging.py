@@ -1,4 +1,4 @@
-"""merge_incidents: one event from several sources, disagreements visible, nothing dropped, any input order."""
+"""merge_incidents: one event from many sources, disagreements visible, nothing dropped, any input order."""
 
 from __future__ import annotations
 
@@ -17,14 +17,34 @@ def table(*rows: dict) -> pd.DataFrame:
     return pd.DataFrame(list(rows))
 
 
-FDD = {"date": "2023-10-17", "location": "al-Asad", "site_id": "ain-al-asad-airbase", "weapon": "one_way_drone",
-       "claim_status": "claimed", "claimed_by": "Islamic Resistance in Iraq", "incident_id": "fdd-1",
-       "sources": '[{"publisher": "FDD", "date": "2023-10-24", "url": ""}]'}
-NEWSWEEK = {"date": "2023-10-18", "location": "Ain al-Asad air base", "site_id": "ain-al-asad-airbase",
-            "weapon": "unknown", "claim_status": "confirmed", "outcome": "intercepted", "injured": "3",
-            "incident_id": "nw-1", "sources": '[{"publisher": "Newsweek", "date": "2023-10-18", "url": ""}]'}
-TANF = {"date": "2023-10-18", "location": "al-Tanf", "site_id": "al-tanf-garrison", "incident_id": "nw-2",
-        "sources": '[{"publisher": "Newsweek", "date": "2023-10-18", "url": ""}]'}
+FDD = {
+    "date": "2023-10-17",
+    "location": "al-Asad",
+    "site_id": "ain-al-asad-airbase",
+    "weapon": "one_way_drone",
+    "claim_status": "claimed",
+    "claimed_by": "Islamic Resistance in Iraq",
+    "incident_id": "fdd-1",
+    "sources": '[{"publisher": "FDD", "date": "2023-10-24", "url": ""}]',
+}
+NEWSWEEK = {
+    "date": "2023-10-18",
+    "location": "Ain al-Asad air base",
+    "site_id": "ain-al-asad-airbase",
+    "weapon": "unknown",
+    "claim_status": "confirmed",
+    "outcome": "intercepted",
+    "injured": "3",
+    "incident_id": "nw-1",
+    "sources": '[{"publisher": "Newsweek", "date": "2023-10-18", "url": ""}]',
+}
+TANF = {
+    "date": "2023-10-18",
+    "location": "al-Tanf",
+    "site_id": "al-tanf-garrison",
+    "incident_id": "nw-2",
+    "sources": '[{"publisher": "Newsweek", "date": "2023-10-18", "url": ""}]',
+}
 
 
 def test_reports_of_one_event_merge_with_their_disagreements():
@@ -32,7 +52,10 @@ def test_reports_of_one_event_merge_with_their_disagreements():
     assert len(merged) == 2
     asad = merged[merged["site_id"] == "ain-al-asad-airbase"].iloc[0]
     assert (asad["date"], asad["date_end"], asad["date_precision"]) == (
-        pd.Timestamp("2023-10-17"), pd.Timestamp("2023-10-18"), "range")
+        pd.Timestamp("2023-10-17"),
+        pd.Timestamp("2023-10-18"),
+        "range",
+    )
     assert asad["claim_status"] == "claimed_and_confirmed"
     assert asad["weapon"] == "one_way_drone" and asad["outcome"] == "intercepted" and asad["injured"] == 3
     assert sorted(s["publisher"] for s in json.loads(asad["sources"])) == ["FDD", "Newsweek"]
@@ -40,7 +63,9 @@ def test_reports_of_one_event_merge_with_their_disagreements():
     assert {"date", "claim_status", "injured"} <= set(disagreements)
     assert {v["value"] for v in disagreements["date"]} == {"2023-10-17", "2023-10-18"}
     assert json.loads(asad["merged_from"])["reports"] == [
-        {"incident_id": "fdd-1", "sources": ["FDD"]}, {"incident_id": "nw-1", "sources": ["Newsweek"]}]
+        {"incident_id": "fdd-1", "sources": ["FDD"]},
+        {"incident_id": "nw-1", "sources": ["Newsweek"]},
+    ]
     tanf = merged[merged["site_id"] == "al-tanf-garrison"].iloc[0]
     assert pd.isna(tanf["disagreements"]) and json.loads(tanf["merged_from"])["rule"] == "single report"
 
@@ -79,21 +104,26 @@ def test_nothing_dropped_and_ids_unique():
 
 
 def test_every_permutation_gives_the_same_table():
-    tables = [table(FDD), table(NEWSWEEK, TANF), table({**TANF, "incident_id": "x-9", "weapon": "rocket",
-                                                        "sources": "AP"})]
+    tables = [
+        table(FDD),
+        table(NEWSWEEK, TANF),
+        table({**TANF, "incident_id": "x-9", "weapon": "rocket", "sources": "AP"}),
+    ]
     results = [gi.merge_incidents(*p) for p in itertools.permutations(tables)]
     for other in results[1:]:
         pd.testing.assert_frame_equal(results[0], other)
 
 
 _SITES = ["ain-al-asad-airbase", "al-tanf-garrison", "erbil"]
-_row = st.fixed_dictionaries({
-    "date": st.sampled_from(["2023-10-17", "2023-10-18", "2023-10-19", "2023-10-25"]),
-    "site_id": st.sampled_from(_SITES),
-    "weapon": st.sampled_from(["one_way_drone", "rocket", "unknown"]),
-    "claim_status": st.sampled_from(["claimed", "confirmed", "unverified"]),
-    "sources": st.sampled_from(["AP", "FDD", "Newsweek", "Reuters"]),
-})
+_row = st.fixed_dictionaries(
+    {
+        "date": st.sampled_from(["2023-10-17", "2023-10-18", "2023-10-19", "2023-10-25"]),
+        "site_id": st.sampled_from(_SITES),
+        "weapon": st.sampled_from(["one_way_drone", "rocket", "unknown"]),
+        "claim_status": st.sampled_from(["claimed", "confirmed", "unverified"]),
+        "sources": st.sampled_from(["AP", "FDD", "Newsweek", "Reuters"]),
+    }
+)
 
 
 @settings(max_examples=25, deadline=None)

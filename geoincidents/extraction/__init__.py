@@ -41,7 +41,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..gazetteer import Gazetteer, default_gazetteer
-from ..normalize import normalize_name
 from ..schema import COLUMN_NAMES, format_sources
 from . import facts
 from .dates import DateMention, find_dates, parse_date_argument, publication_date
@@ -61,14 +60,21 @@ _NOT_SITE_BEFORE = re.compile(
     r"(?:\b(?:said|says|announced|issued|statement|told\s+reporters|briefing|spoke|speaking|meeting|met|based|"
     r"writer|reporter|correspondent|hosted|posted)\b(?:\s+[\w’'-]+){0,3}?\s+(?:in|from)\s+"
     r"|\b(?:visit(?:ed|ing|s)?|travel+ed\s+to|relations\s+with|agreement\s+with|embassy\s+in|officials\s+in)"
-    r"\s+(?:the\s+)?)$", re.IGNORECASE)
-_NOT_SITE_AFTER = re.compile(r"^[\s’']*(?:s\s+)?(?:government|officials?|authorities|-based|based|contributed|"
-                             r"(?:first\s+)?reported|TV|television|channel|said|announced)\b", re.IGNORECASE)
+    r"\s+(?:the\s+)?)$",
+    re.IGNORECASE,
+)
+_NOT_SITE_AFTER = re.compile(
+    r"^[\s’']*(?:s\s+)?(?:government|officials?|authorities|-based|based|contributed|"
+    r"(?:first\s+)?reported|TV|television|channel|said|announced)\b",
+    re.IGNORECASE,
+)
 _SAME_BASE = re.compile(r"\bthe\s+same\s+(?:air\s*)?(?:base|airbase|site|outpost|facility)\b", re.IGNORECASE)
 _REFERS_BACK = re.compile(
     r"\b(?:the|that|this|its|all)\s+(?:\w+\s+){0,2}?(?:attacks?|strikes?|outpost|base|drones?|rockets?|"
     r"missiles?|claim|incident|group|militia|engagement)\b|^\W*(?:\d+|one|two|three|four|five|six)\s+"
-    r"(?:rockets|drones|missiles|mortars)\b", re.IGNORECASE)
+    r"(?:rockets|drones|missiles|mortars)\b",
+    re.IGNORECASE,
+)
 _PLURAL_ATTACKS = re.compile(r"\b(?:attacks|assaults|strikes|wave\s+of)\b", re.IGNORECASE)
 _SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
 _DESCRIPTOR_GAP = re.compile(r"^[\s,]*(?:(?:in|of|near|outside|at)\b[^;]*|,\s*)$", re.IGNORECASE)
@@ -154,7 +160,7 @@ def extract_totals(text: str, *, published: Any = None, publisher: str | None = 
 
     Examples
     --------
-    >>> text = "The Pentagon counted 61 attacks since Oct. 17. Of those, 29 have been in Iraq and 32 in Syria."
+    >>> text = "The Pentagon counted 61 attacks since Oct. 17. Of those, 29 were in Iraq and 32 in Syria."
     >>> extract_totals(text, published="2023-11-18")[["scope", "value", "period_start"]].values.tolist()
     [['ALL', 61, Timestamp('2023-10-17 00:00:00')], ['IRQ', 29, Timestamp('2023-10-17 00:00:00')], \
 ['SYR', 32, Timestamp('2023-10-17 00:00:00')]]
@@ -172,7 +178,7 @@ def extract_totals(text: str, *, published: Any = None, publisher: str | None = 
     return frame
 
 
-# -- analysis --------------------------------------------------------------------------------------------------
+# -- analysis --------------------------------------------------------------------------------------
 @dataclass
 class _Analysis:
     text: str
@@ -259,7 +265,8 @@ def _drafts(a: _Analysis) -> list[_Draft]:
                 continue
             for place in clause_places:
                 event = facts.event_type(text, cs, ce, place.start) or facts.event_type(
-                    text, s.start, s.end, place.start)
+                    text, s.start, s.end, place.start
+                )
                 if event is None:
                     continue
                 summed = any(_aggregate(a, x, y) for x, y in clause_bounds(text, s.start, s.end))
@@ -278,20 +285,24 @@ def _refers_back(a: _Analysis, s: Sentence) -> bool:
     own_dates = [d for d in a.dates if s.start <= d.start < s.end and d.kind != "anaphoric"]
     if own_dates:
         return False
-    cue = (facts.EVENT_CUE.search(text, s.start, s.end) or facts.HEDGE.search(text, s.start, s.end)
-           or facts.claim(text, s.start, s.end, a.groups)[0] or facts.casualties(text, s.start, s.end))
-    return bool(cue) and bool(_REFERS_BACK.search(text[s.start:s.end]))
+    cue = (
+        facts.EVENT_CUE.search(text, s.start, s.end)
+        or facts.HEDGE.search(text, s.start, s.end)
+        or facts.claim(text, s.start, s.end, a.groups)[0]
+        or facts.casualties(text, s.start, s.end)
+    )
+    return bool(cue) and bool(_REFERS_BACK.search(text[s.start : s.end]))
 
 
 def _sites_of_clause(text: str, places: list[PlaceMention], clause_start: int) -> list[PlaceMention]:
     """The places of a clause that can be where the event happened (see the module docstring, step 3)."""
     kept: list[PlaceMention] = []
     for p in places:
-        before = text[max(clause_start, p.start - 45):p.start]
-        if _NOT_SITE_BEFORE.search(before) or _NOT_SITE_AFTER.search(text[p.end:p.end + 30]):
+        before = text[max(clause_start, p.start - 45) : p.start]
+        if _NOT_SITE_BEFORE.search(before) or _NOT_SITE_AFTER.search(text[p.end : p.end + 30]):
             continue
         if kept:
-            gap = text[kept[-1].end:p.start]
+            gap = text[kept[-1].end : p.start]
             descriptor = " and " not in gap and len(gap) < 90 and bool(_DESCRIPTOR_GAP.match(gap))
             if descriptor:
                 if p.site_id is None or (kept[-1].site_id is not None and not p.is_facility):
@@ -304,13 +315,17 @@ def _sites_of_clause(text: str, places: list[PlaceMention], clause_start: int) -
 
 
 def _other_time(a: _Analysis, start: int, end: int) -> bool:
-    """Whether a clause is about another time: a bare earlier year, or a date over a year before publication."""
+    """Whether a clause is about another time: an earlier year, or a date over a year before publication."""
     reference = a.published
     for d in a.dates:
         if not (start <= d.start < end) or d.day is None:
             continue
-        if d.kind == "year" and reference is not None and d.day.year < reference.year and \
-                (reference - date(d.day.year, 12, 31)).days > 60:
+        if (
+            d.kind == "year"
+            and reference is not None
+            and d.day.year < reference.year
+            and (reference - date(d.day.year, 12, 31)).days > 60
+        ):
             return True
         if reference is not None and d.kind != "year" and (reference - d.day).days > 365:
             return True
@@ -318,7 +333,7 @@ def _other_time(a: _Analysis, start: int, end: int) -> bool:
 
 
 def _aggregate(a: _Analysis, start: int, end: int) -> bool:
-    """Whether a clause sums up several attacks over a period ("the initial attacks between Oct. 17 and 21")."""
+    """Whether a clause sums up attacks over a period ("the initial attacks between Oct. 17 and 21")."""
     if not _PLURAL_ATTACKS.search(a.text, start, end):
         return False
     ranged = any(start <= d.start < end and d.precision == "range" for d in a.dates)
@@ -332,14 +347,26 @@ def _news_peg(a: _Analysis) -> DateMention | None:
         if not facts.EVENT_CUE.search(a.text, s.start, s.end):
             continue
         for d in a.dates:
-            if s.start <= d.start < s.end and d.day is not None and d.precision == "day":
-                if (a.published is None or d.day <= a.published) and (best is None or d.day > best.day):
-                    best = d
+            if not (s.start <= d.start < s.end and d.day is not None and d.precision == "day"):
+                continue
+            if (a.published is None or d.day <= a.published) and (
+                best is None or best.day is None or d.day > best.day
+            ):
+                best = d
     return best
 
 
-def _new_draft(a: _Analysis, si: int, s: Sentence, clause: tuple[int, int], place: PlaceMention,
-               event: facts.Fact, peg: DateMention | None, *, sentence_weapons: bool) -> _Draft | None:
+def _new_draft(
+    a: _Analysis,
+    si: int,
+    s: Sentence,
+    clause: tuple[int, int],
+    place: PlaceMention,
+    event: facts.Fact,
+    peg: DateMention | None,
+    *,
+    sentence_weapons: bool,
+) -> _Draft | None:
     cs, ce = clause
     usable = [d for d in a.dates if d.day is not None and d.kind != "year"]
     in_clause = [d for d in usable if cs <= d.start < ce]
@@ -369,15 +396,28 @@ def _new_draft(a: _Analysis, si: int, s: Sentence, clause: tuple[int, int], plac
             review.append("date not stated")
             confidence *= 0.5
         else:
-            warnings.warn(f"no date for the event at {a.text[place.start:place.end]!r} (characters "
-                          f"{place.start}-{place.end}) and no publication date: no draft made", stacklevel=4)
+            warnings.warn(
+                f"no date for the event at {a.text[place.start : place.end]!r} (characters "
+                f"{place.start}-{place.end}) and no publication date: no draft made",
+                stacklevel=4,
+            )
             return None
     assert chosen.day is not None and chosen.last is not None
     precision = chosen.precision if chosen.precision in ("day", "week", "month") else "range"
     if chosen.last != chosen.day and precision == "day":
         precision = "range"
-    draft = _Draft(si, place, chosen.day, chosen.last, precision, basis, str(event.value), review=review,
-                   confidence=confidence, date_inherited=inherited)
+    draft = _Draft(
+        si,
+        place,
+        chosen.day,
+        chosen.last,
+        precision,
+        basis,
+        str(event.value),
+        review=review,
+        confidence=confidence,
+        date_inherited=inherited,
+    )
     _evidence(draft, a, "event_type", event.start, event.end)
     _evidence(draft, a, "location", place.start, place.end)
     if chosen.end > chosen.start:
@@ -386,8 +426,11 @@ def _new_draft(a: _Analysis, si: int, s: Sentence, clause: tuple[int, int], plac
         draft.review.append(f"publication date {a.published_basis}")
         draft.confidence *= 0.9
     if place.site_id is None:
-        draft.review.append("region only: no site" if place.method == "region" else
-                            "ambiguous place: " + "|".join(place.candidates))
+        draft.review.append(
+            "region only: no site"
+            if place.method == "region"
+            else "ambiguous place: " + "|".join(place.candidates)
+        )
         draft.confidence *= 0.8
     elif place.method == "fuzzy":
         draft.review.append(f"place matched fuzzily (score {place.score:.0f})")
@@ -403,8 +446,17 @@ def _paragraph_of(a: _Analysis, position: int) -> int:
     return -1
 
 
-def _add_facts(d: _Draft, a: _Analysis, s: Sentence, cs: int, ce: int, place: PlaceMention, *,
-               fill_only: bool, sentence_weapons: bool = True) -> None:
+def _add_facts(
+    d: _Draft,
+    a: _Analysis,
+    s: Sentence,
+    cs: int,
+    ce: int,
+    place: PlaceMention,
+    *,
+    fill_only: bool,
+    sentence_weapons: bool = True,
+) -> None:
     """Read weapon (from the clause, else the sentence unless it sums up attacks), outcome, claim,
     confirmation and casualties (from the sentence) into a draft."""
     text = a.text
@@ -412,8 +464,11 @@ def _add_facts(d: _Draft, a: _Analysis, s: Sentence, cs: int, ce: int, place: Pl
     found, count = facts.weapon(text, cs, ce, place.start, strike=strike)
     if found is None and sentence_weapons:
         found, count = facts.weapon(text, s.start, s.end, place.start, strike=strike)
-    values: dict[str, facts.Fact | None] = {"weapon": found, "weapon_count": count,
-                                            "outcome": facts.outcome(text, s.start, s.end)}
+    values: dict[str, facts.Fact | None] = {
+        "weapon": found,
+        "weapon_count": count,
+        "outcome": facts.outcome(text, s.start, s.end),
+    }
     claimed, group = facts.claim(text, s.start, s.end, a.groups)
     values["claimed_by"] = group if claimed else None
     people = facts.casualties(text, s.start, s.end)
@@ -445,7 +500,7 @@ def _evidence(d: _Draft, a: _Analysis, name: str, start: int, end: int) -> None:
     s = next((s for s in a.sentences if s.start <= start < s.end), None)
     item = {"text": a.text[start:end], "start": start, "end": end}
     if s is not None:
-        item.update(sentence=a.text[s.start:s.end], sentence_start=s.start, sentence_end=s.end)
+        item.update(sentence=a.text[s.start : s.end], sentence_start=s.start, sentence_end=s.end)
     if item not in d.evidence.setdefault(name, []):
         d.evidence[name].append(item)
 
@@ -467,8 +522,13 @@ def _place_into(drafts: list[_Draft], new: _Draft) -> None:
             return
     if new.date_inherited and new.place.site_id is not None:
         for old in drafts:
-            if (old.place.site_id is None and old.place.country == new.place.country and old.day == new.day
-                    and old.sentence == new.sentence - 1 and _compatible(old, new)):
+            if (
+                old.place.site_id is None
+                and old.place.country == new.place.country
+                and old.day == new.day
+                and old.sentence == new.sentence - 1
+                and _compatible(old, new)
+            ):
                 old.review = [r for r in old.review if not r.startswith("region only")]
                 old.confidence = min(1.0, old.confidence / 0.8)
                 old.place = new.place
@@ -497,14 +557,17 @@ def _fold(old: _Draft, new: _Draft) -> None:
     old.confidence = max(old.confidence, new.confidence)
 
 
-# -- output ----------------------------------------------------------------------------------------------------
+# -- output ----------------------------------------------------------------------------------------
 def _table(drafts: list[_Draft], a: _Analysis, publisher: str | None, url: str | None) -> pandas.DataFrame:
     """The drafts as a table with exactly the dtypes :func:`geoincidents.read_incidents` gives (the values
     come from the schema's vocabularies, so the reader is run once, on an empty table, for the dtypes)."""
     import pandas as pd
 
-    source = {"publisher": publisher or "", "date": a.published.isoformat() if a.published else "",
-              "url": url or ""}
+    source = {
+        "publisher": publisher or "",
+        "date": a.published.isoformat() if a.published else "",
+        "url": url or "",
+    }
     sources = format_sources([source]) if any(source.values()) else "[]"
     used: dict[str, int] = {}
     rows = [_row(d, a, sources, used) for d in drafts]
@@ -530,14 +593,21 @@ def _dtypes() -> dict[str, Any]:
     assert isinstance(table, pd.DataFrame)
     dtypes = {name: table[name].dtype for name in COLUMN_NAMES}
     string = table["incident_id"].dtype
-    dtypes.update(weapon_count=pd.Int64Dtype(), evidence=string, confidence=np.dtype("float64"),
-                  needs_review=string, date_basis=string)
+    dtypes.update(
+        weapon_count=pd.Int64Dtype(),
+        evidence=string,
+        confidence=np.dtype("float64"),
+        needs_review=string,
+        date_basis=string,
+    )
     return dtypes
 
 
 def _row(d: _Draft, a: _Analysis, sources: str, used: dict[str, int]) -> dict[str, Any]:
     site = a.gazetteer[d.place.site_id] if d.place.site_id else None
-    location = a.text[d.place.start:d.place.end] if d.place.method != "same_base" else (site.name if site else "")
+    location = (
+        a.text[d.place.start : d.place.end] if d.place.method != "same_base" else (site.name if site else "")
+    )
     slug = d.place.site_id or "-".join(re.findall(r"[a-z0-9]+", location.lower())) or "unnamed"
     base_id = f"draft-{d.day.isoformat()}-{slug}-{d.event_type}"
     used[base_id] = used.get(base_id, 0) + 1

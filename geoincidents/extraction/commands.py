@@ -22,10 +22,12 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "extract",
         help="propose draft incidents from report texts",
-        description="Propose draft incidents (with evidence, confidence and review reasons) from report texts.",
+        description="Propose draft incidents (with evidence, confidence, review reasons) from report texts.",
     )
     p.add_argument("articles", nargs="+", help="plain-text reports; '-' reads standard input")
-    p.add_argument("--published", help="publication date (YYYY-MM-DD) of every text; else read from each text")
+    p.add_argument(
+        "--published", help="publication date (YYYY-MM-DD) of every text; else read from each text"
+    )
     p.add_argument("--publisher", help="publisher put in each draft's sources")
     p.add_argument("--url", help="http(s) address put in each draft's sources")
     p.add_argument("-o", "--output", type=Path, required=True, help="drafts file (.csv, .geojson, .parquet)")
@@ -60,7 +62,9 @@ def run_extract(args: argparse.Namespace) -> int:
             text = sys.stdin.read()
         else:
             text = Path(name).read_text(encoding="utf-8")
-        drafts.append(extract_incidents(text, published=args.published, publisher=args.publisher, url=args.url))
+        drafts.append(
+            extract_incidents(text, published=args.published, publisher=args.publisher, url=args.url)
+        )
         if args.totals:
             totals.append(extract_totals(text, published=args.published, publisher=args.publisher))
     table = pd.concat(drafts, ignore_index=True)
@@ -70,7 +74,9 @@ def run_extract(args: argparse.Namespace) -> int:
     if args.totals:
         with atomic_path(args.totals) as tmp:
             pd.concat(totals, ignore_index=True).to_csv(tmp, index=False, date_format="%Y-%m-%d")
-    print(f"{len(table)} draft incident(s) from {len(args.articles)} text(s) -> {args.output}", file=sys.stderr)
+    print(
+        f"{len(table)} draft incident(s) from {len(args.articles)} text(s) -> {args.output}", file=sys.stderr
+    )
     return 0
 
 
@@ -79,8 +85,9 @@ def run_merge(args: argparse.Namespace) -> int:
     from ..incidents import write_incidents
     from ..merging import merge_incidents
 
-    merged = merge_incidents(*[str(t) for t in args.tables], window_days=args.window_days,
-                             radius_m=args.radius_m)
+    merged = merge_incidents(
+        *[str(t) for t in args.tables], window_days=args.window_days, radius_m=args.radius_m
+    )
     with atomic_path(args.output) as tmp:
         write_incidents(merged, tmp, file_format=_format(args.output))
     print(f"{len(merged)} incident(s) from {len(args.tables)} table(s) -> {args.output}", file=sys.stderr)
@@ -89,8 +96,13 @@ def run_merge(args: argparse.Namespace) -> int:
 
 def _format(path: Path) -> str | None:
     suffix = path.suffix.lower()
-    return {".csv": "csv", ".geojson": "geojson", ".json": "geojson", ".parquet": "parquet",
-            ".geoparquet": "parquet"}.get(suffix)
+    return {
+        ".csv": "csv",
+        ".geojson": "geojson",
+        ".json": "geojson",
+        ".parquet": "parquet",
+        ".geoparquet": "parquet",
+    }.get(suffix)
 
 
 def _unique(ids: list[str]) -> list[str]:

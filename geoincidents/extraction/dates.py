@@ -25,14 +25,26 @@ from datetime import date, timedelta
 __all__ = ["DateMention", "find_dates", "publication_date", "parse_date_argument", "MONTHS"]
 
 MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "a": 1}
 
-_MONTH = (r"(?P<{g}>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-          r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_MONTH = (
+    r"(?P<{g}>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
 _DAY = r"(?P<{g}>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<{g}>(?:19|20)\d\d)"
 _WEEKDAY = r"(?P<{g}>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
@@ -43,29 +55,61 @@ def _md(suffix: str) -> str:
     """'Oct. 17(, 2023)' or '17 October( 2023)', groups named with ``suffix``."""
     m, d, y = "m" + suffix, "d" + suffix, "y" + suffix
     a, b, c = "m" + suffix + "x", "d" + suffix + "x", "y" + suffix + "x"
-    return (rf"(?:{_MONTH.format(g=m)}\s+{_DAY.format(g=d)}(?!\d)(?:,?\s+{_YEAR.format(g=y)})?"
-            rf"|{_DAY.format(g=b)}\s+{_MONTH.format(g=a)}(?:,?\s+{_YEAR.format(g=c)})?)")
+    return (
+        rf"(?:{_MONTH.format(g=m)}\s+{_DAY.format(g=d)}(?!\d)(?:,?\s+{_YEAR.format(g=y)})?"
+        rf"|{_DAY.format(g=b)}\s+{_MONTH.format(g=a)}(?:,?\s+{_YEAR.format(g=c)})?)"
+    )
 
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("range_weekday", re.compile(rf"\bbetween\s+{_md('1')}\s+and\s+{_WEEKDAY.format(g='w')}\b")),
-    ("range", re.compile(rf"\b(?:between|from)\s+{_md('1')}\s+(?:and|to|through|until)\s+"
-                         rf"(?:{_md('2')}|(?P<d3>[0-3]?\d)(?!\d))")),
-    ("range_dash", re.compile(rf"\b{_MONTH.format(g='m1')}\s+(?P<d1>[0-3]?\d)\s*[-–]\s*(?P<d2>[0-3]?\d)\b"
-                              rf"(?:,?\s+{_YEAR.format(g='y1')})?")),
+    (
+        "range",
+        re.compile(
+            rf"\b(?:between|from)\s+{_md('1')}\s+(?:and|to|through|until)\s+"
+            rf"(?:{_md('2')}|(?P<d3>[0-3]?\d)(?!\d))"
+        ),
+    ),
+    (
+        "range_dash",
+        re.compile(
+            rf"\b{_MONTH.format(g='m1')}\s+(?P<d1>[0-3]?\d)\s*[-–]\s*(?P<d2>[0-3]?\d)\b"
+            rf"(?:,?\s+{_YEAR.format(g='y1')})?"
+        ),
+    ),
     ("absolute", re.compile(rf"\b{_md('1')}")),
-    ("weekday", re.compile(rf"\b(?P<last>last\s+|this\s+past\s+)?{_WEEKDAY.format(g='w')}(?:['’]s)?{_PART}\b")),
+    (
+        "weekday",
+        re.compile(rf"\b(?P<last>last\s+|this\s+past\s+)?{_WEEKDAY.format(g='w')}(?:['’]s)?{_PART}\b"),
+    ),
     ("days_ago", re.compile(r"\b(?P<n>\d|one|two|three|four|five|six|seven|a)\s+days?\s+ago\b", re.I)),
-    ("relative", re.compile(r"\b(?P<rel>today|tonight|this\s+morning|this\s+afternoon|this\s+evening|"
-                            r"earlier\s+today|yesterday|last\s+night|(?:earlier\s+)?this\s+week|last\s+week|"
-                            r"the\s+previous\s+week|(?:earlier\s+)?this\s+month|last\s+month)\b", re.I)),
-    ("anaphoric", re.compile(r"\b(?P<ana>the\s+same\s+day|that\s+(?:same\s+)?day|later\s+that\s+"
-                             r"(?:day|evening|night|morning|afternoon)|earlier\s+that\s+(?:day|morning)|"
-                             r"that\s+(?:morning|afternoon|evening|night)|the\s+day\s+before|the\s+previous\s+day|"
-                             r"a\s+day\s+(?:earlier|before)|the\s+next\s+day|the\s+following\s+day|"
-                             r"a\s+day\s+later)\b", re.I)),
-    ("month", re.compile(rf"\b(?:[Ii]n|[Ee]arly|[Ll]ate|[Mm]id-?)\s+{_MONTH.format(g='m1')}(?!\s*\d)"
-                         rf"(?:\s+{_YEAR.format(g='y1')})?")),
+    (
+        "relative",
+        re.compile(
+            r"\b(?P<rel>today|tonight|this\s+morning|this\s+afternoon|this\s+evening|"
+            r"earlier\s+today|yesterday|last\s+night|(?:earlier\s+)?this\s+week|last\s+week|"
+            r"the\s+previous\s+week|(?:earlier\s+)?this\s+month|last\s+month)\b",
+            re.I,
+        ),
+    ),
+    (
+        "anaphoric",
+        re.compile(
+            r"\b(?P<ana>the\s+same\s+day|that\s+(?:same\s+)?day|later\s+that\s+"
+            r"(?:day|evening|night|morning|afternoon)|earlier\s+that\s+(?:day|morning)|"
+            r"that\s+(?:morning|afternoon|evening|night)|the\s+day\s+before|the\s+previous\s+day|"
+            r"a\s+day\s+(?:earlier|before)|the\s+next\s+day|the\s+following\s+day|"
+            r"a\s+day\s+later)\b",
+            re.I,
+        ),
+    ),
+    (
+        "month",
+        re.compile(
+            rf"\b(?:[Ii]n|[Ee]arly|[Ll]ate|[Mm]id-?)\s+{_MONTH.format(g='m1')}(?!\s*\d)"
+            rf"(?:\s+{_YEAR.format(g='y1')})?"
+        ),
+    ),
     ("year", re.compile(r"(?<![\d,.:])\b(?P<y>(?:19|20)\d\d)\b(?![\d%])")),
 ]
 
@@ -103,11 +147,11 @@ def find_dates(text: str, published: date | None, default_year: int | None = Non
     found: list[DateMention] = []
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text):
-            if any(taken[m.start():m.end()]):
+            if any(taken[m.start() : m.end()]):
                 continue
             mention = _resolve(kind, m, published, default_year)
             if mention is not None:
-                taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+                taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
                 found.append(mention)
     found.sort(key=lambda d: d.start)
     return _resolve_anaphora(found)
@@ -160,8 +204,9 @@ def _month(text: str) -> int:
     return MONTHS[text[:3].lower()]
 
 
-def _calendar(month: str, day: str, year: str | None, published: date | None,
-              default_year: int | None) -> tuple[date, str] | None:
+def _calendar(
+    month: str, day: str, year: str | None, published: date | None, default_year: int | None
+) -> tuple[date, str] | None:
     m, d = _month(month), int(day)
     if year:
         y, basis = int(year), "absolute date"
@@ -189,7 +234,9 @@ def _group(m: re.Match[str], *names: str) -> str | None:
     return None
 
 
-def _first(m: re.Match[str], suffix: str, published: date | None, year: int | None) -> tuple[date, str] | None:
+def _first(
+    m: re.Match[str], suffix: str, published: date | None, year: int | None
+) -> tuple[date, str] | None:
     month = _group(m, "m" + suffix, "m" + suffix + "x")
     day = _group(m, "d" + suffix, "d" + suffix + "x")
     if month is None or day is None:
@@ -248,7 +295,9 @@ def _resolve(kind: str, m: re.Match[str], published: date | None, year: int | No
         else:
             return None
         first_day = date(y, month, 1)
-        return DateMention(s, e, first_day, _month_end(first_day), "month", "absolute", "month named in the text")
+        return DateMention(
+            s, e, first_day, _month_end(first_day), "month", "absolute", "month named in the text"
+        )
     # a bare year
     y = int(m.group("y"))
     return DateMention(s, e, date(y, 1, 1), date(y, 12, 31), "year", "year", "year named in the text")
@@ -280,7 +329,9 @@ def _relative(rel: str, s: int, e: int, published: date | None) -> DateMention:
         return DateMention(s, e, monday, published, "week", "relative", "week of publication")
     if rel in ("last week", "the previous week"):
         monday = published - timedelta(days=published.weekday() + 7)
-        return DateMention(s, e, monday, monday + timedelta(days=6), "week", "relative", "week before publication")
+        return DateMention(
+            s, e, monday, monday + timedelta(days=6), "week", "relative", "week before publication"
+        )
     if rel.endswith("this month"):
         first = published.replace(day=1)
         return DateMention(s, e, first, published, "month", "relative", "month of publication")
@@ -291,8 +342,13 @@ def _relative(rel: str, s: int, e: int, published: date | None) -> DateMention:
 
 
 _SHIFTS = {
-    "the day before": -1, "the previous day": -1, "a day earlier": -1, "a day before": -1,
-    "the next day": 1, "the following day": 1, "a day later": 1,
+    "the day before": -1,
+    "the previous day": -1,
+    "a day earlier": -1,
+    "a day before": -1,
+    "the next day": 1,
+    "the following day": 1,
+    "a day later": 1,
 }
 
 
@@ -306,8 +362,15 @@ def _resolve_anaphora(found: list[DateMention]) -> list[DateMention]:
                 continue
             shift = _SHIFTS.get(d.basis, 0)
             day = anchor + timedelta(days=shift)
-            d = DateMention(d.start, d.end, day, day, "day", "anaphoric",
-                            f"'{d.basis}' after the date before it ({anchor.isoformat()})")
+            d = DateMention(
+                d.start,
+                d.end,
+                day,
+                day,
+                "day",
+                "anaphoric",
+                f"'{d.basis}' after the date before it ({anchor.isoformat()})",
+            )
         if d.day is not None and d.precision == "day":
             anchor = d.day
         out.append(d)

@@ -25,15 +25,48 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Fact", "EVENT_CUE", "event_type", "weapon", "outcome", "claim", "confirmation", "casualties",
-           "group_names", "number_value", "HEDGE"]
+__all__ = [
+    "Fact",
+    "EVENT_CUE",
+    "event_type",
+    "weapon",
+    "outcome",
+    "claim",
+    "confirmation",
+    "casualties",
+    "group_names",
+    "number_value",
+    "HEDGE",
+]
 
 NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "two dozen": 24,
-    "a dozen": 12, "a pair of": 2, "pair of": 2, "several": None, "multiple": None,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "single": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "dozen": 12,
+    "two dozen": 24,
+    "a dozen": 12,
+    "a pair of": 2,
+    "pair of": 2,
+    "several": None,
+    "multiple": None,
 }
-_NUMBER = r"(?:\d[\d,]*|a dozen|two dozen|a pair of|an|a|one|single|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen)"
+_NUMBER = (
+    r"(?:\d[\d,]*|a dozen|two dozen|a pair of|an|a|one|single|two|three|four|five|six|seven|eight|nine|ten"
+    r"|eleven|twelve|dozen)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +82,14 @@ class Fact:
 EVENT_CUE = re.compile(
     r"\b(?:attack(?:s|ed|ing)?|assaults?|struck|strikes?|targeted|targeting|launched|fired|shelled|shelling|"
     r"shot\s+down|intercepted|thwarted|downed|destroyed\s+in\s+flight|barrage|salvo|bombed|bombs|airstrikes?|"
-    r"air\s+strikes?|rounds\s+of|hit|hits)\b", re.IGNORECASE)
-HEDGE = re.compile(r"\bcould\s+not\s+(?:be\s+)?(?:immediately\s+)?(?:verified|confirmed)|\bunverified\b|"
-                   r"\bnot\s+(?:been\s+)?(?:independently\s+)?verified\b", re.IGNORECASE)
+    r"air\s+strikes?|rounds\s+of|hit|hits)\b",
+    re.IGNORECASE,
+)
+HEDGE = re.compile(
+    r"\bcould\s+not\s+(?:be\s+)?(?:immediately\s+)?(?:verified|confirmed)|\bunverified\b|"
+    r"\bnot\s+(?:been\s+)?(?:independently\s+)?verified\b",
+    re.IGNORECASE,
+)
 
 _US = r"(?:U\.S\.|US|American|coalition|Coalition)"
 _STRIKE = re.compile(
@@ -60,17 +98,28 @@ _STRIKE = re.compile(
     r"(?:retaliatory\s+)?strikes?)\s+(?:\w+\s+){0,2}?"
     r"(?:struck|bombed|hit|targeted|dropped|launched|conducted|carried\s+out|killed)\b"
     r"|\b(?:fighter\s+jets|warplanes)\s+(?:struck|bombed|dropped|hit|targeted)\b"
-    rf"|\b{_US}\s+(?:air|retaliatory\s+)?(?:air\s*)?strikes?\s+(?:on|against)\b", re.IGNORECASE)
-_INTERCEPTION = re.compile(r"\b(?:shot\s+down|intercepted|intercept(?:ion|ions)|thwarted|downed|destroyed\s+"
-                           r"in\s+flight|engaged\s+by\s+an?\s+air\s+defen[cs]e)\b", re.IGNORECASE)
-_ATTACK_WORD = re.compile(r"\b(?:attack(?:s|ed)?|assaults?|targeted|targeting|aimed|barrage|salvo|struck|"
-                          r"strikes?|hit)\b", re.IGNORECASE)
+    rf"|\b{_US}\s+(?:air|retaliatory\s+)?(?:air\s*)?strikes?\s+(?:on|against)\b",
+    re.IGNORECASE,
+)
+_INTERCEPTION = re.compile(
+    r"\b(?:shot\s+down|intercepted|intercept(?:ion|ions)|thwarted|downed|destroyed\s+"
+    r"in\s+flight|engaged\s+by\s+an?\s+air\s+defen[cs]e)\b",
+    re.IGNORECASE,
+)
+_ATTACK_WORD = re.compile(
+    r"\b(?:attack(?:s|ed)?|assaults?|targeted|targeting|aimed|barrage|salvo|struck|"
+    r"strikes?|hit)\b",
+    re.IGNORECASE,
+)
 
 _WEAPONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (value, re.compile(rf"(?:\b(?P<n>{_NUMBER})\s+(?:[\w-]+\s+){{0,3}}?)?(?P<w>{pattern})", re.IGNORECASE))
     for value, pattern in (
-        ("indirect_fire", r"\brounds?\s+of\s+indirect\s+fire\b|\bindirect[-\s]fire\b|\bmortars?\b|"
-                          r"\bartillery\b"),
+        (
+            "indirect_fire",
+            r"\brounds?\s+of\s+indirect\s+fire\b|\bindirect[-\s]fire\b|\bmortars?\b|"
+            r"\bartillery\b",
+        ),
         ("one_way_drone", r"\b(?:drones?|UAVs?|UASs?|Shaheds?)\b"),
         ("rocket", r"\brockets?\b|\bKatyushas?\b"),
         ("missile", r"\b(?:ballistic\s+|cruise\s+)?missiles?\b"),
@@ -81,20 +130,33 @@ _WEAPONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 _OUTCOMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("intercepted", _INTERCEPTION),
-    ("impact", re.compile(r"\b(?:landed\s+inside|hit\s+(?:its|the)\s+target|impacted|causing\s+(?:minor\s+)?"
-                          r"(?:injuries|damage)|led\s+to\s+(?:minor\s+)?injuries|damaged|destroyed\s+(?:a|the|two)"
-                          r"|made\s+the\s+sites\s+unusable)\b", re.IGNORECASE)),
-    ("no_damage", re.compile(r"\bno\s+(?:damage|casualties\s+or\s+damage)\b|\bwithout\s+causing\s+damage\b",
-                             re.IGNORECASE)),
+    (
+        "impact",
+        re.compile(
+            r"\b(?:landed\s+inside|hit\s+(?:its|the)\s+target|impacted|causing\s+(?:minor\s+)?"
+            r"(?:injuries|damage)|led\s+to\s+(?:minor\s+)?injuries|damaged|destroyed\s+(?:a|the|two)"
+            r"|made\s+the\s+sites\s+unusable)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "no_damage",
+        re.compile(
+            r"\bno\s+(?:damage|casualties\s+or\s+damage)\b|\bwithout\s+causing\s+damage\b", re.IGNORECASE
+        ),
+    ),
 )
-_CLAIM = re.compile(r"\b(?:claimed|claims|claiming|took\s+(?:credit|responsibility)|"
-                    r"said\s+(?:its|it)\s+(?:members\s+)?(?:had\s+)?(?:attacked|targeted|launched|struck))\b",
-                    re.IGNORECASE)
+_CLAIM = re.compile(
+    r"\b(?:claimed|claims|claiming|took\s+(?:credit|responsibility)|"
+    r"said\s+(?:its|it)\s+(?:members\s+)?(?:had\s+)?(?:attacked|targeted|launched|struck))\b",
+    re.IGNORECASE,
+)
 _OFFICIAL = re.compile(
     r"\b(?:Pentagon|Central\s+Command|CENTCOM|Operation\s+Inherent\s+Resolve|(?:U\.S\.|US|American|defen[cs]e|"
     r"military|coalition|Coalition)\s+officials?|spokes(?:man|woman|person)|Defense\s+Department|"
     r"Department\s+of\s+Defense|confirmed|news\s+release|(?:U\.S\.|US)\s+forces\s+(?:thwarted|intercepted|"
-    r"shot\s+down|destroyed))\b")
+    r"shot\s+down|destroyed))\b"
+)
 _GROUPS = (
     ("Islamic Resistance in Iraq", r"\bIslamic\s+Resistance(?:\s+in\s+Iraq)?\b"),
     ("Kataib Hezbollah", r"\bKata(?:'|’)?[ie]b\s+Hezbollah\b|\bHezbollah\s+Brigades\b"),
@@ -108,13 +170,18 @@ _ZERO = re.compile(
     r"\bno\s+(?:(?:U\.S\.|US|American|coalition)\s+)?(?:troops|personnel|service\s*members|soldiers|Americans|"
     r"one|injuries|casualties)\s*(?:were|was|have\s+been|had\s+been)?\s*(?P<what>injured|wounded|hurt|killed|"
     r"reported)?|\bdid\s+not\s+result\s+in\s+any\s+(?P<what2>casualties|injuries)|\bwithout\s+(?:any\s+)?"
-    r"(?P<what3>casualties|injuries)\b", re.IGNORECASE)
+    r"(?P<what3>casualties|injuries)\b",
+    re.IGNORECASE,
+)
 _COUNTED = re.compile(
     rf"\b(?P<n>{_NUMBER})\s+(?:(?:U\.S\.|US|American|coalition)\s+)?(?:troops|personnel|service\s*members|"
     r"soldiers|people|contractors?|civilians)\s+(?:were\s+|was\s+|have\s+been\s+)?(?P<what>injured|wounded|"
-    r"hurt|killed|died)\b", re.IGNORECASE)
-_VAGUE_INJURY = re.compile(r"\b(?:minor|several|some)\s+injuries\b|\binjur(?:ed|ing)\s+(?:several|some)\b",
-                           re.IGNORECASE)
+    r"hurt|killed|died)\b",
+    re.IGNORECASE,
+)
+_VAGUE_INJURY = re.compile(
+    r"\b(?:minor|several|some)\s+injuries\b|\binjur(?:ed|ing)\s+(?:several|some)\b", re.IGNORECASE
+)
 
 
 def number_value(word: str) -> int | None:
@@ -162,7 +229,7 @@ def weapon(text: str, start: int, end: int, near: int, *, strike: bool) -> tuple
     if m.group("n"):
         n = number_value(m.group("n"))
         # "a rocket barrage", "a missile salvo": one barrage, not one rocket
-        barrage = re.match(r"\s*(?:barrage|salvo)", text[m.end():m.end() + 12], re.IGNORECASE)
+        barrage = re.match(r"\s*(?:barrage|salvo)", text[m.end() : m.end() + 12], re.IGNORECASE)
         if n is not None and not (n == 1 and barrage):
             count = Fact(n, m.start("n"), m.end("n"))
     return Fact(value, m.start("w"), m.end("w")), count
@@ -205,7 +272,7 @@ def confirmation(text: str, start: int, end: int) -> Fact | None:
 
 
 def casualties(text: str, start: int, end: int) -> dict[str, Fact]:
-    """``injured``/``killed`` counts stated in ``text[start:end]``, and ``vague`` for injuries without a figure."""
+    """``injured``/``killed`` counts in ``text[start:end]``; ``vague`` for injuries without a figure."""
     out: dict[str, Fact] = {}
     for m in _COUNTED.finditer(text, start, end):
         n = number_value(m.group("n"))
@@ -215,11 +282,14 @@ def casualties(text: str, start: int, end: int) -> dict[str, Fact]:
         out.setdefault(key, Fact(n, *m.span()))
     for m in _ZERO.finditer(text, start, end):
         what = (m.group("what") or m.group("what2") or m.group("what3") or "").lower()
-        keys = ("injured", "killed") if what in ("casualties", "") and "casualt" in m.group(0).lower() else (
-            ("killed",) if what == "killed" else ("injured",))
+        keys = (
+            ("injured", "killed")
+            if what in ("casualties", "") and "casualt" in m.group(0).lower()
+            else (("killed",) if what == "killed" else ("injured",))
+        )
         for key in keys:
             out.setdefault(key, Fact(0, *m.span()))
-    m = _VAGUE_INJURY.search(text, start, end)
-    if m and "injured" not in out:
-        out["vague"] = Fact("injuries reported without a figure", *m.span())
+    vague = _VAGUE_INJURY.search(text, start, end)
+    if vague and "injured" not in out:
+        out["vague"] = Fact("injuries reported without a figure", *vague.span())
     return out

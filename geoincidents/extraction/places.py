@@ -1,7 +1,7 @@
 """Places named in a report: gazetteer aliases (one Aho-Corasick pass), base-like phrases, regions.
 
-* **Aliases**: every name of every site (preferred, Arabic, aliases) is normalised word by word with
-  :func:`geoincidents.normalize_name` and put in one ``pyahocorasick`` automaton, both as its whole normalised key
+* **Aliases**: every name of every site (preferred, Arabic, aliases) is normalised with
+  :func:`geoincidents.normalize_name` and put in one ``pyahocorasick`` automaton, both as its whole key
   and word by word (so "Ain al-Asad Air Base" is found whether the text writes "air base" or "airbase"). The
   text is normalised word by word too, keeping each word's character span, so a match maps back to the exact
   characters of the original text. Overlapping matches keep the leftmost, then the longest.
@@ -31,8 +31,24 @@ if TYPE_CHECKING:
 __all__ = ["PlaceMention", "PlaceFinder", "place_finder"]
 
 # Words (normalised) that may follow a name as part of the place: "al-Asad air base", "al-Tanf garrison".
-_FACILITY_TAIL = frozenset({"air", "base", "airbase", "airport", "field", "gas", "oil", "military",
-                            "coalition", "garrison", "outpost", "camp", "us", "district"})
+_FACILITY_TAIL = frozenset(
+    {
+        "air",
+        "base",
+        "airbase",
+        "airport",
+        "field",
+        "gas",
+        "oil",
+        "military",
+        "coalition",
+        "garrison",
+        "outpost",
+        "camp",
+        "us",
+        "district",
+    }
+)
 _FACILITY_WORDS = frozenset({"base", "airbase", "airport", "field", "garrison", "outpost", "camp"})
 _BASE_PHRASE = re.compile(
     r"\b((?:(?:[Aa][ls]|[Ee]l|[Aa]sh|[Aa]t|[Aa]yn|[Aa]in)[-\s])?[A-Z][\w’'-]+(?:[-\s](?:[Aa][ls][-\s])?[A-Z][\w’'-]+){0,2})"
@@ -40,8 +56,10 @@ _BASE_PHRASE = re.compile(
 )
 _REGION = re.compile(
     r"\b(?P<dir>(?:north|south)[-\s]?(?:east|west)ern|northern|southern|eastern|western|central)\s+"
-    r"(?P<country>Iraq|Syria|Jordan)\b", re.IGNORECASE)
-_ARTICLES = frozenset({"al", "el", "ash", "as", "ad", "ar", "at", "az", "an", "adh", "ath", "ad"})
+    r"(?P<country>Iraq|Syria|Jordan)\b",
+    re.IGNORECASE,
+)
+_ARTICLES = frozenset({"al", "el", "ash", "as", "ad", "ar", "at", "az", "an", "adh", "ath"})
 _COUNTRY = {"iraq": "IRQ", "syria": "SYR", "jordan": "JOR"}
 # A capitalised word before a name that makes it a person's name ("President Bashar al-Assad").
 _PERSON_BEFORE = re.compile(r"\b(?:President|Bashar|Hafez|Gen\.|General|Mr\.|Ms\.|Dr\.|Minister|Sheikh)\s+$")
@@ -148,15 +166,21 @@ class PlaceFinder:
         return mentions
 
     # -- helpers ---------------------------------------------------------------------------------------------
-    def _alias_mention(self, text: str, kept: list[tuple[tuple[int, int], str]], first: int, last: int,
-                       sites: tuple[str, ...]) -> PlaceMention | None:
+    def _alias_mention(
+        self,
+        text: str,
+        kept: list[tuple[tuple[int, int], str]],
+        first: int,
+        last: int,
+        sites: tuple[str, ...],
+    ) -> PlaceMention | None:
         start, end = kept[first][0][0], kept[last][0][1]
         if _PERSON_BEFORE.search(text, max(0, start - 30), start):
             return None
         tail = last
         while tail + 1 < len(kept) and kept[tail + 1][1] in _FACILITY_TAIL and _adjacent(text, kept, tail):
             tail += 1
-        words = {w for _, w in kept[first:tail + 1]}
+        words = {w for _, w in kept[first : tail + 1]}
         if tail > last:
             end = kept[tail][0][1]
             if words & _FACILITY_WORDS:  # "Erbil air base": let geocode's facility rule decide
@@ -166,8 +190,9 @@ class PlaceFinder:
         if len(sites) > 1:
             sites = self._prefer(sites, bool(words & _FACILITY_WORDS))
         if len(sites) > 1:
-            return PlaceMention(start, end, None, _one_country(self.gazetteer, sites), "unknown", "alias", 100.0,
-                                sites)
+            return PlaceMention(
+                start, end, None, _one_country(self.gazetteer, sites), "unknown", "alias", 100.0, sites
+            )
         site = self.gazetteer[sites[0]]
         return PlaceMention(start, end, site.site_id, site.country, site.kind, "alias", 100.0)
 
@@ -183,8 +208,17 @@ class PlaceFinder:
             hit = self._geocode(m.group(0))
             if hit is not None:
                 site_id, method, kind, score = hit
-                out.append(PlaceMention(m.start(), m.end(), site_id, self.gazetteer[site_id].country, kind,
-                                        "fuzzy" if method == "fuzzy" else "phrase", score))
+                out.append(
+                    PlaceMention(
+                        m.start(),
+                        m.end(),
+                        site_id,
+                        self.gazetteer[site_id].country,
+                        kind,
+                        "fuzzy" if method == "fuzzy" else "phrase",
+                        score,
+                    )
+                )
         return out
 
     def _geocode(self, name: str) -> tuple[str, str, str, float] | None:
@@ -193,7 +227,9 @@ class PlaceFinder:
             match = geocode(name, gazetteer=self.gazetteer)
             ok = match is not None and match.site_id is not None
             self._geocoded[name] = (
-                (str(match.site_id), match.method, match.kind or "unknown", match.score) if ok and match else None
+                (str(match.site_id), match.method, match.kind or "unknown", match.score)
+                if ok and match
+                else None
             )
         return self._geocoded[name]
 
@@ -216,14 +252,14 @@ def _word_key(name: str) -> str:
 
 def _joined_article(text: str, article: tuple[int, int], word_start: int) -> bool:
     """Whether a dropped word right before a name is its Arabic article ("al-Tanf", "Al Mayadeen")."""
-    gap = text[article[1]:word_start]
-    raw = text[article[0]:article[1]].lower()
+    gap = text[article[1] : word_start]
+    raw = text[article[0] : article[1]].lower()
     return gap == "-" and raw in _ARTICLES or gap == " " and raw in ("al", "el")
 
 
 def _adjacent(text: str, kept: list[tuple[tuple[int, int], str]], i: int) -> bool:
     """Whether word ``i + 1`` follows word ``i`` with only spaces or a hyphen between them."""
-    gap = text[kept[i][0][1]:kept[i + 1][0][0]]
+    gap = text[kept[i][0][1] : kept[i + 1][0][0]]
     return len(gap) <= 2 and gap.strip(" -") == ""
 
 
@@ -238,7 +274,9 @@ def _one_country(gazetteer: Gazetteer, sites: tuple[str, ...]) -> str | None:
 
 def _regions(text: str, found: list[PlaceMention]) -> list[PlaceMention]:
     return [
-        PlaceMention(m.start(), m.end(), None, _COUNTRY[m.group("country").lower()], "region", "region", 100.0)
+        PlaceMention(
+            m.start(), m.end(), None, _COUNTRY[m.group("country").lower()], "region", "region", 100.0
+        )
         for m in _REGION.finditer(text)
         if not _overlaps(m.start(), m.end(), found)
     ]

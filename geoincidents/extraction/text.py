@@ -14,8 +14,48 @@ __all__ = ["Sentence", "split_sentences", "clause_bounds", "word_tokens", "CAPTI
 
 # Words whose trailing full stop does not end a sentence ("Oct. 17", "Brig. Gen. Ryder", "2:29 p.m. EST").
 _ABBREVIATIONS = frozenset(
-    "jan feb mar apr jun jul aug sep sept oct nov dec gen brig lt col maj sgt capt adm mr mrs ms dr st no "
-    "jr sr inc corp gov sen rep vs p.m a.m e.g i.e approx est".split()
+    [
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "gen",
+        "brig",
+        "lt",
+        "col",
+        "maj",
+        "sgt",
+        "capt",
+        "adm",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "no",
+        "jr",
+        "sr",
+        "inc",
+        "corp",
+        "gov",
+        "sen",
+        "rep",
+        "vs",
+        "p.m",
+        "a.m",
+        "e.g",
+        "i.e",
+        "approx",
+        "est",
+    ]
 )
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9\u0600-\u06ff])")
 _PARAGRAPH = re.compile(r"[^\n]+")
@@ -91,5 +131,5 @@ def _is_abbreviation(text: str, stop: int) -> bool:
     j = i
     while j > 0 and not text[j - 1].isspace():
         j -= 1
-    word = text[j:i].strip("\"“‘(").lower()
+    word = text[j:i].strip('"“‘(').lower()
     return word in _ABBREVIATIONS or "." in word or (len(word) == 1 and text[j].isupper())
