@@ -113,7 +113,7 @@ _ATTACK_WORD = re.compile(
 )
 
 _WEAPONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (value, re.compile(rf"(?:\b(?P<n>{_NUMBER})\s+(?:[\w-]+\s+){{0,3}}?)?(?P<w>{pattern})", re.IGNORECASE))
+    (value, re.compile(rf"(?P<w>{pattern})", re.IGNORECASE))
     for value, pattern in (
         (
             "indirect_fire",
@@ -157,6 +157,7 @@ _OFFICIAL = re.compile(
     r"Department\s+of\s+Defense|confirmed|news\s+release|(?:U\.S\.|US)\s+forces\s+(?:thwarted|intercepted|"
     r"shot\s+down|destroyed))\b"
 )
+_NUMBER_WORD = re.compile(rf"\b{_NUMBER}(?=\s)", re.IGNORECASE)
 _GROUPS = (
     ("Islamic Resistance in Iraq", r"\bIslamic\s+Resistance(?:\s+in\s+Iraq)?\b"),
     ("Kataib Hezbollah", r"\bKata(?:'|’)?[ie]b\s+Hezbollah\b|\bHezbollah\s+Brigades\b"),
@@ -225,14 +226,24 @@ def weapon(text: str, start: int, end: int, near: int, *, strike: bool) -> tuple
     _, value, m = best
     if strike and value in ("one_way_drone", "missile"):
         value = "airstrike" if "drone" not in m.group("w").lower() else value
-    count = None
-    if m.group("n"):
-        n = number_value(m.group("n"))
-        # "a rocket barrage", "a missile salvo": one barrage, not one rocket
-        barrage = re.match(r"\s*(?:barrage|salvo)", text[m.end() : m.end() + 12], re.IGNORECASE)
-        if n is not None and not (n == 1 and barrage):
-            count = Fact(n, m.start("n"), m.end("n"))
-    return Fact(value, m.start("w"), m.end("w")), count
+    return Fact(value, m.start("w"), m.end("w")), _count_before(text, max(start, m.start() - 60), m.start(),
+                                                                m.end())
+
+
+def _count_before(text: str, start: int, stop: int, after: int) -> Fact | None:
+    """The number word at most three words before a weapon ("two suicide drones", "eight rounds of ...")."""
+    found = None
+    for n in _NUMBER_WORD.finditer(text, start, stop):
+        if len(text[n.end() : stop].split()) <= 3 and text[n.end() : stop].strip(" -").count(".") == 0:
+            found = n
+    if found is None:
+        return None
+    value = number_value(found.group(0))
+    # "a rocket barrage", "a missile salvo": one barrage, not one rocket
+    barrage = re.match(r"\s*(?:barrage|salvo)", text[after : after + 12], re.IGNORECASE)
+    if value is None or (value == 1 and barrage):
+        return None
+    return Fact(value, *found.span())
 
 
 def outcome(text: str, start: int, end: int) -> Fact | None:
