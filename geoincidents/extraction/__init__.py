@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left, bisect_right
 import warnings
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -190,6 +191,24 @@ class _Analysis:
     published_basis: str
     gazetteer: Gazetteer
 
+    def __post_init__(self) -> None:
+        self._date_starts = [d.start for d in self.dates]
+        self._place_starts = [p.start for p in self.places]
+        self._sentence_starts = [s.start for s in self.sentences]
+
+    def dates_in(self, start: int, end: int) -> list[DateMention]:
+        """The date mentions that begin in ``[start, end)``."""
+        return self.dates[bisect_left(self._date_starts, start) : bisect_left(self._date_starts, end)]
+
+    def places_in(self, start: int, end: int) -> list[PlaceMention]:
+        """The place mentions that begin in ``[start, end)``."""
+        return self.places[bisect_left(self._place_starts, start) : bisect_left(self._place_starts, end)]
+
+    def sentence_at(self, position: int) -> Sentence | None:
+        """The sentence that contains a character position."""
+        i = bisect_right(self._sentence_starts, position) - 1
+        return self.sentences[i] if i >= 0 and position < self.sentences[i].end else None
+
 
 @dataclass
 class _Draft:
@@ -249,7 +268,7 @@ def _drafts(a: _Analysis) -> list[_Draft]:
     for si, s in enumerate(a.sentences):
         if s.caption:
             continue
-        here = [p for p in a.places if s.start <= p.start < s.end]
+        here = a.places_in(s.start, s.end)
         if not here:
             if drafts and si - last_sentence <= 2 and _refers_back(a, s):
                 for d in drafts:
@@ -282,7 +301,7 @@ def _drafts(a: _Analysis) -> list[_Draft]:
 
 def _refers_back(a: _Analysis, s: Sentence) -> bool:
     text = a.text
-    own_dates = [d for d in a.dates if s.start <= d.start < s.end and d.kind != "anaphoric"]
+    own_dates = [d for d in a.dates_in(s.start, s.end) if d.kind != "anaphoric"]
     if own_dates:
         return False
     cue = (
@@ -317,8 +336,8 @@ def _sites_of_clause(text: str, places: list[PlaceMention], clause_start: int) -
 def _other_time(a: _Analysis, start: int, end: int) -> bool:
     """Whether a clause is about another time: an earlier year, or a date over a year before publication."""
     reference = a.published
-    for d in a.dates:
-        if not (start <= d.start < end) or d.day is None:
+    for d in a.dates_in(start, end):
+        if d.day is None:
             continue
         if (
             d.kind == "year"
@@ -336,7 +355,7 @@ def _aggregate(a: _Analysis, start: int, end: int) -> bool:
     """Whether a clause sums up attacks over a period ("the initial attacks between Oct. 17 and 21")."""
     if not _PLURAL_ATTACKS.search(a.text, start, end):
         return False
-    ranged = any(start <= d.start < end and d.precision == "range" for d in a.dates)
+    ranged = any(d.precision == "range" for d in a.dates_in(start, end))
     return ranged or bool(_SINCE.search(a.text, start, end))
 
 
@@ -346,8 +365,8 @@ def _news_peg(a: _Analysis) -> DateMention | None:
     for s in a.sentences:
         if not facts.EVENT_CUE.search(a.text, s.start, s.end):
             continue
-        for d in a.dates:
-            if not (s.start <= d.start < s.end and d.day is not None and d.precision == "day"):
+        for d in a.dates_in(s.start, s.end):
+            if d.day is None or d.precision != "day":
                 continue
             if (a.published is None or d.day <= a.published) and (
                 best is None or best.day is None or d.day > best.day
@@ -368,9 +387,8 @@ def _new_draft(
     sentence_weapons: bool,
 ) -> _Draft | None:
     cs, ce = clause
-    usable = [d for d in a.dates if d.day is not None and d.kind != "year"]
-    in_clause = [d for d in usable if cs <= d.start < ce]
-    in_sentence = [d for d in usable if s.start <= d.start < s.end]
+    in_clause = [d for d in a.dates_in(cs, ce) if d.day is not None and d.kind != "year"]
+    in_sentence = [d for d in a.dates_in(s.start, s.end) if d.day is not None and d.kind != "year"]
     inherited = False
     review: list[str] = []
     confidence = 1.0
@@ -378,7 +396,8 @@ def _new_draft(
         chosen = min(in_clause or in_sentence, key=lambda d: (abs(d.start - place.start), d.start))
         basis = chosen.basis
     else:
-        earlier = [d for d in usable if d.start < s.start and _paragraph_of(a, d.start) == s.paragraph]
+        paragraph_start = min(x.start for x in a.sentences if x.paragraph == s.paragraph)
+        earlier = [d for d in a.dates_in(paragraph_start, s.start) if d.day is not None and d.kind != "year"]
         if earlier:
             chosen, inherited = earlier[-1], True
             basis = f"not in the sentence: date of the sentence before ({chosen.basis})"
@@ -439,13 +458,6 @@ def _new_draft(
     return draft
 
 
-def _paragraph_of(a: _Analysis, position: int) -> int:
-    for s in a.sentences:
-        if s.start <= position < s.end:
-            return s.paragraph
-    return -1
-
-
 def _add_facts(
     d: _Draft,
     a: _Analysis,
@@ -497,7 +509,7 @@ def _add_facts(
 
 
 def _evidence(d: _Draft, a: _Analysis, name: str, start: int, end: int) -> None:
-    s = next((s for s in a.sentences if s.start <= start < s.end), None)
+    s = a.sentence_at(start)
     item = {"text": a.text[start:end], "start": start, "end": end}
     if s is not None:
         item.update(sentence=a.text[s.start : s.end], sentence_start=s.start, sentence_end=s.end)
