@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left, bisect_right
 import warnings
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache

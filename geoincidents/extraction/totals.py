@@ -144,41 +144,13 @@ def find_totals(
                         m.end(),
                     )
                 )
-        last_troops = -1
-        for m in _TROOPS.finditer(text, s.start, s.end):
-            rows.append(
-                _row(
-                    published,
-                    _COUNTRIES[m.group("c").lower()],
-                    "us_troops",
-                    _value(m.group("n")),
-                    m.group("bound"),
-                    None,
-                    publisher,
-                    published,
-                    text,
-                    m.start(),
-                    m.end(),
-                )
-            )
-            last_troops = m.end()
-        if last_troops > 0:
-            for m in _MORE_TROOPS.finditer(text, last_troops, s.end):
-                rows.append(
-                    _row(
-                        published,
-                        _COUNTRIES[m.group("c").lower()],
-                        "us_troops",
-                        _value(m.group("n")),
-                        m.group("bound"),
-                        None,
-                        publisher,
-                        published,
-                        text,
-                        m.start(),
-                        m.end(),
-                    )
-                )
+        troops = list(_TROOPS.finditer(text, s.start, s.end))
+        if troops:  # "about 2,500 troops in Iraq and an additional 900 in Syria"
+            troops += list(_MORE_TROOPS.finditer(text, troops[-1].end(), s.end))
+        for m in troops:
+            country = _COUNTRIES[m.group("c").lower()]
+            rows.append(_row(published, country, "us_troops", _value(m.group("n")), m.group("bound"), None,
+                             publisher, published, text, m.start(), m.end()))
         for m in _STRIKES.finditer(text, s.start, s.end):
             value = _value(m.group("n") or m.group("n2"))
             rows.append(
