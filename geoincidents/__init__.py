@@ -48,6 +48,9 @@ _EXPORTS: dict[str, str] = {
     "static_map": "maps",
     "weekly_chart": "charts",
     "briefing": "briefings",
+    "extract_incidents": "extraction",
+    "extract_totals": "extraction",
+    "merge_incidents": "merging",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -72,6 +75,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .charts import weekly_chart
     from .countries import country_outlines, to_iso3
     from .examples import campaign_incidents, campaign_totals, example_incidents, reported_totals
+    from .extraction import extract_incidents, extract_totals
     from .gazetteer import Gazetteer, GazetteerError, Site, load_gazetteer
     from .geocoders import GazetteerGeocoder
     from .incidents import (
@@ -84,5 +88,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .join import JoinSummary, join_sites
     from .maps import OfflineAssetError, incident_map, save_map, static_map
     from .matching import Candidate, Match, geocode, geocode_all, nearest_site
+    from .merging import merge_incidents
     from .normalize import normalize_name
     from .schema import format_sources, parse_sources

@@ -92,6 +92,9 @@ def _build_parser() -> argparse.ArgumentParser:
     for add in (_add_geocode, _add_gazetteer, _add_weekly, _add_map, _add_chart, _add_demo, add_serve):
         add(sub)
     cli_briefing.add_parser(sub, add_input=_add_input, load=_load_joined)
+    from .extraction.commands import add_parser as add_extraction_commands  # extract, merge
+
+    add_extraction_commands(sub)
     return parser
 
 
