@@ -97,6 +97,7 @@ RESULT_COLUMNS = (
     "active_on_date",
 )
 _FACILITY_WORDS = frozenset({"airbase", "airport", "base", "field"}) & GENERIC_WORDS
+_SETTLEMENT_WORDS = frozenset({"town", "city"}) & GENERIC_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,6 +450,10 @@ class _Resolver:
         if not entries and not _is_person(full):
             entries = self._keep(self.index.core.get(core, ()), allowed)
             score = CORE_SCORE
+            if len(entries) > 1 and set(full.split()) & _SETTLEMENT_WORDS:
+                # "Rmelan town": the descriptor settles even a name shared on purpose.
+                settlements = [e for e in entries if self.gaz[e.site_id].kind not in FACILITY_KINDS]
+                entries = settlements if len(settlements) == 1 else entries
             if len(entries) > 1 and not any(e.ambiguous for e in entries):
                 entries = self._prefer(entries, full, core)
         if not entries:
