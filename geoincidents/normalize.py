@@ -277,7 +277,7 @@ PERSONAL_NAME_WORDS = frozenset(
     for w in (
         "saddam", "hussein", "husain", "hussain", "hasan", "hassan", "husayn", "muhammad", "mohammed",
         "mohamed", "mohammad", "muhammed", "ahmad", "ahmed", "ali", "abdullah", "abdallah", "abdul", "abd",
-        "khalid", "khaled", "faisal", "faysal", "fahd", "salman", "saud", "abbas", "jaber", "jabir", "salem",
+        "khalid", "khaled", "faisal", "faysal", "fahd", "salman", "saud", "sultan", "abbas", "jaber", "jabir", "salem",
         "salim", "isa", "issa", "hamad", "zayed", "zayid", "mahmoud", "mahmud", "mustafa", "yusuf", "yousef",
         "ibrahim", "ismail", "rashid", "nasser", "nasir", "qassem", "qasem", "kassem", "soleimani",
         "sulaimani", "suleiman", "sulayman", "bashar", "hafez", "hafiz", "saleh", "salih", "jamal", "tariq",
