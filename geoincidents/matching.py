@@ -28,7 +28,8 @@ import re
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -372,8 +373,7 @@ class _Result:
     active: bool | None = None  # on the date asked about; None when no date was given (or still ambiguous)
 
 
-@dataclass(frozen=True, slots=True)
-class _Query:
+class _Query(NamedTuple):
     """A name taken apart: its whole key, the name before any locative tail, and the tails."""
 
     full: str  # key of the whole text (an alias may contain "in" or a comma)
@@ -381,18 +381,24 @@ class _Query:
     head_core: str
     unglued: tuple[str, str] | None  # (full, core) of the head with a glued article taken off
     tails: tuple[tuple[str, bool], ...]  # (raw text, near)
+    person: bool  # the head is only given names and honorifics
     iso3: str | None
 
     @classmethod
     def of(cls, name: str, iso3: str | None) -> _Query:
-        full = normalize_name(name)
-        head, tails = split_locative(name)
-        head_full, head_core = name_keys(head) if tails else (full, core_of(full))
-        glued = unglued_key(head_full)
-        return cls(full, head_full, head_core, (glued, core_of(glued)) if glued else None, tails, iso3)
+        return cls(*_parse(name), iso3)
 
 
-_EMPTY_QUERY = _Query("", "", "", None, (), None)
+@lru_cache(maxsize=262144)
+def _parse(name: str) -> tuple[str, str, str, tuple[str, str] | None, tuple[tuple[str, bool], ...], bool]:
+    full = normalize_name(name)
+    head, tails = split_locative(name)
+    head_full, head_core = name_keys(head) if tails else (full, core_of(full))
+    glued = unglued_key(head_full) if ("al" in head_full or "el" in head_full) else ""
+    return full, head_full, head_core, (glued, core_of(glued)) if glued else None, tails, _is_person(head_full)
+
+
+_EMPTY_QUERY = _Query("", "", "", None, (), False, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,6 +420,11 @@ class _Resolver:
         self.gaz = gazetteer
         self.index = gazetteer.name_index()
         self.min_score = min_score
+        # Cores whose names lead to sites in more than one country (the only ones a cross-border tie can hit).
+        self._multi_country = {
+            k for k, es in self.index.core.items() if len({gazetteer[e.site_id].country for e in es}) > 1
+        }
+        self._other_place: dict[tuple[str, str], bool] = {}
         self._allowed_memo: dict[tuple[str | None, tuple[tuple[str, bool], ...]], frozenset[str] | None] = {}
 
     def resolve(self, queries: Sequence[_Query]) -> list[_Result | None]:
@@ -423,12 +434,12 @@ class _Resolver:
             if not q.full:
                 continue
             allowed = self._allowed(q.iso3, q.tails)
-            found = self._lookup_whole(q) or self._lookup(q.head_full, q.head_core, allowed)
+            found = self._lookup_whole(q) or self._lookup(q.head_full, q.head_core, allowed, q.person)
             if found is None and q.unglued is not None:
-                found = self._lookup(*q.unglued, allowed)
+                found = self._lookup(*q.unglued, allowed, _is_person(q.unglued[0]))
             if found is not None:
                 results[i] = found
-            elif len(q.head_core.replace(" ", "")) >= MIN_FUZZY_LENGTH and not _is_person(q.head_full):
+            elif len(q.head_core.replace(" ", "")) >= MIN_FUZZY_LENGTH and not q.person:
                 fuzzy.setdefault(allowed, []).append(i)
         for allowed, positions in fuzzy.items():
             cores = [queries[i].head_core for i in positions]
@@ -444,10 +455,10 @@ class _Resolver:
         entries = self._keep(self.index.full.get(q.full, ()), self._allowed(q.iso3, ()))
         return self._decide(entries, 100.0) if entries else None
 
-    def _lookup(self, full: str, core: str, allowed: frozenset[str] | None) -> _Result | None:
+    def _lookup(self, full: str, core: str, allowed: frozenset[str] | None, person: bool) -> _Result | None:
         entries = self._keep(self.index.full.get(full, ()), allowed)
         score = 100.0
-        if not entries and not _is_person(full):
+        if not entries and not person:
             entries = self._keep(self.index.core.get(core, ()), allowed)
             score = CORE_SCORE
             if len(entries) > 1 and set(full.split()) & _SETTLEMENT_WORDS:
@@ -458,7 +469,9 @@ class _Resolver:
                 entries = self._prefer(entries, full, core)
         if not entries:
             return None
-        return self._decide(entries + self._across_border(entries, core, allowed), score)
+        if core in self._multi_country:
+            entries = entries + self._across_border(entries, core, allowed)
+        return self._decide(entries, score)
 
     def _across_border(
         self, entries: list[NameEntry], core: str, allowed: frozenset[str] | None
@@ -556,9 +569,15 @@ class _Resolver:
 
     def _is_typo(self, core: str, key: str, entry: NameEntry) -> bool:
         """Whether a name that scored above the threshold against a known core is a misspelling of it."""
-        return _is_misspelling(core, key) and not _is_other_place(core, self.gaz[entry.site_id])
+        if not _is_misspelling(core, key):
+            return False
+        memo = (core, entry.site_id)
+        if memo not in self._other_place:
+            self._other_place[memo] = _is_other_place(core, self.gaz[entry.site_id])
+        return not self._other_place[memo]
 
 
+@lru_cache(maxsize=262144)  # pure, and the same (name, known name) pairs recur across calls
 def _is_misspelling(core: str, key: str) -> bool:
     """The rules a fuzzy hit must pass besides its score (see the module docstring)."""
     from rapidfuzz.distance import OSA

@@ -169,7 +169,7 @@ def core_of(full: str) -> str:
     return " ".join(words[start:end]) if start < end else full
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)  # room for a feed's distinct names and the real-place list of geoincidents.places
 def _normalize_cached(text: str) -> str:
     if text.isascii():  # most report names: nothing to decompose
         stripped = text.lower()
@@ -184,7 +184,7 @@ def _normalize_cached(text: str) -> str:
     return " ".join(_canonical_phrases(words))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)
 def _fold_word(word: str) -> str:  # cached: a million names share a few thousand words
     # Loops repeat until stable so that the function is idempotent ("oou" -> "ou" -> "u").
     while word.startswith("\u0627\u0644") and len(word) > 3:  # Arabic article as a prefix
