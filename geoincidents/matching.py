@@ -395,7 +395,14 @@ def _parse(name: str) -> tuple[str, str, str, tuple[str, str] | None, tuple[tupl
     head, tails = split_locative(name)
     head_full, head_core = name_keys(head) if tails else (full, core_of(full))
     glued = unglued_key(head_full) if ("al" in head_full or "el" in head_full) else ""
-    return full, head_full, head_core, (glued, core_of(glued)) if glued else None, tails, _is_person(head_full)
+    return (
+        full,
+        head_full,
+        head_core,
+        (glued, core_of(glued)) if glued else None,
+        tails,
+        _is_person(head_full),
+    )
 
 
 _EMPTY_QUERY = _Query("", "", "", None, (), False, None)
@@ -518,7 +525,10 @@ class _Resolver:
             if iso3 is None and not tails:
                 self._allowed_memo[key] = None
             else:
-                readings = [(areas, near) for areas, near in ((_tail_areas(self.index, self.gaz, t), n) for t, n in tails)]
+                readings = [
+                    (areas, near)
+                    for areas, near in ((_tail_areas(self.index, self.gaz, t), n) for t, n in tails)
+                ]
                 self._allowed_memo[key] = frozenset(
                     s.site_id
                     for s in self.gaz
@@ -546,7 +556,9 @@ class _Resolver:
         scores = process.cdist(cores, keys, scorer=fuzz.ratio, score_cutoff=self.min_score, workers=-1)
         out: list[_Result | None] = []
         for core, row in zip(cores, scores, strict=True):
-            hits = [j for j in np.flatnonzero(row >= self.min_score) if self._is_typo(core, keys[j], entries[j])]
+            hits = [
+                j for j in np.flatnonzero(row >= self.min_score) if self._is_typo(core, keys[j], entries[j])
+            ]
             if not hits:
                 out.append(None)
                 continue
@@ -644,7 +656,7 @@ def _read_tail(index: Any, gaz: Gazetteer, tail: str) -> tuple[_Area, ...]:
 
 
 def _agrees(site: Any, area: _Area, near: bool) -> bool:
-    """Whether a site lies where a tail reading says: in its country, and in its province or close to its point.
+    """Whether a site lies where a tail reading says: its country, and its province or close to its point.
 
     "near" tails accept a site within :data:`NEAR_TAIL_M` of the point across a border too.
     """
@@ -660,7 +672,10 @@ def _agrees(site: Any, area: _Area, near: bool) -> bool:
 def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in metres (mean Earth radius): thresholds of tens of km need no ellipsoid."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(a)))
 
 

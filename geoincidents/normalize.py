@@ -277,7 +277,8 @@ PERSONAL_NAME_WORDS = frozenset(
     for w in (
         "saddam", "hussein", "husain", "hussain", "hasan", "hassan", "husayn", "muhammad", "mohammed",
         "mohamed", "mohammad", "muhammed", "ahmad", "ahmed", "ali", "abdullah", "abdallah", "abdul", "abd",
-        "khalid", "khaled", "faisal", "faysal", "fahd", "salman", "saud", "sultan", "abbas", "jaber", "jabir", "salem",
+        "khalid", "khaled", "faisal", "faysal", "fahd", "salman", "saud", "sultan", "abbas", "jaber",
+        "jabir", "salem",
         "salim", "isa", "issa", "hamad", "zayed", "zayid", "mahmoud", "mahmud", "mustafa", "yusuf", "yousef",
         "ibrahim", "ismail", "rashid", "nasser", "nasir", "qassem", "qasem", "kassem", "soleimani",
         "sulaimani", "suleiman", "sulayman", "bashar", "hafez", "hafiz", "saleh", "salih", "jamal", "tariq",
@@ -290,10 +291,12 @@ PERSONAL_NAME_WORDS = frozenset(
 #: Tanf. A query word that is a known word plus one of these is not a typo of it.
 NISBA_SUFFIXES = ("i", "y", "e", "ie", "iy", "awi", "ani", "li")
 
-# Locative phrases that open a tail ("... in Deir el-Zour", "... near Hasakah", "..., Syria", "... (Mayadin)").
+# Phrases that open a locative tail ("... in Deir el-Zour", "... near Hasakah", "..., Syria", "... (Mayadin)")
 _NEAR = r"near|outside|around|close\s+to|(?:the\s+)?(?:outskirts|vicinity|countryside)\s+of"
 _DIRECTION_OF = r"(?:(?:north|south)(?:[\s-]?(?:east|west))?|east|west)(?:ern)?\s+of"
-_LOCATIVE = re.compile(rf"\s*(?:[,(;]|\)|\b(?:(?P<near>{_NEAR}|{_DIRECTION_OF})|in|inside)\b)\s*", re.IGNORECASE)
+_LOCATIVE = re.compile(
+    rf"\s*(?:[,(;]|\)|\b(?:(?P<near>{_NEAR}|{_DIRECTION_OF})|in|inside)\b)\s*", re.IGNORECASE
+)
 
 
 def split_locative(text: str) -> tuple[str, tuple[tuple[str, bool], ...]]:

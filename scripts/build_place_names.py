@@ -61,7 +61,9 @@ def build() -> str:
         iso3 = COUNTRIES.get(city["countrycode"])
         if iso3 is None:
             continue
-        names = sorted({n.strip() for n in [city["name"], *city.get("alternatenames", [])] if _keep(n.strip())})
+        names = sorted(
+            {n.strip() for n in [city["name"], *city.get("alternatenames", [])] if _keep(n.strip())}
+        )
         if not names:
             continue
         writer.writerow(

@@ -112,7 +112,9 @@ def test_a_tail_that_agrees_with_every_candidate_keeps_the_tie(query, expected):
     assert match.ambiguous and {c.site_id for c in match.candidates} == expected
 
 
-@pytest.mark.parametrize("query", ["Springfield in Iraq", "Kabul near Erbil", "Mosul, Iraq", "Qwerty in Syria"])
+@pytest.mark.parametrize(
+    "query", ["Springfield in Iraq", "Kabul near Erbil", "Mosul, Iraq", "Qwerty in Syria"]
+)
 def test_a_tail_never_creates_a_match(query):
     head, tails = split_locative(query)
     assert tails and geocode(head) is None
@@ -126,7 +128,7 @@ def test_whole_alias_with_a_comma_or_in_is_matched_first():
         assert (match.score, match.alias) == (100, alias)
 
 
-# ============================================================================== never a confident wrong answer
+# ============================================================================== never confidently wrong
 @pytest.mark.parametrize(
     "query",
     [
@@ -198,7 +200,7 @@ def test_no_real_town_of_the_region_is_fuzzed_into_a_site_far_from_it():
         assert near, f"{row['query']!r} (a real town) fuzzed into {site.site_id}"
 
 
-# ============================================================================== sites that share a name across a border
+# ============================================================================== names shared across a border
 def _with_rukban_camp() -> Gazetteer:
     if "rukban-camp" in GAZ:
         return load_gazetteer()
@@ -309,15 +311,24 @@ def test_geocode_all_with_dates_equals_geocode(pairs):
         if match is None:
             assert pd.isna(row["method"]) and pd.isna(row["active_on_date"])
             continue
-        assert (row["method"], row["score"], bool(row["ambiguous"])) == (match.method, match.score, match.ambiguous)
+        assert (row["method"], row["score"], bool(row["ambiguous"])) == (
+            match.method,
+            match.score,
+            match.ambiguous,
+        )
         assert (None if pd.isna(row["site_id"]) else row["site_id"]) == match.site_id
-        assert (None if pd.isna(row["active_on_date"]) else bool(row["active_on_date"])) == match.active_on_date
+        assert (
+            None if pd.isna(row["active_on_date"]) else bool(row["active_on_date"])
+        ) == match.active_on_date
 
 
 def test_join_sites_uses_each_incidents_date():
     gaz = _dated_gazetteer()
     incidents = pd.DataFrame(
-        {"location": ["Rmelan", "Rmelan", "Rmelan"], "date": pd.to_datetime(["2023-11-01", "2026-02-01", None])}
+        {
+            "location": ["Rmelan", "Rmelan", "Rmelan"],
+            "date": pd.to_datetime(["2023-11-01", "2026-02-01", None]),
+        }
     )
     joined = join_sites(incidents, gaz, how="name")
     assert joined["site_id"].iloc[0] == "rumalyn-landing-zone"
@@ -340,7 +351,11 @@ SINGLE = _single_site_names()
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.sampled_from(SINGLE), st.sampled_from(["province", "country", "direction"]), st.sampled_from([" in ", ", "]))
+@given(
+    st.sampled_from(SINGLE),
+    st.sampled_from(["province", "country", "direction"]),
+    st.sampled_from([" in ", ", "]),
+)
 def test_an_agreeing_tail_never_changes_the_answer(pair, kind, joiner):
     name, site_id = pair
     site = GAZ[site_id]
@@ -355,7 +370,9 @@ def test_an_agreeing_tail_never_changes_the_answer(pair, kind, joiner):
 
 
 _HEAD = st.text(alphabet="bcdfgjkmpqvwxz", min_size=5, max_size=10)
-_TAIL = st.sampled_from(["Iraq", "Syria", "Erbil", "Deir ez-Zor", "western Iraq", "Anbar", "Hasakah", "Jordan"])
+_TAIL = st.sampled_from(
+    ["Iraq", "Syria", "Erbil", "Deir ez-Zor", "western Iraq", "Anbar", "Hasakah", "Jordan"]
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -374,7 +391,7 @@ def test_any_answer_with_a_country_tail_lies_in_that_country(pair, iso3):
         assert {c.country for c in match.candidates} == {iso3}
 
 
-# ============================================================================== the bundled names keep resolving
+# ============================================================================== bundled names still resolve
 @pytest.mark.parametrize(("alias", "site_id"), [(a, s) for a, s, _ in GAZ.aliases])
 def test_every_bundled_alias_still_finds_its_site(alias, site_id):
     match = geocode(alias)

