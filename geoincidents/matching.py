@@ -436,7 +436,7 @@ class _Resolver:
 
     def resolve(self, queries: Sequence[_Query]) -> list[_Result | None]:
         results: list[_Result | None] = [None] * len(queries)
-        fuzzy: dict[frozenset[str] | None, list[int]] = {}
+        fuzzy: list[tuple[int, frozenset[str] | None]] = []
         for i, q in enumerate(queries):
             if not q.full:
                 continue
@@ -447,10 +447,10 @@ class _Resolver:
             if found is not None:
                 results[i] = found
             elif len(q.head_core.replace(" ", "")) >= MIN_FUZZY_LENGTH and not q.person:
-                fuzzy.setdefault(allowed, []).append(i)
-        for allowed, positions in fuzzy.items():
-            cores = [queries[i].head_core for i in positions]
-            for i, result in zip(positions, self._fuzzy(cores, allowed), strict=True):
+                fuzzy.append((i, allowed))
+        if fuzzy:
+            cores = [queries[i].head_core for i, _ in fuzzy]
+            for (i, _), result in zip(fuzzy, self._fuzzy(cores, [a for _, a in fuzzy]), strict=True):
                 results[i] = result
         return results
 
@@ -538,26 +538,23 @@ class _Resolver:
         return self._allowed_memo[key]
 
     # -- fuzzy --------------------------------------------------------------------------------------------
-    def _choices(self, allowed: frozenset[str] | None) -> tuple[list[str], list[NameEntry]]:
-        keys, entries = [], []
-        for key, key_entries in self.index.core.items():
-            for e in self._keep(key_entries, allowed):
-                keys.append(key)
-                entries.append(e)
-        return keys, entries
-
-    def _fuzzy(self, cores: list[str], allowed: frozenset[str] | None) -> list[_Result | None]:
+    def _fuzzy(self, cores: list[str], alloweds: list[frozenset[str] | None]) -> list[_Result | None]:
         from rapidfuzz import fuzz, process
 
-        keys, entries = self._choices(allowed)
+        keys = [key for key, key_entries in self.index.core.items() for _ in key_entries]
+        entries = [e for key_entries in self.index.core.values() for e in key_entries]
         if not keys:
             return [None] * len(cores)
-        # One vectorised pass over all unresolved names; ties are settled per name below.
+        # One vectorised pass over all unresolved names and every known core; each name then keeps the hits
+        # its country hint and tails allow, and ties are settled per name below.
         scores = process.cdist(cores, keys, scorer=fuzz.ratio, score_cutoff=self.min_score, workers=-1)
         out: list[_Result | None] = []
-        for core, row in zip(cores, scores, strict=True):
+        for core, allowed, row in zip(cores, alloweds, scores, strict=True):
             hits = [
-                j for j in np.flatnonzero(row >= self.min_score) if self._is_typo(core, keys[j], entries[j])
+                j
+                for j in np.flatnonzero(row >= self.min_score)
+                if (allowed is None or entries[j].site_id in allowed)
+                and self._is_typo(core, keys[j], entries[j])
             ]
             if not hits:
                 out.append(None)
