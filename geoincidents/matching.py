@@ -14,6 +14,22 @@ How a name is resolved, in order:
    "MSS Euphrates"), and neither is a name with other numbers ("Tower 23" is not "Tower 22"). "Asadabad"
    scores 67 against "asad", and so does not become al-Asad.
 
+A fuzzy hit must also be a plausible misspelling: at most one edit (Damerau OSA) per
+:data:`FUZZY_LETTERS_PER_EDIT` letters beyond the first ("Tanuf" is not "Tanf"), the words that differ must be
+alike (:data:`MIN_WORD_SIMILARITY`: "Site Condor" is not "Site Conoco"), no word may be a known word plus a
+nisba ending ("Hariri", "Tanfi"), and the name must not be a real town (:mod:`geoincidents.places`) that lies
+far from the site ("Karak" is not Qasrak). A name made only of given names ("Saddam") is matched only as the
+gazetteer writes it.
+
+Descriptive phrases: a locative tail ("... in Deir el-Zour", "..., Syria", "... near Hasakah"; see
+:func:`geoincidents.normalize.split_locative`) is split off and the name before it is matched among the sites
+the tail agrees with (same country, and same province or within :data:`NEAR_TAIL_M`): a tail confirms or
+narrows, never creates. A glued article ("Alasad") is taken off when the name as written finds nothing.
+
+When a name's core leads to sites in more than one country (Rukban camp in Syria, Tower 22 in Jordan), the
+answer without a country hint is ambiguous between them. With ``date=``, tied candidates in use that day are
+preferred and a single site out of use is flagged (``Match.active_on_date``).
+
 When two sites tie (a name marked ambiguous in the gazetteer, or fuzzy scores within
 :data:`AMBIGUITY_MARGIN` of each other) the result is **ambiguous**: no site is chosen, and the candidates are
 listed. A country hint keeps only the sites of that country, which often settles a tie.
