@@ -12,13 +12,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .isoweeks import iso_week_label, week_start_days
+from .schema import ATTACK_EVENT_TYPES
+
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["weekly_counts", "site_counts", "summary", "DEFAULT_EVENT_TYPES", "iso_week_label"]
+__all__ = ["weekly_counts", "site_counts", "summary", "combine_weekly_counts"]
 
 #: Event types counted as attacks on US and coalition forces unless told otherwise.
-DEFAULT_EVENT_TYPES = ("attack", "interception")
 # Short names accepted for `by`.
 _BY_ALIASES = {"site": "site_id", "week": "week"}
 _MISSING_LABEL = "unknown"
@@ -28,7 +30,7 @@ def weekly_counts(
     joined: pandas.DataFrame,
     by: str | Sequence[str] | None = "country",
     *,
-    event_types: Sequence[str] | None = DEFAULT_EVENT_TYPES,
+    event_types: Sequence[str] | None = ATTACK_EVENT_TYPES,
     fill: bool = True,
 ) -> pandas.DataFrame:
     """Count incidents per ISO week and group.
@@ -94,7 +96,7 @@ def weekly_counts(
 
     out = pd.DataFrame(index=pd.RangeIndex(len(cells)))
     out["week_start"] = pd.to_datetime((first_week + parts[0] * 7).astype("datetime64[D]")).as_unit("ns")
-    out["week"] = _labels_for(out["week_start"])
+    out["week"] = iso_week_label(out["week_start"])
     for col, part, values in zip(keys, parts[1:], labels, strict=True):
         out[col] = pd.array(values[part].tolist(), dtype="str")
     out["count"] = counts[cells].astype(np.int64)
@@ -104,7 +106,7 @@ def weekly_counts(
 
 
 def site_counts(
-    joined: pandas.DataFrame, *, event_types: Sequence[str] | None = DEFAULT_EVENT_TYPES
+    joined: pandas.DataFrame, *, event_types: Sequence[str] | None = ATTACK_EVENT_TYPES
 ) -> pandas.DataFrame:
     """Totals per site: incidents, casualties, first and last date.
 
@@ -219,24 +221,67 @@ def summary(joined: pandas.DataFrame) -> pandas.DataFrame:
     return out[["incidents", *types, "sites", "injured", "killed", "first_date", "last_date"]]
 
 
-def iso_week_label(week_start: pandas.Series) -> pandas.Series:
-    """ISO week labels ("2023-W42") for dates (any day of the week)."""
-    iso = week_start.dt.isocalendar()
-    return iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
+def combine_weekly_counts(
+    partial: pandas.DataFrame, keys: Sequence[str], *, fill: bool = True
+) -> pandas.DataFrame:
+    """Sum partial :func:`weekly_counts` tables (``fill=False``) into one, as :func:`weekly_counts` gives it.
+
+    The seam of the distributed path (:mod:`geoincidents.dask`): partitions are counted apart, their counts
+    added here, and the empty weeks filled once on the total.
+
+    Parameters
+    ----------
+    partial : pandas.DataFrame
+        Rows of ``week_start``, the ``keys`` columns, ``count``, ``injured``, ``killed`` (any order, repeated
+        cells allowed; a ``week`` column is ignored).
+    keys : sequence of str
+        The group columns (as :func:`weekly_counts` names them: ``site`` is ``site_id``).
+    fill : bool, default True
+        Add the weeks without incidents inside the span for every group.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> import geoincidents
+    >>> table = geoincidents.example_incidents()
+    >>> halves = [weekly_counts(part, by="country", fill=False) for part in (table[:10], table[10:])]
+    >>> import pandas as pd
+    >>> combine_weekly_counts(pd.concat(halves), ["country"]).equals(weekly_counts(table, by="country"))
+    True
+    """
+    import pandas as pd
+
+    keys = list(keys)
+    values = ["count", "injured", "killed"]
+    if partial.empty:
+        out = pd.DataFrame(
+            {"week_start": pd.Series([], dtype="datetime64[ns]"), "week": pd.Series([], dtype="str")}
+        )
+        for col in keys:
+            out[col] = pd.Series([], dtype="str")
+        for col in values:
+            out[col] = pd.Series([], dtype=np.int64)
+        return out
+    summed = partial.groupby(["week_start", *keys], sort=True, dropna=False)[values].sum().reset_index()
+    if fill:
+        weeks = pd.date_range(summed["week_start"].min(), summed["week_start"].max(), freq="7D", unit="ns")
+        groups = summed[keys].drop_duplicates() if keys else pd.DataFrame(index=[0])
+        grid = pd.DataFrame({"week_start": weeks}).merge(groups, how="cross")
+        summed = grid.merge(summed, on=["week_start", *keys], how="left")
+        summed[values] = summed[values].fillna(0)
+    out = pd.DataFrame({"week_start": pd.to_datetime(summed["week_start"]).astype("datetime64[ns]")})
+    out["week"] = iso_week_label(out["week_start"])
+    for col in keys:
+        out[col] = pd.array(summed[col].astype(str).tolist(), dtype="str")
+    for col in values:
+        out[col] = summed[col].to_numpy(dtype=np.int64)
+    return out.sort_values(["week_start", *keys], kind="stable").reset_index(drop=True)
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
-def _labels_for(week_start: pandas.Series) -> pandas.Series:
-    # Label each distinct week once; a million rows share a few hundred weeks.
-    import pandas as pd
-
-    if week_start.empty:
-        return pd.Series([], dtype="str", index=week_start.index)
-    codes, uniques = pd.factorize(week_start)
-    labels = iso_week_label(pd.Series(uniques)).to_numpy(dtype=object)
-    return pd.Series(pd.array(labels.take(codes).tolist(), dtype="str"), index=week_start.index)
-
-
 def _group_columns(joined: pandas.DataFrame, by: str | Sequence[str] | None) -> list[str]:
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     columns = [_BY_ALIASES.get(k, k) for k in keys]
@@ -269,13 +314,10 @@ def _week_start_days(frame: pandas.DataFrame) -> np.ndarray:
     """Days since 1970-01-01 of the Monday that starts each incident's ISO week."""
     import pandas as pd
 
-    dates = pd.to_datetime(frame["date"]).to_numpy(dtype="datetime64[D]")
-    if np.isnat(dates).any():
-        raise ValueError(
-            f"{int(np.isnat(dates).sum())} incident(s) have no date; read them with read_incidents"
-        )
-    days = dates.astype(np.int64)
-    return days - (days + 3) % 7  # 1970-01-01 was a Thursday: (days + 3) % 7 is 0 on Mondays
+    dates = pd.to_datetime(frame["date"])
+    if dates.isna().any():
+        raise ValueError(f"{int(dates.isna().sum())} incident(s) have no date; read them with read_incidents")
+    return week_start_days(dates)
 
 
 def _casualties(frame: pandas.DataFrame, column: str) -> np.ndarray:

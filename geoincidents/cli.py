@@ -1,7 +1,8 @@
 """The ``geoincidents`` command line.
 
 Exit codes: 0 success, 1 nothing found (``geocode``) or an invalid gazetteer (``gazetteer validate``),
-2 bad input or usage (a one-paragraph message on stderr, no traceback, no partial output file).
+2 bad input or usage (a one-paragraph message on stderr, no traceback, no partial output file),
+130 interrupted (Ctrl-C: one line on stderr, no traceback, no partial output file).
 """
 
 from __future__ import annotations
@@ -9,11 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import cli_briefing
 from ._files import atomic_path
 
 __all__ = ["main"]
@@ -23,21 +27,51 @@ class CommandError(Exception):
     """A user-facing failure: printed as one paragraph, exit code 2."""
 
 
+EXIT_INTERRUPTED = 130
+"""Exit code after Ctrl-C (128 + SIGINT), as shells expect."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = _build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    interrupted = threading.Event()
+    previous = _on_interrupt(interrupted)
     try:
         return handler(args)
+    except KeyboardInterrupt:
+        return _interrupted()
     except BrokenPipeError:  # piped into `head`: not an error (and an OSError, so caught first)
         # Point stdout at devnull so the interpreter's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except (CommandError, ValueError, OSError) as exc:  # OSError: unreadable input, unwritable output
+        if interrupted.is_set():  # a library turned the interrupt into its own error: never blame the input
+            return _interrupted()
         # Validation errors carry file, row and column in their message.
         print(f"geoincidents: error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _on_interrupt(flag: threading.Event) -> Any:
+    """Record Ctrl-C in ``flag`` before raising KeyboardInterrupt (main thread only); the old handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handle(signum: int, frame: Any) -> None:
+        flag.set()
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGINT, handle)
+
+
+def _interrupted() -> int:
+    print("geoincidents: interrupted", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -45,12 +79,17 @@ def _build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="geoincidents",
-        description="Attacks on bases hosting US and coalition troops in Iraq, Syria and Jordan, on a map.",
+        description=(
+            "Attacks on bases hosting US and coalition troops in Iraq, Syria, Jordan and the Gulf, on a map."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"geoincidents {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_geocode, _add_gazetteer, _add_weekly, _add_map, _add_chart, _add_demo):
+    from .service import add_parser as add_serve  # the HTTP service: geoincidents/service/
+
+    for add in (_add_geocode, _add_gazetteer, _add_weekly, _add_map, _add_chart, _add_demo, add_serve):
         add(sub)
+    cli_briefing.add_parser(sub, add_input=_add_input, load=_load_joined)
     return parser
 
 
@@ -140,6 +179,12 @@ def _run_gazetteer_validate(args: argparse.Namespace) -> int:
     if problems:
         print(f"{len(problems)} problem(s) in the gazetteer", file=sys.stderr)
         return 1
+    from .references import check_report
+
+    report = check_report(gaz)  # stand-ins, missing checks and disagreements with the references
+    print("\n".join(report))
+    if any(line.startswith("DISAGREES") for line in report):
+        return 1
     print(f"gazetteer OK: {len(gaz)} sites, {len(gaz.aliases)} aliases")
     return 0
 
@@ -198,7 +243,7 @@ def _add_map(sub: Any) -> None:
         description="Write an HTML map of the incidents, for a briefing.",
     )
     _add_input(p)
-    p.add_argument("-o", "--output", required=True, type=Path, help="the HTML file to write")
+    p.add_argument("-o", "--output", required=True, type=Path, help="HTML file (or .png/.svg for slides)")
     p.add_argument("--offline", action="store_true", help="one self-contained file that needs no network")
     p.add_argument("--by", default="week", choices=["week", "country"], help="one layer per week or country")
     p.add_argument("--color-by", default="country", choices=["country", "weapon"])
@@ -289,7 +334,9 @@ def _run_weekly(args: argparse.Namespace) -> int:
 def _run_map(args: argparse.Namespace) -> int:
     from .maps import incident_map, save_map
 
-    _check_output(args.output, (".html", ".htm"))
+    _check_output(args.output, (".html", ".htm", ".png", ".svg"))
+    if args.output.suffix.lower() in (".png", ".svg"):
+        return cli_briefing.run_static_map(args, _load_joined(args))
     joined = _load_joined(args)
     m = incident_map(
         joined,
@@ -343,7 +390,17 @@ def _run_demo(args: argparse.Namespace) -> int:
     with atomic_path(out / "weekly-counts.csv") as tmp:
         weekly_counts(wave, by="country").to_csv(tmp, index=False, lineterminator="\n")
     written.append(out / "weekly-counts.csv")
-    print(f"{len(joined)} example incidents from the seed articles; wrote:")
+    # Beside them, the bundled campaign of 17 Oct 2023 - Feb 2024 and its briefing.
+    from .briefings import briefing
+    from .examples import campaign_incidents, campaign_totals
+
+    campaign = join_sites(campaign_incidents())
+    title = "Attacks on US and coalition forces, 17 Oct 2023 - Feb 2024 (bundled campaign dataset)"
+    save_map(incident_map(campaign, offline=True, time_slider=True, title=title), out / "campaign-map.html")
+    briefing(campaign, out / "campaign-briefing.html", title=title, totals=campaign_totals())
+    written += [out / "campaign-map.html", out / "campaign-briefing.html"]
+    print(f"{len(joined)} example incidents from the seed articles, {len(campaign)} campaign incidents; "
+          "wrote:")
     for path in written:
         print(f"  {path}")
     return 0

@@ -6,8 +6,9 @@
   (``geoincidents/data/countries.geojson``; see ``COUNTRIES.md`` there for the source and caveats).
 - :func:`point_in_country` and :func:`country_at` test many points against those outlines at once.
 
-The outlines cover the region only: EGY, IRN, IRQ, ISR, JOR, KWT, LBN, PSE, SAU, SYR and TUR. Their
-accuracy along borders is a few hundred metres; use ``tolerance_m`` for points close to a border.
+The outlines cover the region only: ARE, BHR, EGY, IRN, IRQ, ISR, JOR, KWT, LBN, OMN, PSE, QAT, SAU, SYR,
+TUR and YEM. Their accuracy along borders is a few hundred metres; use ``tolerance_m`` for points close
+to a border.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas
     from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["to_iso3", "country_outlines", "country_codes", "point_in_country", "country_at"]
+__all__ = ["to_iso3", "country_outlines", "country_codes", "country_names", "point_in_country", "country_at"]
 
 # Common English names and spellings that pycountry's name / official_name / common_name fields do not
 # carry. Keys are compared after _fold_name (case, accents, punctuation and spacing ignored).
@@ -222,6 +223,22 @@ def country_codes() -> tuple[str, ...]:
         e.g. ``("EGY", "IRN", "IRQ", ...)``.
     """
     return tuple(r[0] for r in _outline_records())
+
+
+def country_names() -> dict[str, str]:
+    """Return the short English name of every country that has an outline, by ISO3 code.
+
+    Returns
+    -------
+    dict
+        e.g. ``{"EGY": "Egypt", ..., "IRQ": "Iraq", ...}``, sorted by code.
+
+    Examples
+    --------
+    >>> country_names()["SYR"]
+    'Syria'
+    """
+    return {code: name for code, name, _ in _outline_records()}
 
 
 @functools.lru_cache(maxsize=1)

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._geo import positions
 from .gazetteer import Gazetteer, default_gazetteer
-from .matching import FUZZY_THRESHOLD, match_distinct
+from .matching import DEFAULT_MAX_DISTANCE_M, FUZZY_THRESHOLD, match_distinct
 
 if TYPE_CHECKING:
     import geopandas
@@ -70,7 +71,7 @@ def join_sites(
     gazetteer: Gazetteer | None = None,
     *,
     how: str = "auto",
-    max_distance_m: float = 25_000.0,
+    max_distance_m: float = DEFAULT_MAX_DISTANCE_M,
     min_score: float = FUZZY_THRESHOLD,
 ) -> geopandas.GeoDataFrame:
     """Match each incident to a gazetteer site.
@@ -125,7 +126,7 @@ def join_sites(
     if not isinstance(incidents, pd.DataFrame):
         raise TypeError(f"incidents must be a DataFrame (see read_incidents), not {type(incidents).__name__}")
     gaz = gazetteer if gazetteer is not None else default_gazetteer()
-    lat, lon = _points(incidents)
+    lat, lon = positions(incidents)
     has_point = np.isfinite(lat) & np.isfinite(lon)
     if how == "name" and "location" not in incidents.columns:
         raise ValueError("how='name' needs a 'location' column")
@@ -230,31 +231,6 @@ def join_sites(
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
-def _points(incidents: pandas.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Latitude and longitude arrays (NaN where unknown) from lat/lon columns or point geometries."""
-    import pandas as pd
-
-    n = len(incidents)
-    if "lat" in incidents.columns and "lon" in incidents.columns:
-        lat = pd.to_numeric(incidents["lat"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        lon = pd.to_numeric(incidents["lon"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        return lat, lon
-    import geopandas as gpd
-
-    if isinstance(incidents, gpd.GeoDataFrame) and incidents._geometry_column_name in incidents.columns:
-        geometry = incidents.geometry
-        if geometry.crs is not None and not geometry.crs.equals("EPSG:4326"):
-            geometry = geometry.to_crs("EPSG:4326")
-        import shapely
-
-        arr = geometry.to_numpy()
-        is_point = shapely.get_type_id(arr) == 0
-        xs = np.where(is_point, shapely.get_x(arr), np.nan)
-        ys = np.where(is_point, shapely.get_y(arr), np.nan)
-        return ys.astype("float64"), xs.astype("float64")
-    return np.full(n, np.nan), np.full(n, np.nan)
-
-
 def _given_sites(incidents: pandas.DataFrame, gaz: Gazetteer) -> np.ndarray:
     """Gazetteer position of each incident's own ``site_id`` (-1 where none); unknown ids raise."""
     import pandas as pd

@@ -73,6 +73,7 @@ __all__ = [
     "FUZZY_THRESHOLD",
     "AMBIGUITY_MARGIN",
     "MIN_FUZZY_LENGTH",
+    "DEFAULT_MAX_DISTANCE_M",
     "RESULT_COLUMNS",
 ]
 
@@ -94,6 +95,8 @@ MIN_WORD_SIMILARITY = 0.75
 SAME_PLACE_M = 25_000.0
 #: A tail naming a place agrees with a site in the same province, or within this distance of the place.
 NEAR_TAIL_M = 50_000.0
+#: Farthest a point may be from a site (metres) for :func:`nearest_site` and the distance join to match it.
+DEFAULT_MAX_DISTANCE_M = 25_000.0
 
 #: Columns of the table :func:`geocode_all` returns.
 RESULT_COLUMNS = (
@@ -283,7 +286,7 @@ def geocode_all(
 def nearest_site(
     lat: float,
     lon: float,
-    max_distance_m: float = 25_000.0,
+    max_distance_m: float = DEFAULT_MAX_DISTANCE_M,
     *,
     country: str | None = None,
     gazetteer: Gazetteer | None = None,
@@ -608,7 +611,7 @@ def _is_misspelling(core: str, key: str) -> bool:
     from rapidfuzz.distance import OSA
 
     words, key_words = core.split(), key.split()
-    if set(words) < set(key_words) or _numbers(core) != _numbers(key):
+    if set(words) < set(key_words) or _number_tokens(core) != _number_tokens(key):
         return False  # a whole word missing ("Euphrates" vs "MSS Euphrates"), or another number ("Tower 23")
     letters = max(len(core), len(key)) - min(core.count(" "), key.count(" "))
     if OSA.distance(core, key) > max(0, (letters - 1) // FUZZY_LETTERS_PER_EDIT):
@@ -703,7 +706,7 @@ _DIRECTION_WORDS = frozenset(
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
-def _numbers(key: str) -> tuple[str, ...]:
+def _number_tokens(key: str) -> tuple[str, ...]:
     return tuple(sorted(w for w in key.split() if w.isdigit()))
 
 

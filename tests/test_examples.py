@@ -8,7 +8,8 @@ import pandas as pd
 
 from geoincidents import schema
 from geoincidents.examples import example_incidents, reported_totals
-from geoincidents.incidents import parse_sources, read_incidents
+from geoincidents.incidents import read_incidents
+from geoincidents.schema import parse_sources
 
 
 def _data_csv(name: str) -> pd.DataFrame:

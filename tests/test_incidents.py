@@ -19,11 +19,10 @@ from geoincidents.incidents import (
     IncidentValidationError,
     IncidentWarning,
     ReadResult,
-    format_sources,
-    parse_sources,
     read_incidents,
     write_incidents,
 )
+from geoincidents.schema import format_sources, parse_sources
 
 DATA = Path(__file__).parent / "data" / "incidents"
 

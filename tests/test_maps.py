@@ -7,14 +7,14 @@ import re
 import folium
 import pandas as pd
 import pytest
-from conftest_maps import box_outlines, make_joined, realistic_rows, src, synthetic_joined
 
 from geoincidents.charts import weekly_chart
 from geoincidents.maps import incident_map, save_map
-from geoincidents.maps._html import esc, js_json, link, safe_url, source_items, sources_html
+from geoincidents.maps._html import esc, js_json, safe_url, source_items
 from geoincidents.maps.sites import PopupRows, SiteMarkers
 from geoincidents.maps.strikes import StrikeMarkers
 from geoincidents.maps.weeks import TimeSlider
+from tests.map_data import box_outlines, make_joined, realistic_rows, src, synthetic_joined
 
 # Sites with attacks in realistic_rows(): ten gazetteer sites plus one own point (Erbil outskirts).
 N_ATTACK_PLACES = 11
@@ -90,14 +90,9 @@ def test_safe_url_accepts_only_absolute_http_urls():
         assert safe_url(bad) is None, bad
 
 
-def test_link_escapes_and_never_links_unsafe_urls():
-    assert link('https://a.org/"><script>', "A") == (
-        '<a href="https://a.org/&quot;&gt;&lt;script&gt;" target="_blank" rel="noopener noreferrer">A</a>'
-    )
-    assert "<a" not in link("javascript:alert(1)", "<b>x</b>")
-    assert link("javascript:alert(1)", "<b>x</b>") == "&lt;b&gt;x&lt;/b&gt; (javascript:alert(1))"
+def test_esc_neutralises_markup_and_template_syntax():
+    assert esc('<a href="x">') == "&lt;a href=&quot;x&quot;&gt;"
     assert esc("{{ x }}") == "&#123;&#123; x &#125;&#125;"
-    assert sources_html("not json <i>") == "not json &lt;i&gt;"
 
 
 def test_source_items_link_only_safe_urls():

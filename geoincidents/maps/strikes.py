@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from folium.template import Template
-
+from ..style import STRIKE_COLOR
 from .sites import MarkerLayer, PopupRows
-
-STRIKE_COLOR = "#111111"
 
 
 def diamond_svg(size: int = 14, color: str = STRIKE_COLOR) -> str:
@@ -57,7 +54,7 @@ class StrikeMarkers(MarkerLayer):
 
     Examples
     --------
-    >>> import pandas as pd
+    >>> import folium, pandas as pd
     >>> from geoincidents.maps._data import RowTable
     >>> m = folium.Map(tiles=None)
     >>> rows = PopupRows(RowTable(pd.DataFrame())).add_to(m)
@@ -65,40 +62,20 @@ class StrikeMarkers(MarkerLayer):
     >>> layer = StrikeMarkers([rec], rows).add_to(m)
     """
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.featureGroup({});
-            {{ this.get_name() }}.giCount = {{ this.records|length }};
-            (function (group, data) {
-                for (var i = 0; i < data.length; i++) {
-                    (function (d) {
-                        var s = Math.round(8 + d[2]);
-                        var h = s / 2;
-                        var svg = '<svg width="' + s + '" height="' + s + '" viewBox="0 0 '
-                            + s + ' ' + s + '">'
-                            + '<polygon points="' + h + ',1 ' + (s - 1) + ',' + h + ' ' + h + ',' + (s - 1)
-                            + ' 1,' + h + '" fill="{{ this.color }}" stroke="#ffffff"'
-                            + ' stroke-width="1.5"/></svg>';
-                        L.marker([d[0], d[1]], {
-                            icon: L.divIcon({className: "gi-strike", html: svg, iconSize: [s, s],
-                                             iconAnchor: [h, h]}),
-                            keyboard: true, riseOnHover: true
-                        })
-                            .bindTooltip(d[4], {sticky: true})
-                            .bindPopup(function () { return {{ this.rows.get_name() }}_popup(d); },
-                                       {maxWidth: 380, maxHeight: 340})
-                            .addTo(group);
-                    })(data[i]);
-                }
-            })({{ this.get_name() }}, {{ this.records_js() }});
-        {% endmacro %}
-        """
-    )
-
     def __init__(
         self, records: list[list[Any]], rows: PopupRows, *, name: str = "US strikes", show: bool = True
     ):
         super().__init__(records, rows, name=name, show=show, control=True)
         self._name = "StrikeMarkers"
         self.color = STRIKE_COLOR
+
+    def marker_js(self) -> str:
+        # A diamond sized by the record's radius; the colour is a constant of ours, never data.
+        return (
+            "var s = Math.round(8 + d[2]); var h = s / 2;"
+            " var svg = '<svg width=\"' + s + '\" height=\"' + s + '\" viewBox=\"0 0 ' + s + ' ' + s + '\">'"
+            " + '<polygon points=\"' + h + ',1 ' + (s - 1) + ',' + h + ' ' + h + ',' + (s - 1) + ' 1,' + h"
+            f" + '\" fill=\"{self.color}\" stroke=\"#ffffff\" stroke-width=\"1.5\"/></svg>';"
+            ' marker = L.marker([d[0], d[1]], {icon: L.divIcon({className: "gi-strike", html: svg,'
+            " iconSize: [s, s], iconAnchor: [h, h]}), keyboard: true, riseOnHover: true});"
+        )

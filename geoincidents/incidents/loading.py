@@ -1,0 +1,420 @@
+"""Loading incident files as they are: one function per format, each giving a :class:`RawTable`.
+
+Nothing is normalised here: cells keep the input's column names and values (CSV as text, exactly as written).
+What loading finds wrong with the file as a whole raises :class:`IncidentValidationError` at once; row-level
+findings (a non-Point geometry) travel with the table for the validator to report.
+
+Row numbers follow the file: the header is line 1, so the first data row is row 2. For CSV this is the
+physical line where the record starts (quoted newlines and skipped blank lines are accounted for); for Excel
+the sheet row; for GeoJSON, Parquet and DataFrames, which have no lines, the 0-based position + 2.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from .._geo import GEOMETRY_TYPE_NAMES, geometry_name, latlon_from_geometry
+from .problems import FRAME_LABEL, IncidentValidationError
+
+__all__ = [
+    "FORMATS",
+    "RawTable",
+    "read_raw",
+    "format_of",
+    "load_csv",
+    "load_geojson",
+    "load_parquet",
+    "load_excel",
+    "from_frame",
+]
+
+FORMATS = ("csv", "geojson", "parquet", "excel")
+"""The formats :func:`read_raw` reads."""
+
+FORMULA_START = r"^'*[=+\-@\t\r]"
+"""A CSV text cell matching this would run as a spreadsheet formula: written with one more leading quote
+(:func:`geoincidents.write_incidents`), which :func:`load_csv` removes."""
+
+_SUFFIX_FORMAT = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".parquet": "parquet",
+    ".geoparquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+}
+
+
+@dataclass
+class RawTable:
+    """An input table as loaded, before any normalisation.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        RangeIndex, the input's column names and values.
+    rows : numpy.ndarray
+        int64 row number of each record in the file (header = 1).
+    label : str
+        The path, or ``"<DataFrame>"``.
+    problems : list of (positions, column, values, reason)
+        Row-level findings of the loader (non-Point geometries), reported by the validator.
+    """
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    label: str
+    problems: list[tuple[np.ndarray, str, list[str], str]] = field(default_factory=list)
+
+
+def read_raw(source: str | os.PathLike[str] | pd.DataFrame, file_format: str | None = None) -> RawTable:
+    """Load a file (or take a DataFrame) as a :class:`RawTable`, dispatching on the format.
+
+    Parameters
+    ----------
+    source : str, path-like or pandas.DataFrame
+        The input; a path's format comes from its suffix unless ``file_format`` is given.
+    file_format : {"csv", "geojson", "parquet", "excel"}, optional
+
+    Returns
+    -------
+    RawTable
+
+    Examples
+    --------
+    >>> raw = read_raw(pd.DataFrame({"date": ["2024-01-28"], "location": ["Tower 22"]}))
+    >>> raw.label, raw.rows.tolist(), list(raw.frame.columns)
+    ('<DataFrame>', [2], ['date', 'location'])
+    """
+    if isinstance(source, pd.DataFrame):
+        return from_frame(source, FRAME_LABEL)
+    if not isinstance(source, str | os.PathLike):
+        raise TypeError(
+            f"read_incidents expects a path or a pandas DataFrame, got {type(source).__name__}"
+        )
+    path = Path(source)
+    if not path.exists():
+        raise FileNotFoundError(f"no such incident file: {str(path)!r}")
+    if path.is_dir():
+        raise IsADirectoryError(f"{str(path)!r} is a directory, expected an incident file")
+    fmt = file_format or format_of(path)
+    loader = {"csv": load_csv, "geojson": load_geojson, "parquet": load_parquet, "excel": load_excel}[fmt]
+    return loader(path)
+
+
+def format_of(path: Path) -> str:
+    """The format of a path from its suffix, with a helpful error for the ones not read."""
+    suffix = path.suffix.lower()
+    if suffix in _SUFFIX_FORMAT:
+        return _SUFFIX_FORMAT[suffix]
+    if suffix == ".xls":
+        raise ValueError(f"{path}: the old .xls Excel format is not supported; save the sheet as .xlsx")
+    raise ValueError(
+        f"{path}: cannot tell the format from the suffix {suffix!r}; pass file_format="
+        f"one of {sorted(FORMATS)}"
+    )
+
+
+def load_csv(path: Path) -> RawTable:
+    """CSV/TSV as text (no type guessing, empty cells stay ""), with each record's line number.
+
+    A record with more or fewer fields than the header is a row problem of its own (its values are not
+    shifted into other columns); duplicated header names are an error.
+    """
+    label = str(path)
+    text = _read_utf8(path)
+    first = text.split("\n", 1)[0]
+    if path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first):
+        sep = "\t"
+    elif ";" in first and "," not in first:  # spreadsheets in some locales
+        sep = ";"
+    else:
+        sep = ","
+    header = _csv_header(text, sep)
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise IncidentValidationError(
+            f"{label}: duplicated column names in the header (line 1): {', '.join(map(repr, duplicated))}"
+        )
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
+            skip_blank_lines=True, index_col=False,
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise IncidentValidationError(f"{label}: the file is empty") from exc
+    except pd.errors.ParserError:  # a record with too many fields: read record by record below
+        return _load_ragged_csv(text, sep, label)
+    starts, fields = _csv_records(text, sep, len(frame))
+    if (fields != len(frame.columns)).any():
+        return _load_ragged_csv(text, sep, label)
+    if "'" in text:
+        frame = _restore_formulas(frame)
+    return RawTable(frame, starts, label)
+
+
+def load_geojson(path: Path) -> RawTable:
+    """Feature properties as columns; a Point geometry gives lat/lon when the properties have none."""
+    label = str(path)
+    text = _read_utf8(path)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise IncidentValidationError(
+            f"{label}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from exc
+    kind = doc.get("type") if isinstance(doc, dict) else None
+    if kind == "Feature":
+        features = [doc]
+    elif kind == "FeatureCollection" and isinstance(doc.get("features"), list):
+        features = doc["features"]
+    else:
+        raise IncidentValidationError(f"{label}: not a GeoJSON FeatureCollection")
+    if not features:
+        raise IncidentValidationError(f"{label}: the file is empty (no features)")
+    if not all(isinstance(f, dict) for f in features):
+        raise IncidentValidationError(f"{label}: every feature must be a JSON object")
+    frame = pd.DataFrame([f.get("properties") or {} for f in features])
+    rows = np.arange(2, len(features) + 2, dtype=np.int64)
+    raw = RawTable(frame, rows, label)
+    if not _has_coordinate_columns(frame.columns):
+        geoms = [f.get("geometry") for f in features]
+        lat = np.full(len(geoms), np.nan)
+        lon = np.full(len(geoms), np.nan)
+        for i, g in enumerate(geoms):
+            if g is None or g == {}:
+                continue
+            position, problem = _point_position(g)
+            if problem is None:
+                lon[i], lat[i] = position
+            else:
+                shown = json.dumps(g, ensure_ascii=False)[:200] if not isinstance(g, dict) else str(
+                    g.get("type")
+                )
+                raw.problems.append((np.asarray([i]), "geometry", [shown], problem))
+        if not np.isnan(lat).all():
+            frame["lat"] = lat
+            frame["lon"] = lon
+    return raw
+
+
+def load_parquet(path: Path) -> RawTable:
+    """GeoParquet through geopandas; plain Parquet (no geo metadata) through pandas."""
+    import geopandas
+
+    try:
+        frame = geopandas.read_parquet(path)
+    except ValueError:  # no geo metadata: plain Parquet
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises several types for a corrupt file
+            raise IncidentValidationError(f"{path}: not a readable Parquet file: {exc}") from exc
+    except Exception as exc:
+        raise IncidentValidationError(f"{path}: not a readable Parquet file: {exc}") from exc
+    if len(frame.columns) == 0:
+        raise IncidentValidationError(f"{path}: the file is empty")
+    return from_frame(frame, str(path))
+
+
+def load_excel(path: Path) -> RawTable:
+    """The first sheet; cell values as openpyxl gives them (dates as datetimes), empty cells as ""."""
+    try:
+        frame = pd.read_excel(path, sheet_name=0, dtype=object, na_filter=False, engine="openpyxl")
+    except ValueError as exc:
+        raise IncidentValidationError(f"{path}: not a readable Excel file: {exc}") from exc
+    except Exception as exc:  # zipfile.BadZipFile, openpyxl errors
+        raise IncidentValidationError(f"{path}: not a readable Excel file: {exc}") from exc
+    if len(frame.columns) == 0:
+        raise IncidentValidationError(f"{path}: the file is empty")
+    # Sheet row numbers: header on row 1. pandas keeps blank rows inside the data; drop them (as the CSV
+    # reader skips blank lines) but keep the numbers of the rows that remain.
+    rows = np.arange(2, len(frame) + 2, dtype=np.int64)
+    blank = frame.apply(lambda c: c.isna() | (c.astype(str).str.strip() == "")).all(axis=1).to_numpy()
+    if blank.any():
+        frame = frame.loc[~blank].reset_index(drop=True)
+        rows = rows[~blank]
+    return RawTable(frame, rows, str(path))
+
+
+def from_frame(frame: pd.DataFrame, label: str) -> RawTable:
+    """A DataFrame (or GeoDataFrame, whose Point geometry becomes lat/lon) as raw input."""
+    problems: list[tuple[np.ndarray, str, list[str], str]] = []
+    if geometry_name(frame) is not None:
+        frame, problems = _split_geometry(frame)
+    frame = pd.DataFrame(frame).reset_index(drop=True)
+    return RawTable(frame, np.arange(2, len(frame) + 2, dtype=np.int64), label, problems)
+
+
+# -- helpers -------------------------------------------------------------------------------------------------
+def _read_utf8(path: Path) -> str:
+    """The file's text; raise naming the byte offset and line when it is empty or not UTF-8."""
+    data = path.read_bytes()
+    label = str(path)
+    if not data.strip(b" \t\r\n").removeprefix(b"\xef\xbb\xbf").strip(b" \t\r\n"):
+        raise IncidentValidationError(f"{label}: the file is empty")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        hint = " (it looks like UTF-16)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        raise IncidentValidationError(
+            f"{label}: not UTF-8 text{hint}: byte 0x{data[exc.start]:02x} at byte offset {exc.start} "
+            f"(line {line}) cannot be decoded; save the file as UTF-8"
+        ) from exc
+    return text.removeprefix("\ufeff")
+
+
+def _restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Remove the one quote that write_incidents put before a formula-like cell."""
+    for name in frame.columns:
+        column = frame[name]
+        quoted = column.str.startswith("'").to_numpy(dtype=bool)
+        if quoted.any():
+            neutralised = quoted & column.str.match("'" + FORMULA_START[1:]).to_numpy(dtype=bool)
+            if neutralised.any():
+                frame[name] = column.where(~neutralised, column.str[1:])
+    return frame
+
+
+def _csv_header(text: str, sep: str) -> list[str]:
+    """The header record's names (the first non-blank record)."""
+    with _no_csv_field_limit():
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=sep):
+            if not _blank(record):
+                return record
+    return []
+
+
+def _csv_records(text: str, sep: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Line on which each data record starts (header = line 1) and its number of fields."""
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if lines == n + 1 and '"' not in text:
+        # One line per record, nothing quoted (the common case): count separators per line, no CSV scan.
+        data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+        ends = np.flatnonzero(data == 10)
+        if len(ends) < lines:
+            ends = np.append(ends, len(data))
+        seps = np.flatnonzero(data == ord(sep))
+        per_line = np.diff(np.searchsorted(seps, ends), prepend=0) + 1
+        return np.arange(2, n + 2, dtype=np.int64), per_line[1 : n + 1].astype(np.int64)
+    starts, fields, _ = _scan_csv(text, sep)
+    if len(starts) != n:  # disagreement with pandas (odd whitespace lines): fall back to positions
+        return np.arange(2, n + 2, dtype=np.int64), np.asarray(fields[:n] + [0] * (n - len(fields[:n])))
+    return np.asarray(starts, dtype=np.int64), np.asarray(fields, dtype=np.int64)
+
+
+def _scan_csv(text: str, sep: str) -> tuple[list[int], list[int], list[list[str]]]:
+    """With the csv module (C): start line, field count and fields of each non-blank data record."""
+    starts: list[int] = []
+    fields: list[int] = []
+    records: list[list[str]] = []
+    with _no_csv_field_limit():
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+        previous = 0
+        for record in reader:
+            start = previous + 1
+            previous = reader.line_num
+            if not _blank(record):
+                starts.append(start)
+                fields.append(len(record))
+                records.append(record)
+    return starts[1:], fields[1:], records  # the header is not a data record
+
+
+def _load_ragged_csv(text: str, sep: str, label: str) -> RawTable:
+    """A CSV whose records do not all have the header's number of fields, read record by record.
+
+    Short records are padded with empty cells and long ones cut to the header's width, so that no value
+    lands in another column; each such record is a row problem that says how many fields it has.
+    """
+    starts, fields, records = _scan_csv(text, sep)
+    header, body = records[0], records[1:]
+    width = len(header)
+    cells = [(r + [""] * (width - len(r)))[:width] for r in body]
+    frame = pd.DataFrame(cells, columns=header, dtype=object).astype(str) if cells else pd.DataFrame(
+        columns=header, dtype=str
+    )
+    counts = np.asarray(fields, dtype=np.int64)
+    bad = np.flatnonzero(counts != width)
+    raw = RawTable(frame, np.asarray(starts, dtype=np.int64), label)
+    if len(bad):
+        column = str(header[-1])
+        values = [sep.join(body[i]) for i in bad]
+        reasons = [f"the row has {counts[i]} fields, the header {width}" for i in bad]
+        for i, value, reason in zip(bad, values, reasons, strict=True):
+            raw.problems.append((np.asarray([i]), column, [value], reason))
+    return raw
+
+
+def _blank(record: list[str]) -> bool:
+    """A record pandas skips as a blank line: no fields, or one field of white space (``,`` is not blank)."""
+    return not record or (len(record) == 1 and not record[0].strip())
+
+
+@contextlib.contextmanager
+def _no_csv_field_limit() -> Iterator[None]:
+    """Lift the csv module's field size limit (131,072 characters) for one scan; it is process-wide."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _point_position(geometry: Any) -> tuple[tuple[float, float], str | None]:
+    """(lon, lat) of a GeoJSON Point, or the problem with it (not an object, not a Point, bad coordinates)."""
+    nowhere = (float("nan"), float("nan"))
+    if not isinstance(geometry, dict):
+        return nowhere, f"geometry is not a GeoJSON object (it is a {type(geometry).__name__})"
+    if geometry.get("type") != "Point":
+        return nowhere, "geometry is not a Point"
+    coords = geometry.get("coordinates")
+    if not isinstance(coords, list) or len(coords) < 2:
+        return nowhere, "Point coordinates must be [longitude, latitude]"
+    lon, lat = coords[0], coords[1]
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lon, lat))
+    if not numbers or not all(np.isfinite([lon, lat])):
+        return nowhere, "Point coordinates are not numbers"
+    return (float(lon), float(lat)), None
+
+
+def _has_coordinate_columns(columns: Any) -> bool:
+    return any(schema.canonical_column(c) in ("lat", "lon") for c in columns)
+
+
+def _split_geometry(gdf: Any) -> tuple[pd.DataFrame, list[tuple[np.ndarray, str, list[str], str]]]:
+    """Drop the active geometry; without lat/lon columns, Points give them (non-Points are problems)."""
+    import shapely
+
+    name = str(gdf.geometry.name)
+    plain = pd.DataFrame(gdf.drop(columns=name))
+    problems: list[tuple[np.ndarray, str, list[str], str]] = []
+    if _has_coordinate_columns(plain.columns):
+        return plain, problems
+    lat, lon, not_point = latlon_from_geometry(gdf.geometry)
+    if not np.isnan(lat).all():
+        plain["lat"] = lat
+        plain["lon"] = lon
+    bad = np.flatnonzero(not_point)
+    if len(bad):
+        type_ids = shapely.get_type_id(np.asarray(gdf.geometry.array, dtype=object)[bad])
+        names = [GEOMETRY_TYPE_NAMES.get(int(t), str(t)) for t in type_ids]
+        problems.append((bad, name, names, "geometry is not a Point"))
+    return plain, problems

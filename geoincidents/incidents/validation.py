@@ -1,0 +1,542 @@
+"""Normalising and validating a loaded table into the incident table.
+
+:func:`validate` maps the input's columns onto the schema, converts every column, and collects every row
+problem in one :class:`Checks` object (file name, row numbers, strictness, problems, warnings), then raises
+or reports. See :mod:`geoincidents.incidents` for the rules.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..schema import COLUMN_NAMES, DTYPES, REQUIRED, VOCABULARIES, Vocabulary, format_sources, parse_sources
+from .acled import ACLED_COLUMNS, acled_event_types, is_acled
+from .loading import RawTable
+from .parsing import NA_TOKENS, map_distinct, parse_dates, parse_numbers, text_cells
+from .problems import (
+    REJECTED_HEAD,
+    IncidentValidationError,
+    IncidentWarning,
+    ProblemLog,
+    ReadResult,
+    counted_values,
+    problem_lines,
+)
+
+__all__ = ["COUNTRY_TOLERANCE_M", "EARLIEST_DATE", "LATEST_DAYS_AHEAD", "MAX_COUNT", "Checks", "validate"]
+
+EARLIEST_DATE = pd.Timestamp("1900-01-01")
+"""Dates before this are rejected ("implausible date"): no incident of this kind predates it."""
+LATEST_DAYS_AHEAD = 1
+"""Dates more than this many days after today (UTC) are rejected: an event cannot be reported before it
+happens (one day of slack for time zones)."""
+MAX_COUNT = 2**53 - 1
+"""Largest count stored (larger ones cannot be held exactly as numbers and are rejected)."""
+
+COUNTRY_TOLERANCE_M = 10_000.0
+"""How far (metres) a point may lie outside its stated country before it counts as outside: the outlines
+are generalised and bases sit close to borders (al-Tanf, Tower 22)."""
+
+_MAX_MESSAGE_LINES = 20
+_BAD_DATE = "unparseable date (expected YYYY-MM-DD or e.g. '16 May 2025')"
+
+
+@dataclass
+class Checks:
+    """Everything one validation run carries: the input, where its columns went, and what was found.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The input as loaded.
+    rows : numpy.ndarray
+        Row number in the file of each record.
+    label : str
+        File name for messages.
+    strict : bool
+        Reject instead of warn (see :func:`geoincidents.read_incidents`).
+    mapping : dict
+        Schema column -> input column.
+    problems : ProblemLog
+        Row problems found so far.
+    notes : list of str
+        Warning messages (issued as :class:`IncidentWarning` at the end).
+    reported : dict
+        Schema column -> the original input column, for vocabulary values that were replaced.
+    """
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    label: str
+    strict: bool
+    mapping: dict[str, Any]
+    problems: ProblemLog = field(default_factory=ProblemLog)
+    notes: list[str] = field(default_factory=list)
+    reported: dict[str, pd.Series] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.frame)
+
+    def column(self, name: str) -> pd.Series | None:
+        """The input column mapped onto schema column ``name`` (None when the input has none)."""
+        return self.frame[self.mapping[name]] if name in self.mapping else None
+
+    def column_name(self, name: str) -> str:
+        """How the input spells schema column ``name`` (the schema name when absent)."""
+        return str(self.mapping.get(name, name))
+
+    def report(self, mask: np.ndarray, name: str, reason: str | np.ndarray) -> None:
+        """A problem in schema column ``name`` for every row where ``mask`` holds."""
+        self.problems.add(mask, self.column_name(name), self.column(name), reason)
+
+    def warn(self, message: str) -> None:
+        """A warning about the file (prefixed with its name)."""
+        self.notes.append(f"{self.label}: {message}")
+
+
+def validate(raw: RawTable, *, errors: str, strict: bool) -> pd.DataFrame | ReadResult:
+    """Normalise and validate a loaded table; raise or report.
+
+    Parameters
+    ----------
+    raw : RawTable
+        From :func:`geoincidents.incidents.loading.read_raw`.
+    errors : {"raise", "report"}
+    strict : bool
+
+    Returns
+    -------
+    pandas.DataFrame or ReadResult
+    """
+    frame = raw.frame
+    duplicated = frame.columns[frame.columns.duplicated()]
+    if len(duplicated):
+        raise IncidentValidationError(
+            f"{raw.label}: duplicated column names: {', '.join(repr(str(c)) for c in duplicated.unique())}"
+        )
+    acled = is_acled(frame.columns)
+    mapping, extras = _map_columns(list(frame.columns), acled)
+    _require_columns(mapping, frame.columns, raw.label)
+    checks = Checks(frame, raw.rows, raw.label, strict, mapping)
+    for pos, column, values, reason in raw.problems:
+        checks.problems.add_listed(pos, column, values, reason)
+
+    out: dict[str, Any] = {"incident_id": _incident_ids(checks)}
+    out.update(_dates(checks))
+    location = text_cells(checks.column("location"), checks.n)
+    location = location.mask(location.str.lower().isin(NA_TOKENS).fillna(False).to_numpy())
+    checks.report(location.isna().to_numpy(), "location", "missing location")
+    out["location"] = location
+    out["site_id"] = text_cells(checks.column("site_id"), checks.n)
+    lat, lon, coords_ok = _coordinates(checks)
+    out["lat"], out["lon"] = lat, lon
+    out["location_precision"] = _vocabulary(checks, schema.LOCATION_PRECISION)
+    out["country"] = _countries(checks, lat, lon, coords_ok)
+    _check_in_country(checks, out["country"], lat, lon, coords_ok)
+    if acled and ("event_type" not in mapping or "weapon" not in mapping):
+        acled_type, acled_weapon = acled_event_types(checks)
+        derived = {"event_type": acled_type, "weapon": acled_weapon}
+    for name in ("event_type", "weapon"):
+        if acled and name not in mapping:
+            out[name] = derived[name]
+        else:
+            out[name] = _vocabulary(checks, VOCABULARIES[name])
+    out["claimed_by"] = text_cells(checks.column("claimed_by"), checks.n)
+    for name in ("claim_status", "outcome"):
+        out[name] = _vocabulary(checks, VOCABULARIES[name])
+    for name in ("injured", "killed"):
+        out[name] = _casualty_counts(checks, name)
+    out["sources"] = _sources(checks, acled)
+    out["notes"] = text_cells(checks.column("notes"), checks.n)
+    _check_unique_ids(checks, out["incident_id"])
+
+    table = _assemble(out, checks, extras, acled)
+    problem_frame = checks.problems.frame(raw.label, raw.rows)
+    for message in checks.notes:
+        warnings.warn(message, IncidentWarning, stacklevel=3)
+    return _finish(table, frame, problem_frame, raw.label, errors, tuple(checks.notes))
+
+
+# -- columns -------------------------------------------------------------------------------------------------
+def _map_columns(columns: Sequence[Any], acled: bool) -> tuple[dict[str, Any], list[Any]]:
+    """Schema column -> input column name, and the input columns left as extras (input order).
+
+    A schema name spelled exactly (ignoring case) beats a synonym; among synonyms the first column wins;
+    the losers stay as extra columns.
+    """
+    chosen: dict[str, tuple[int, Any]] = {}
+    for col in columns:
+        if acled and isinstance(col, str) and col.strip().lower() == "event_type":
+            continue  # ACLED's vocabulary, not ours: kept as event_type_reported
+        target = None
+        rank = 2
+        if acled and isinstance(col, str) and col.strip().lower() in ACLED_COLUMNS:
+            target, rank = ACLED_COLUMNS[col.strip().lower()], 0
+        else:
+            target = schema.canonical_column(col)
+            if target is not None and isinstance(col, str):
+                rank = 1 if col.strip().lower().replace(" ", "_") == target else 2
+        if target is None:
+            continue
+        if target not in chosen or rank < chosen[target][0]:
+            chosen[target] = (rank, col)
+    mapping = {target: col for target, (_, col) in chosen.items()}
+    used = set(mapping.values())
+    extras = [c for c in columns if c not in used]
+    return mapping, extras
+
+
+def _require_columns(mapping: dict[str, Any], columns: pd.Index, label: str) -> None:
+    missing = [c for c in REQUIRED if c not in mapping]
+    if not missing:
+        return
+    names = ", ".join(repr(c) for c in missing)
+    accepted = "; ".join(
+        f"{c}: " + ", ".join([c] + sorted(k for k, v in schema.COLUMN_SYNONYMS.items() if v == c))
+        for c in missing
+    )
+    found = ", ".join(repr(str(c)) for c in columns) or "none"
+    raise IncidentValidationError(
+        f"{label}: missing required column {names} (accepted names, any case: {accepted}); "
+        f"columns found: {found}"
+    )
+
+
+def _incident_ids(checks: Checks) -> np.ndarray:
+    """Given ids, or ``row-<line number>``."""
+    text = text_cells(checks.column("incident_id"), checks.n).astype(object)
+    ids = np.array(text.where(text.notna(), None), dtype=object)
+    no_id = pd.isna(ids)
+    if no_id.any():
+        ids[no_id] = np.char.add("row-", checks.rows[no_id].astype(str)).astype(object)
+    return ids
+
+
+def _check_unique_ids(checks: Checks, ids: np.ndarray) -> None:
+    """Every occurrence of an id after the first is a problem naming the first."""
+    ids_s = pd.Series(ids, dtype=object)
+    dup = ids_s.duplicated(keep="first").to_numpy()
+    if not dup.any():
+        return
+    first = pd.Series(np.arange(checks.n)).groupby(ids_s.to_numpy(), sort=False).transform("min").to_numpy()
+    reason = np.char.add("duplicate incident_id, first on row ", checks.rows[first].astype(str))
+    values = checks.column("incident_id")
+    shown = values if values is not None else ids_s
+    checks.problems.add(dup, checks.column_name("incident_id"), shown, reason.astype(object))
+
+
+def _dates(checks: Checks) -> dict[str, Any]:
+    """``date``, ``date_precision`` and ``date_end``.
+
+    Precision, when the input states none: ``range`` with a ``date_end``, ``month`` for a date written as a
+    month (``2023-10``), else ``day``. Dates outside :data:`EARLIEST_DATE` .. today +
+    :data:`LATEST_DAYS_AHEAD` are rejected as implausible.
+    """
+    date, bad_date = parse_dates(checks.column("date"), checks.n)
+    checks.report(bad_date, "date", _BAD_DATE)
+    checks.report(date.isna().to_numpy() & ~bad_date, "date", "missing date")
+    date_end, bad_end = parse_dates(checks.column("date_end"), checks.n)
+    checks.report(bad_end, "date_end", _BAD_DATE)
+    checks.report((date_end < date).to_numpy(), "date_end", "date_end before date")
+    latest = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize() + pd.Timedelta(days=LATEST_DAYS_AHEAD)
+    for name, values in (("date", date), ("date_end", date_end)):
+        early = (values < EARLIEST_DATE).to_numpy()
+        late = (values > latest).to_numpy()
+        checks.report(early, name, f"implausible date (before {EARLIEST_DATE.date()})")
+        checks.report(late, name, "implausible date (in the future)")
+    precision = _vocabulary(checks, schema.DATE_PRECISION)
+    stated = text_cells(checks.column("date_precision"), checks.n).notna().to_numpy()
+    # A date_end without a stated precision means the event spans a range; a date written as a month is one.
+    precision = np.where(~stated & date_end.notna().to_numpy(), "range", precision)
+    written = checks.column("date")
+    if written is not None and not stated.all():
+        as_month = text_cells(written, checks.n).str.fullmatch(r"\d{4}-\d{2}").fillna(False).to_numpy()
+        precision = np.where(~stated & as_month & date_end.isna().to_numpy(), "month", precision)
+    return {"date": date, "date_precision": precision, "date_end": date_end}
+
+
+def _coordinates(checks: Checks) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``lat`` and ``lon`` (NaN when missing or bad) and the mask of usable points."""
+    lat, lat_bad = parse_numbers(checks.column("lat"), checks.n)
+    lon, lon_bad = parse_numbers(checks.column("lon"), checks.n)
+    checks.report(lat_bad, "lat", "latitude is not a number")
+    checks.report(lon_bad, "lon", "longitude is not a number")
+    with np.errstate(invalid="ignore"):
+        lat_range = ~np.isnan(lat) & ~((lat >= -90) & (lat <= 90))
+        lon_range = ~np.isnan(lon) & ~((lon >= -180) & (lon <= 180))
+    checks.report(lat_range, "lat", "latitude outside -90..90")
+    checks.report(lon_range, "lon", "longitude outside -180..180")
+    has_lat = ~np.isnan(lat) | lat_bad
+    has_lon = ~np.isnan(lon) | lon_bad
+    checks.report(has_lat & ~has_lon, "lon", "latitude given without longitude")
+    checks.report(has_lon & ~has_lat, "lat", "longitude given without latitude")
+    return lat, lon, ~np.isnan(lat) & ~np.isnan(lon) & ~lat_range & ~lon_range
+
+
+def _casualty_counts(checks: Checks, name: str) -> pd.Series:
+    """Nullable integer counts; non-numbers, fractions and negatives are problems."""
+    nums, bad = parse_numbers(checks.column(name), checks.n)
+    checks.report(bad, name, "not a whole number")
+    with np.errstate(invalid="ignore"):
+        given = ~np.isnan(nums)
+        fraction = given & (~np.isfinite(nums) | (nums != np.floor(nums)))
+        negative = given & ~fraction & (nums < 0)
+    checks.report(fraction, name, "not a whole number")
+    checks.report(negative, name, "negative count")
+    with np.errstate(invalid="ignore"):
+        huge = given & ~fraction & ~negative & (nums > MAX_COUNT)
+    checks.report(huge, name, f"count too large (more than {MAX_COUNT})")
+    clean = np.where(given & ~fraction & ~negative & ~huge, nums, np.nan)
+    return pd.Series(pd.array(clean, dtype="Int64"))
+
+
+def _vocabulary(checks: Checks, vocab: Vocabulary) -> np.ndarray:
+    """Allowed values (defaults for missing cells); unrecognised ones rejected or replaced with a warning."""
+    values = checks.column(vocab.column)
+    if values is None:
+        return np.full(checks.n, vocab.default, dtype=object)
+    text = text_cells(values, checks.n)
+    codes, mapped = map_distinct(text, vocab.lookup)
+    unknown_lookup = np.array([m is None for m in mapped] + [False], dtype=bool)
+    lookup = np.array([m if m is not None else (vocab.fallback or vocab.default) for m in mapped]
+                      + [vocab.default], dtype=object)
+    result = lookup[codes]
+    unknown = unknown_lookup[codes]
+    if unknown.any():
+        if checks.strict or vocab.fallback is None:
+            allowed = ", ".join(vocab.values)
+            checks.report(unknown, vocab.column, f"not a known {vocab.column} (allowed: {allowed})")
+        else:
+            column = checks.column_name(vocab.column)
+            checks.warn(
+                f"column {column!r}: {int(unknown.sum())} value(s) not in the {vocab.column} "
+                f"vocabulary became {vocab.fallback!r} (originals kept in '{vocab.column}_reported'): "
+                f"{counted_values(text[unknown])}"
+            )
+            checks.reported[vocab.column] = values
+    return result
+
+
+def _countries(checks: Checks, lat: np.ndarray, lon: np.ndarray, coords_ok: np.ndarray) -> np.ndarray:
+    """ISO3 codes from codes or names; from the point when no country is given."""
+    from ..countries import country_at, to_iso3
+
+    result = np.full(checks.n, None, dtype=object)
+    given = np.zeros(checks.n, dtype=bool)
+    values = checks.column("country")
+    if values is not None:
+        codes, iso = map_distinct(text_cells(values, checks.n), to_iso3)
+        result = np.array(iso + [None], dtype=object)[codes]
+        given = codes >= 0
+        checks.report(given & pd.isna(result), "country",
+                      "unknown country (not an ISO3 code or a known country name)")
+    infer = ~given & coords_ok
+    if infer.any():
+        result[infer] = country_at(lat[infer], lon[infer])
+        _check_outside_outlines(checks, infer & pd.isna(result), lat, lon)
+    return result
+
+
+def _check_outside_outlines(checks: Checks, outside: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> None:
+    """Points with no stated country that fall in no outline: swapped (a problem) or far away (a warning)."""
+    if not outside.any():
+        return
+    from ..countries import country_at
+
+    idx = np.flatnonzero(outside)
+    can_swap = np.abs(lon[idx]) <= 90
+    swapped_in = np.full(len(idx), None, dtype=object)
+    if can_swap.any():
+        swapped_in[can_swap] = country_at(lon[idx][can_swap], lat[idx][can_swap])
+    swapped = np.zeros(checks.n, dtype=bool)
+    swapped[idx[pd.notna(swapped_in)]] = True
+    where = np.full(checks.n, "", dtype=object)
+    where[idx] = np.where(pd.notna(swapped_in), swapped_in, "")
+    checks.report(swapped, "lat", np.char.add("lat/lon look swapped: (lon, lat) falls inside ",
+                                              where.astype(str)).astype(object))
+    far = outside & ~swapped
+    if not far.any():
+        return
+    if checks.strict:
+        checks.report(far, "lat", "point outside every country outline (the outlines cover the region)")
+    else:
+        rows = ", ".join(f"row {r}" for r in checks.rows[far][:10])
+        more = f" and {int(far.sum()) - 10} more" if far.sum() > 10 else ""
+        checks.warn(f"{int(far.sum())} point(s) with no country lie outside every country outline of the "
+                    f"region, so no country was inferred (strict=True rejects them): {rows}{more}")
+
+
+def _check_in_country(checks: Checks, country: np.ndarray, lat: np.ndarray, lon: np.ndarray,
+                      coords_ok: np.ndarray) -> None:
+    """Swapped lat/lon (always a problem) and points outside the stated country (strict: a problem)."""
+    if checks.column("country") is None or not coords_ok.any():
+        return
+    from ..countries import country_codes, point_in_country
+
+    check = coords_ok & pd.Series(country, dtype=object).isin(set(country_codes())).to_numpy()
+    idx = np.flatnonzero(check)
+    if len(idx) == 0:
+        return
+    codes = country[idx].astype(str)
+    inside = np.zeros(len(idx), dtype=bool)
+    swapped = np.zeros(len(idx), dtype=bool)
+    for code in np.unique(codes):  # one vectorised test per country
+        sel = codes == code
+        inside[sel] = point_in_country(lat[idx][sel], lon[idx][sel], code, tolerance_m=COUNTRY_TOLERANCE_M)
+    out = np.flatnonzero(~inside)
+    if len(out):
+        olat, olon, ocode = lat[idx][out], lon[idx][out], codes[out]
+        can_swap = np.abs(olon) <= 90
+        for code in np.unique(ocode):
+            sel = (ocode == code) & can_swap
+            if sel.any():
+                swapped[out[sel]] = point_in_country(olon[sel], olat[sel], code,
+                                                     tolerance_m=COUNTRY_TOLERANCE_M)
+    swap_mask = np.zeros(checks.n, dtype=bool)
+    swap_mask[idx[swapped]] = True
+    names = np.asarray(country, dtype=str)
+    checks.report(swap_mask, "lat",
+                  np.char.add("lat/lon look swapped: (lon, lat) falls inside ", names).astype(object))
+    outside = np.zeros(checks.n, dtype=bool)
+    outside[idx[~inside & ~swapped]] = True
+    if not outside.any():
+        return
+    km = int(COUNTRY_TOLERANCE_M / 1000)
+    if checks.strict:
+        reasons = np.char.add(f"outside stated country (more than {km} km from ", np.char.add(names, ")"))
+        checks.report(outside, "country", reasons.astype(object))
+    else:
+        where = np.flatnonzero(outside)
+        listed = ", ".join(f"row {checks.rows[i]} ({country[i]})" for i in where[:10])
+        more = f" and {len(where) - 10} more" if len(where) > 10 else ""
+        checks.warn(f"{len(where)} point(s) lie more than {km} km outside their stated country "
+                    f"(kept; strict=True rejects them): {listed}{more}")
+
+
+def _sources(checks: Checks, acled: bool) -> np.ndarray:
+    """The sources JSON text per row ("[]" when none); unreadable cells are problems."""
+    values = checks.column("sources")
+    if values is None:
+        return np.full(checks.n, "[]", dtype=object)
+    if values.dtype == object:  # in-memory input may hold lists of dicts already: write them as JSON
+        decoded = values.map(lambda v: isinstance(v, list | tuple | dict))
+        if decoded.any():
+            values = values.where(~decoded, values[decoded].map(_json_sources))
+    text = text_cells(values, checks.n)
+
+    def convert(cell: str) -> tuple[str | None, str | None]:
+        try:
+            if acled and cell[:1] not in "[{":  # ACLED: "Reuters; Shafaq News"
+                items = [part for part in (p.strip() for p in cell.split(";")) if part]
+                return format_sources(parse_sources(p)[0] for p in items), None
+            return format_sources(parse_sources(cell)), None
+        except ValueError as exc:
+            return None, str(exc)
+
+    codes, converted = map_distinct(text, convert)
+    lookup = np.array([c[0] if c[0] is not None else "[]" for c in converted] + ["[]"], dtype=object)
+    reasons = np.array([c[1] or "" for c in converted] + [""], dtype=object)
+    bad = np.array([c[1] is not None for c in converted] + [False], dtype=bool)[codes]
+    why = np.char.add("unreadable sources: ", reasons[codes].astype(str)).astype(object)
+    checks.problems.add(bad, checks.column_name("sources"), values, why)
+    return lookup[codes]
+
+
+def _json_sources(value: Any) -> str:
+    """Already-decoded sources as JSON text; bad items are left for the reader to reject."""
+    try:
+        return format_sources(parse_sources(value))
+    except ValueError:
+        return json.dumps(value, default=str)
+
+
+# -- the result ----------------------------------------------------------------------------------------------
+def _assemble(out: dict[str, Any], checks: Checks, extras: list[Any], acled: bool) -> pd.DataFrame:
+    """Schema columns with their dtypes, then extras unchanged, then the ``_reported`` originals."""
+    index = pd.RangeIndex(checks.n)
+    cols: dict[str, Any] = {}
+    for name in COLUMN_NAMES:
+        value = out[name]
+        dtype = DTYPES[name]
+        if dtype == "string":
+            cols[name] = pd.Series(value, index=index, dtype="string")
+        elif dtype == "datetime64[ns]":
+            cols[name] = pd.Series(value, index=index).astype("datetime64[ns]")
+        elif dtype == "Int64":
+            cols[name] = pd.Series(value, index=index, dtype="Int64")
+        else:
+            cols[name] = pd.Series(np.asarray(value, dtype="float64"), index=index)
+    parts = [pd.DataFrame(cols, index=index)]
+    taken = set(COLUMN_NAMES)
+    if extras:
+        extra_frame = checks.frame[extras]
+        if acled:
+            extra_frame = extra_frame.rename(
+                columns={c: "event_type_reported" for c in extras
+                         if isinstance(c, str) and c.strip().lower() == "event_type"}
+            )
+        extra_frame = extra_frame.set_axis(index, axis=0)
+        parts.append(extra_frame)
+        taken |= {str(c) for c in extra_frame.columns}
+    if checks.reported:
+        rep = {}
+        for name, values in checks.reported.items():
+            target = f"{name}_reported"
+            while target in taken:  # never overwrite an input column
+                target += "_"
+            taken.add(target)
+            rep[target] = values.set_axis(index)
+        parts.append(pd.DataFrame(rep, index=index))
+    return pd.concat(parts, axis=1) if len(parts) > 1 else parts[0]
+
+
+def _finish(table: pd.DataFrame, frame: pd.DataFrame, problems: pd.DataFrame, label: str, errors: str,
+            notes: tuple[str, ...]) -> pd.DataFrame | ReadResult:
+    """Split valid and rejected rows; raise or report."""
+    bad_pos = np.unique(problems["pos"].to_numpy()) if len(problems) else np.array([], dtype=np.int64)
+    rejected = _rejected(frame, problems, bad_pos)
+    public_problems = problems.drop(columns="pos", errors="ignore").reset_index(drop=True)
+    if errors == "raise":
+        if len(problems):
+            raise IncidentValidationError(_message(public_problems, label, len(bad_pos), len(table)),
+                                          public_problems, rejected)
+        return table
+    keep = np.ones(len(table), dtype=bool)
+    keep[bad_pos] = False
+    incidents = table.iloc[np.flatnonzero(keep)].reset_index(drop=True)
+    return ReadResult(incidents, rejected, public_problems, label, notes)
+
+
+def _rejected(frame: pd.DataFrame, problems: pd.DataFrame, bad_pos: np.ndarray) -> pd.DataFrame:
+    """One row per rejected input row: problems joined, then the raw input values."""
+    if len(bad_pos) == 0:
+        head = pd.DataFrame({"row": pd.Series(dtype="int64"), "column": pd.Series(dtype=str),
+                             "value": pd.Series(dtype=str), "reason": pd.Series(dtype=str)})
+    else:
+        grouped = problems.groupby("pos", sort=True)
+        head = pd.DataFrame(
+            {
+                "row": grouped["row"].first().to_numpy(),
+                "column": grouped["column"].agg("; ".join).to_numpy(),
+                "value": grouped["value"].agg("; ".join).to_numpy(),
+                "reason": grouped["reason"].agg("; ".join).to_numpy(),
+            }
+        )
+    raw = frame.iloc[bad_pos].reset_index(drop=True)
+    raw = raw.rename(columns={c: f"input_{c}" for c in raw.columns if c in REJECTED_HEAD})
+    return pd.concat([head, raw], axis=1)
+
+
+def _message(problems: pd.DataFrame, label: str, n_rows: int, n: int) -> str:
+    head = (f"{label}: {len(problems)} problem(s) in {n_rows} of {n} row(s); "
+            f"use errors='report' to keep the valid rows")
+    return "\n".join([head] + problem_lines(problems, _MAX_MESSAGE_LINES))
