@@ -192,7 +192,9 @@ def generate(
     true_site = pool_true[pick]
 
     # Country codes: 0 IRQ, 1 SYR, 2 JOR, -1 missing.
-    site_country = np.array([("IRQ", "SYR", "JOR").index(s.country) for s in sites] + [-1])
+    # The first three keep their codes of the Iraq-Syria-Jordan gazetteer; the Gulf states follow.
+    countries = ["IRQ", "SYR", "JOR"] + sorted({s.country for s in sites} - {"IRQ", "SYR", "JOR"})
+    site_country = np.array([countries.index(s.country) for s in sites] + [-1])
     country = site_country[true_site]
     unk = true_site < 0
     country[unk] = rng.integers(0, 3, int(unk.sum()))
@@ -234,7 +236,7 @@ def generate(
             "lat": lat,
             "lon": lon,
             "location_precision": _take(["approximate", "site"], no_point.astype(np.int64)),
-            "country": _take(["IRQ", "SYR", "JOR"], country),
+            "country": _take(countries, country),
             "event_type": _take(EVENT_TYPES, event),
             "weapon": _take(WEAPONS, weapon),
             "claimed_by": _take(CLAIMANTS, rng.integers(0, len(CLAIMANTS), n)),

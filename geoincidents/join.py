@@ -98,7 +98,8 @@ def join_sites(
     ----------
     incidents : pandas.DataFrame
         An incident table (see :func:`geoincidents.read_incidents`); needs ``location`` for name matching and
-        ``lat``/``lon`` (or a point geometry) for distance matching. A ``country`` column is used as a hint.
+        ``lat``/``lon`` (or a point geometry) for distance matching. A ``country`` column is used as a hint,
+        a ``date`` column as the day of each incident (see :func:`geoincidents.geocode`'s ``date``).
         A ``site_id`` already given is kept (method ``"given"``) and must exist in the gazetteer.
     gazetteer : Gazetteer, optional
         Defaults to the bundled gazetteer.
@@ -175,7 +176,9 @@ def join_sites(
         hints = (
             incidents["country"].iloc[rows].reset_index(drop=True) if "country" in incidents.columns else None
         )
-        inverse, results = match_distinct(names, hints, gaz, min_score)
+        # The incident's day settles ties between sites in use at different times (see geocode's date).
+        days = incidents["date"].iloc[rows].reset_index(drop=True) if "date" in incidents.columns else None
+        inverse, results = match_distinct(names, hints, gaz, min_score, days)
         position = {sid: i for i, sid in enumerate(ids)}
         d_site = np.array([position[r.site_id] if r and r.site_id else -1 for r in results], dtype=np.int64)
         d_method = np.array(

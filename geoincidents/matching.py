@@ -14,6 +14,22 @@ How a name is resolved, in order:
    "MSS Euphrates"), and neither is a name with other numbers ("Tower 23" is not "Tower 22"). "Asadabad"
    scores 67 against "asad", and so does not become al-Asad.
 
+A fuzzy hit must also be a plausible misspelling: at most one edit (Damerau OSA) per
+:data:`FUZZY_LETTERS_PER_EDIT` letters beyond the first ("Tanuf" is not "Tanf"), the words that differ must be
+alike (:data:`MIN_WORD_SIMILARITY`: "Site Condor" is not "Site Conoco"), no word may be a known word plus a
+nisba ending ("Hariri", "Tanfi"), and the name must not be a real town (:mod:`geoincidents.places`) that lies
+far from the site ("Karak" is not Qasrak). A name made only of given names ("Saddam") is matched only as the
+gazetteer writes it.
+
+Descriptive phrases: a locative tail ("... in Deir el-Zour", "..., Syria", "... near Hasakah"; see
+:func:`geoincidents.normalize.split_locative`) is split off and the name before it is matched among the sites
+the tail agrees with (same country, and same province or within :data:`NEAR_TAIL_M`): a tail confirms or
+narrows, never creates. A glued article ("Alasad") is taken off when the name as written finds nothing.
+
+When a name's core leads to sites in more than one country (Rukban camp in Syria, Tower 22 in Jordan), the
+answer without a country hint is ambiguous between them. With ``date=``, tied candidates in use that day are
+preferred and a single site out of use is flagged (``Match.active_on_date``).
+
 When two sites tie (a name marked ambiguous in the gazetteer, or fuzzy scores within
 :data:`AMBIGUITY_MARGIN` of each other) the result is **ambiguous**: no site is chosen, and the candidates are
 listed. A country hint keeps only the sites of that country, which often settles a tie.
@@ -21,16 +37,29 @@ listed. A country hint keeps only the sites of that country, which often settles
 
 from __future__ import annotations
 
+import datetime
 import html
 import math
+import re
+import weakref
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from .gazetteer import FACILITY_KINDS, Gazetteer, NameEntry, default_gazetteer
-from .normalize import GENERIC_WORDS, name_keys
+from .normalize import (
+    GENERIC_WORDS,
+    NISBA_SUFFIXES,
+    PERSONAL_NAME_WORDS,
+    core_of,
+    name_keys,
+    normalize_name,
+    split_locative,
+    unglued_key,
+)
 
 if TYPE_CHECKING:
     import pandas
@@ -56,6 +85,16 @@ AMBIGUITY_MARGIN = 2.0
 MIN_FUZZY_LENGTH = 4
 #: Score of a match found on the name's core after generic words were dropped.
 CORE_SCORE = 95.0
+#: A fuzzy match may differ from the known name by one edit (Damerau OSA) per this many letters beyond the
+#: first: none for names of up to 5 letters, one for 6-10 letters, two for 11-15 ...
+FUZZY_LETTERS_PER_EDIT = 5
+#: The words in which a fuzzy match differs from the known name must be this similar (OSA, 0-1) to its words.
+MIN_WORD_SIMILARITY = 0.75
+#: A real town that has the fuzzy-matched name and lies farther than this (or twice the site's uncertainty)
+#: from the site is another place: the match is vetoed.
+SAME_PLACE_M = 25_000.0
+#: A tail naming a place agrees with a site in the same province, or within this distance of the place.
+NEAR_TAIL_M = 50_000.0
 #: Farthest a point may be from a site (metres) for :func:`nearest_site` and the distance join to match it.
 DEFAULT_MAX_DISTANCE_M = 25_000.0
 
@@ -75,8 +114,10 @@ RESULT_COLUMNS = (
     "alias",
     "ambiguous",
     "candidates",
+    "active_on_date",
 )
 _FACILITY_WORDS = frozenset({"airbase", "airport", "base", "field"}) & GENERIC_WORDS
+_SETTLEMENT_WORDS = frozenset({"town", "city"}) & GENERIC_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +154,7 @@ class Match:
     ambiguous: bool = False
     candidates: tuple[Candidate, ...] = ()
     distance_m: float | None = None
+    active_on_date: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the match (candidates as a list of dicts)."""
@@ -151,6 +193,7 @@ def geocode(
     *,
     gazetteer: Gazetteer | None = None,
     min_score: float = FUZZY_THRESHOLD,
+    date: datetime.date | str | None = None,
 ) -> Match | None:
     """Find the site a place name refers to.
 
@@ -164,12 +207,16 @@ def geocode(
         Defaults to the bundled gazetteer.
     min_score : float, default 85
         Lowest fuzzy score accepted (0-100).
+    date : datetime.date or str, optional
+        The day of the event (a date, a datetime, a pandas Timestamp or an ISO string). Among tied
+        candidates, those in use on that day are preferred (one left: it is the answer); a single site not in
+        use on that day is still returned, with ``active_on_date=False``.
 
     Returns
     -------
     Match or None
         ``None`` when no site matches well enough. An ambiguous name gives a ``Match`` with
-        ``ambiguous=True``, no site, and the tied ``candidates``.
+        ``ambiguous=True``, no site, and the tied ``candidates``. ``active_on_date`` is None without a date.
 
     Examples
     --------
@@ -182,8 +229,9 @@ def geocode(
         raise TypeError(f"name must be a str, not {type(name).__name__}")
     gaz = gazetteer if gazetteer is not None else default_gazetteer()
     iso3 = country_hint(country)
-    full, core = name_keys(name)
-    return _to_match(name, gaz, _Resolver(gaz, min_score).resolve([(full, core, iso3)])[0])
+    day = _day(date)
+    result = _Resolver(gaz, min_score).resolve([_Query.of(name, iso3)])[0]
+    return _to_match(name, gaz, _on_date(result, day, gaz))
 
 
 def geocode_all(
@@ -192,6 +240,7 @@ def geocode_all(
     *,
     gazetteer: Gazetteer | None = None,
     min_score: float = FUZZY_THRESHOLD,
+    date: Any = None,
 ) -> pandas.DataFrame:
     """Geocode many names at once; each distinct name is normalised and matched only once.
 
@@ -205,13 +254,17 @@ def geocode_all(
         Defaults to the bundled gazetteer.
     min_score : float, default 85
         Lowest fuzzy score accepted.
+    date : date, str or sequence, optional
+        One day for all names, or one per name (aligned with ``names``; missing values mean no date); see
+        :func:`geocode`.
 
     Returns
     -------
     pandas.DataFrame
         One row per input, with the input's index, and the columns of :data:`RESULT_COLUMNS`; ``candidates``
         holds the tied site ids joined by ``|``. Rows without a match have missing site fields and
-        ``method`` NA. Each row equals what :func:`geocode` returns for that name.
+        ``method`` NA. ``active_on_date`` is a nullable boolean (NA without a date). Each row equals what
+        :func:`geocode` returns for that name, country and date.
 
     Examples
     --------
@@ -222,7 +275,7 @@ def geocode_all(
 
     series = names if isinstance(names, pd.Series) else pd.Series(list(names), dtype=object)
     gaz = gazetteer if gazetteer is not None else default_gazetteer()
-    inverse, results = match_distinct(series, country, gaz, min_score)
+    inverse, results = match_distinct(series, country, gaz, min_score, date)
     # Columns are built for the distinct results, then broadcast with a C-level take (no per-row Python).
     table = {col: values.take(inverse) for col, values in _result_table(results, gaz).items()}
     frame = pd.DataFrame(table, index=series.index, copy=False)
@@ -300,10 +353,10 @@ def nearest_site(
 
 
 def match_distinct(
-    series: pandas.Series, country: Any, gaz: Gazetteer, min_score: float
+    series: pandas.Series, country: Any, gaz: Gazetteer, min_score: float, date: Any = None
 ) -> tuple[np.ndarray, list[_Result | None]]:
-    """Match each distinct (name, country) pair once: returns, per row, the position of its pair in the list
-    of results."""
+    """Match each distinct (name, country) pair once, then each distinct (result, date) pair: returns, per
+    row, the position of its answer in the list of results."""
     import pandas as pd
 
     name_codes, name_index = pd.factorize(series, use_na_sentinel=True)
@@ -314,15 +367,18 @@ def match_distinct(
     pair = name_codes.astype(np.int64) * width + country_codes
     pair[name_codes < 0] = -1
     pair_uniques, inverse = np.unique(pair, return_inverse=True)
-    queries: list[tuple[str, str, str | None]] = []
+    queries: list[_Query] = []
     for code in pair_uniques:
         if code < 0:
-            queries.append(("", "", None))
+            queries.append(_EMPTY_QUERY)
             continue
-        full, core = name_keys(str(name_uniques[code // width]))
         c = code % width
-        queries.append((full, core, country_uniques[c - 1] if c else None))
-    return inverse.reshape(-1), _Resolver(gaz, min_score).resolve(queries)
+        queries.append(_Query.of(str(name_uniques[code // width]), country_uniques[c - 1] if c else None))
+    results = _Resolver(gaz, min_score).resolve(queries)
+    inverse = inverse.reshape(-1)
+    if date is None:
+        return inverse, results
+    return _dated(inverse, results, _day_codes(date, series), gaz)
 
 
 # -- the matching engine -------------------------------------------------------------------------------------
@@ -333,10 +389,56 @@ class _Result:
     method: str
     alias: str | None
     candidates: tuple[tuple[str, float, str], ...] = ()  # (site_id, score, alias) when ambiguous
+    active: bool | None = None  # on the date asked about; None when no date was given (or still ambiguous)
+
+
+class _Query(NamedTuple):
+    """A name taken apart: its whole key, the name before any locative tail, and the tails."""
+
+    full: str  # key of the whole text (an alias may contain "in" or a comma)
+    head_full: str
+    head_core: str
+    unglued: tuple[str, str] | None  # (full, core) of the head with a glued article taken off
+    tails: tuple[tuple[str, bool], ...]  # (raw text, near)
+    person: bool  # the head is only given names and honorifics
+    iso3: str | None
+
+    @classmethod
+    def of(cls, name: str, iso3: str | None) -> _Query:
+        return cls(*_parse(name), iso3)
+
+
+@lru_cache(maxsize=262144)
+def _parse(name: str) -> tuple[str, str, str, tuple[str, str] | None, tuple[tuple[str, bool], ...], bool]:
+    full = normalize_name(name)
+    head, tails = split_locative(name)
+    head_full, head_core = name_keys(head) if tails else (full, core_of(full))
+    glued = unglued_key(head_full) if ("al" in head_full or "el" in head_full) else ""
+    return (
+        full,
+        head_full,
+        head_core,
+        (glued, core_of(glued)) if glued else None,
+        tails,
+        _is_person(head_full),
+    )
+
+
+_EMPTY_QUERY = _Query("", "", "", None, (), False, None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Area:
+    """One reading of a locative tail: a country, optionally a province, optionally a point."""
+
+    country: str
+    province: str | None = None
+    lat: float | None = None
+    lon: float | None = None
 
 
 class _Resolver:
-    """Resolves (full key, core key, country) triples; fuzzy matching is batched over the unresolved ones."""
+    """Resolves queries; fuzzy matching is batched over the unresolved ones, per set of allowed sites."""
 
     def __init__(self, gazetteer: Gazetteer, min_score: float):
         if not 0 <= min_score <= 100:
@@ -344,35 +446,70 @@ class _Resolver:
         self.gaz = gazetteer
         self.index = gazetteer.name_index()
         self.min_score = min_score
+        # Cores whose names lead to sites in more than one country (the only ones a cross-border tie can hit).
+        self._multi_country = {
+            k for k, es in self.index.core.items() if len({gazetteer[e.site_id].country for e in es}) > 1
+        }
+        self._other_place: dict[tuple[str, str], bool] = {}
+        self._allowed_memo: dict[tuple[str | None, tuple[tuple[str, bool], ...]], frozenset[str] | None] = {}
 
-    def resolve(self, queries: Sequence[tuple[str, str, str | None]]) -> list[_Result | None]:
+    def resolve(self, queries: Sequence[_Query]) -> list[_Result | None]:
         results: list[_Result | None] = [None] * len(queries)
-        fuzzy: dict[str | None, list[int]] = {}
-        for i, (full, core, iso3) in enumerate(queries):
-            if not full:
+        fuzzy: list[tuple[int, frozenset[str] | None]] = []
+        for i, q in enumerate(queries):
+            if not q.full:
                 continue
-            found = self._lookup(full, core, iso3)
+            allowed = self._allowed(q.iso3, q.tails)
+            found = self._lookup_whole(q) or self._lookup(q.head_full, q.head_core, allowed, q.person)
+            if found is None and q.unglued is not None:
+                found = self._lookup(*q.unglued, allowed, _is_person(q.unglued[0]))
             if found is not None:
                 results[i] = found
-            elif len(core.replace(" ", "")) >= MIN_FUZZY_LENGTH:
-                fuzzy.setdefault(iso3, []).append(i)
-        for iso3, positions in fuzzy.items():
-            for i, result in zip(
-                positions, self._fuzzy([queries[i][1] for i in positions], iso3), strict=True
-            ):
+            elif len(q.head_core.replace(" ", "")) >= MIN_FUZZY_LENGTH and not q.person:
+                fuzzy.append((i, allowed))
+        if fuzzy:
+            cores = [queries[i].head_core for i, _ in fuzzy]
+            for (i, _), result in zip(fuzzy, self._fuzzy(cores, [a for _, a in fuzzy]), strict=True):
                 results[i] = result
         return results
 
-    def _lookup(self, full: str, core: str, iso3: str | None) -> _Result | None:
-        entries = self._in_country(self.index.full.get(full, ()), iso3)
-        if entries:
-            return self._decide(entries, 100.0)
-        entries = self._in_country(self.index.core.get(core, ()), iso3)
-        if entries:
+    # -- exact, alias and core ----------------------------------------------------------------------------
+    def _lookup_whole(self, q: _Query) -> _Result | None:
+        """The whole text as a known name ("American embassy in Baghdad"), before any tail is split off."""
+        if not q.tails:
+            return None
+        entries = self._keep(self.index.full.get(q.full, ()), self._allowed(q.iso3, ()))
+        return self._decide(entries, 100.0) if entries else None
+
+    def _lookup(self, full: str, core: str, allowed: frozenset[str] | None, person: bool) -> _Result | None:
+        entries = self._keep(self.index.full.get(full, ()), allowed)
+        score = 100.0
+        if not entries and not person:
+            entries = self._keep(self.index.core.get(core, ()), allowed)
+            score = CORE_SCORE
+            if len(entries) > 1 and set(full.split()) & _SETTLEMENT_WORDS:
+                # "Rmelan town": the descriptor settles even a name shared on purpose.
+                settlements = [e for e in entries if self.gaz[e.site_id].kind not in FACILITY_KINDS]
+                entries = settlements if len(settlements) == 1 else entries
             if len(entries) > 1 and not any(e.ambiguous for e in entries):
                 entries = self._prefer(entries, full, core)
-            return self._decide(entries, CORE_SCORE)
-        return None
+        if not entries:
+            return None
+        if core in self._multi_country:
+            entries = entries + self._across_border(entries, core, allowed)
+        return self._decide(entries, score)
+
+    def _across_border(
+        self, entries: list[NameEntry], core: str, allowed: frozenset[str] | None
+    ) -> list[NameEntry]:
+        """Sites of another country that share the name's core: without a hint the name is a tie with them."""
+        countries = {self.gaz[e.site_id].country for e in entries}
+        chosen = {e.site_id for e in entries}
+        return [
+            e
+            for e in self._keep(self.index.core.get(core, ()), allowed)
+            if e.site_id not in chosen and self.gaz[e.site_id].country not in countries
+        ]
 
     def _prefer(self, entries: list[NameEntry], full: str, core: str) -> list[NameEntry]:
         """Settle a core-level tie between a place and a facility named after it ("Erbil", "Erbil Air Base").
@@ -386,8 +523,9 @@ class _Resolver:
             preferred = [e for e in entries if name_keys(e.text)[0] == core]
         return preferred if len(preferred) == 1 else entries
 
-    def _in_country(self, entries: Iterable[NameEntry], iso3: str | None) -> list[NameEntry]:
-        return [e for e in entries if iso3 is None or self.gaz[e.site_id].country == iso3]
+    @staticmethod
+    def _keep(entries: Iterable[NameEntry], allowed: frozenset[str] | None) -> list[NameEntry]:
+        return [e for e in entries if allowed is None or e.site_id in allowed]
 
     @staticmethod
     def _decide(entries: list[NameEntry], score: float) -> _Result:
@@ -398,33 +536,44 @@ class _Resolver:
         ranked = tuple(sorted((e.site_id, score, e.text) for e in entries))
         return _Result(None, score, method, None, ranked)
 
-    def _choices(self, iso3: str | None) -> tuple[list[str], list[NameEntry]]:
-        keys, entries = [], []
-        for key, key_entries in self.index.core.items():
-            for e in self._in_country(key_entries, iso3):
-                keys.append(key)
-                entries.append(e)
-        return keys, entries
+    # -- country hints and locative tails -----------------------------------------------------------------
+    def _allowed(self, iso3: str | None, tails: tuple[tuple[str, bool], ...]) -> frozenset[str] | None:
+        """The sites a country hint and the tails leave (None: no restriction)."""
+        key = (iso3, tails)
+        if key not in self._allowed_memo:
+            if iso3 is None and not tails:
+                self._allowed_memo[key] = None
+            else:
+                readings = [
+                    (areas, near)
+                    for areas, near in ((_tail_areas(self.index, self.gaz, t), n) for t, n in tails)
+                ]
+                self._allowed_memo[key] = frozenset(
+                    s.site_id
+                    for s in self.gaz
+                    if (iso3 is None or s.country == iso3)
+                    and all(not areas or any(_agrees(s, a, near) for a in areas) for areas, near in readings)
+                )
+        return self._allowed_memo[key]
 
-    def _fuzzy(self, cores: list[str], iso3: str | None) -> list[_Result | None]:
+    # -- fuzzy --------------------------------------------------------------------------------------------
+    def _fuzzy(self, cores: list[str], alloweds: list[frozenset[str] | None]) -> list[_Result | None]:
         from rapidfuzz import fuzz, process
 
-        keys, entries = self._choices(iso3)
+        keys = [key for key, key_entries in self.index.core.items() for _ in key_entries]
+        entries = [e for key_entries in self.index.core.values() for e in key_entries]
         if not keys:
             return [None] * len(cores)
-        # One vectorised pass over all unresolved names; ties are settled per name below.
+        # One vectorised pass over all unresolved names and every known core; each name then keeps the hits
+        # its country hint and tails allow, and ties are settled per name below.
         scores = process.cdist(cores, keys, scorer=fuzz.ratio, score_cutoff=self.min_score, workers=-1)
-        key_words = [frozenset(k.split()) for k in keys]
-        key_numbers = [_number_tokens(k) for k in keys]
         out: list[_Result | None] = []
-        for core, row in zip(cores, scores, strict=True):
-            words, numbers = frozenset(core.split()), _number_tokens(core)
-            # A name missing a whole word of a known name is another place, not a typo ("Euphrates" is a
-            # river; "MSS Euphrates" a base), and so is one with another number ("Tower 23", "Union 4").
+        for core, allowed, row in zip(cores, alloweds, scores, strict=True):
             hits = [
                 j
                 for j in np.flatnonzero(row >= self.min_score)
-                if not words < key_words[j] and numbers == key_numbers[j]
+                if (allowed is None or entries[j].site_id in allowed)
+                and self._is_typo(core, keys[j], entries[j])
             ]
             if not hits:
                 out.append(None)
@@ -446,10 +595,185 @@ class _Resolver:
                 )
         return out
 
+    def _is_typo(self, core: str, key: str, entry: NameEntry) -> bool:
+        """Whether a name that scored above the threshold against a known core is a misspelling of it."""
+        if not _is_misspelling(core, key):
+            return False
+        memo = (core, entry.site_id)
+        if memo not in self._other_place:
+            self._other_place[memo] = _is_other_place(core, self.gaz[entry.site_id])
+        return not self._other_place[memo]
+
+
+@lru_cache(maxsize=262144)  # pure, and the same (name, known name) pairs recur across calls
+def _is_misspelling(core: str, key: str) -> bool:
+    """The rules a fuzzy hit must pass besides its score (see the module docstring)."""
+    from rapidfuzz.distance import OSA
+
+    words, key_words = core.split(), key.split()
+    if set(words) < set(key_words) or _number_tokens(core) != _number_tokens(key):
+        return False  # a whole word missing ("Euphrates" vs "MSS Euphrates"), or another number ("Tower 23")
+    letters = max(len(core), len(key)) - min(core.count(" "), key.count(" "))
+    if OSA.distance(core, key) > max(0, (letters - 1) // FUZZY_LETTERS_PER_EDIT):
+        return False  # too many edits for the length: "Tanuf" is not "Tanf"
+    own = [w for w in words if w not in key_words]
+    theirs = [w for w in key_words if w not in words]
+    if own and theirs:
+        if OSA.normalized_similarity(" ".join(own), " ".join(theirs)) < MIN_WORD_SIMILARITY:
+            return False  # the distinctive word differs: "Site Condor" is not "Site Conoco"
+        if any(w == k + suffix for w in own for k in theirs for suffix in NISBA_SUFFIXES):
+            return False  # a nisba or family name built on the name: "Hariri", "Tanfi", "al-Asadi"
+    return True
+
+
+def _is_other_place(core: str, site: Any) -> bool:
+    """A real town of this exact name exists, and none of that name lies at the site: another place."""
+    from .places import real_places
+
+    places = real_places(core)
+    if not places:
+        return False
+    reach = max(SAME_PLACE_M, 2 * site.uncertainty_m)
+    return all(_distance_m(p.lat, p.lon, site.lat, site.lon) > reach for p in places)
+
+
+def _is_person(full: str) -> bool:
+    """A name made only of given names and honorifics, with no facility word ("Saddam", "Prince Sultan")."""
+    words = full.split()
+    return bool(words) and all(w in PERSONAL_NAME_WORDS for w in words)
+
+
+def _tail_areas(index: Any, gaz: Gazetteer, tail: str) -> tuple[_Area, ...]:
+    """What a tail may name: a country, else gazetteer provinces, sites and real towns of that name."""
+    cache = _TAIL_CACHE.setdefault(index, {})
+    if tail not in cache:
+        cache[tail] = _read_tail(index, gaz, tail)
+    return cache[tail]
+
+
+def _read_tail(index: Any, gaz: Gazetteer, tail: str) -> tuple[_Area, ...]:
+    from .countries import to_iso3
+    from .places import real_places
+
+    words = [w for w in _TAIL_WORD.findall(tail) if w.lower() not in _DIRECTION_WORDS]
+    text = " ".join(words)
+    iso3 = to_iso3(text) if len(text) >= 4 or text.upper() == "UAE" else None
+    if iso3 is not None:
+        return (_Area(iso3),)
+    core = core_of(normalize_name(text))
+    if not core:
+        return ()
+    areas = {_Area(s.country, s.admin1) for s in gaz if core_of(normalize_name(s.admin1)) == core}
+    for e in index.full.get(normalize_name(text), []) + index.core.get(core, []):
+        s = gaz[e.site_id]
+        areas.add(_Area(s.country, s.admin1, s.lat, s.lon))
+    areas.update(_Area(p.country, None, p.lat, p.lon) for p in real_places(text))
+    return tuple(sorted(areas, key=lambda a: (a.country, a.province or "", a.lat or 0.0, a.lon or 0.0)))
+
+
+def _agrees(site: Any, area: _Area, near: bool) -> bool:
+    """Whether a site lies where a tail reading says: its country, and its province or close to its point.
+
+    "near" tails accept a site within :data:`NEAR_TAIL_M` of the point across a border too.
+    """
+    same_country = site.country == area.country
+    if area.lat is None or area.lon is None:
+        return same_country and (area.province is None or site.admin1 == area.province)
+    if same_country and area.province is not None and site.admin1 == area.province:
+        return True
+    close = _distance_m(area.lat, area.lon, site.lat, site.lon) <= NEAR_TAIL_M
+    return close and (same_country or near)
+
+
+def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (mean Earth radius): thresholds of tens of km need no ellipsoid."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(a)))
+
+
+_TAIL_CACHE: weakref.WeakKeyDictionary[Any, dict[str, tuple[_Area, ...]]] = weakref.WeakKeyDictionary()
+_TAIL_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_DIRECTION_WORDS = frozenset(
+    f"{d}{end}"
+    for d in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "central")
+    for end in ("", "ern")
+) | {"the", "far", "rural", "desert", "countryside", "outskirts", "of", "area", "region", "province",
+     "governorate", "eastern", "western", "northern", "southern", "central"}  # fmt: skip
+
 
 # -- helpers -------------------------------------------------------------------------------------------------
 def _number_tokens(key: str) -> tuple[str, ...]:
     return tuple(sorted(w for w in key.split() if w.isdigit()))
+
+
+def _day(value: Any) -> datetime.date | None:
+    """A calendar day from a date, datetime, pandas Timestamp, numpy datetime64 or ISO string (None: none)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    import pandas as pd
+
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"date must be a date or an ISO date string, not {value!r}") from None
+    return None if pd.isna(stamp) else stamp.date()
+
+
+def _active(site: Any, day: datetime.date) -> bool:
+    """In use on ``day``: on or after ``active_from`` and on or before ``active_to`` (open ends: in use)."""
+    start, end = getattr(site, "active_from", None), getattr(site, "active_to", None)
+    return (start is None or start <= day) and (end is None or day <= end)
+
+
+def _on_date(result: _Result | None, day: datetime.date | None, gaz: Gazetteer) -> _Result | None:
+    """Apply the incident's day: among tied candidates keep those in use; flag a single site not in use."""
+    if result is None or day is None:
+        return result
+    if result.site_id is not None:
+        return replace(result, active=_active(gaz[result.site_id], day))
+    in_use = [c for c in result.candidates if _active(gaz[c[0]], day)]
+    if len(in_use) == 1:
+        site_id, score, alias = in_use[0]
+        return _Result(site_id, score, result.method, alias, (), True)
+    if 1 < len(in_use) < len(result.candidates):
+        return replace(result, candidates=tuple(in_use), score=max(c[1] for c in in_use))
+    return result
+
+
+def _day_codes(date: Any, series: pandas.Series) -> tuple[np.ndarray, list[datetime.date | None]]:
+    """Per-row codes into a list of distinct days (code 0 is "no day")."""
+    import pandas as pd
+
+    if isinstance(date, pd.Series | np.ndarray | list | tuple):
+        if len(date) != len(series):
+            raise ValueError(f"date has {len(date)} values for {len(series)} names")
+        values = pd.to_datetime(pd.Series(np.asarray(date, dtype=object)), errors="raise").dt.normalize()
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        return codes.astype(np.int64) + 1, [None] + [u.date() for u in uniques]
+    return np.ones(len(series), dtype=np.int64), [None, _day(date)]
+
+
+def _dated(
+    inverse: np.ndarray,
+    results: list[_Result | None],
+    day_codes: tuple[np.ndarray, list[datetime.date | None]],
+    gaz: Gazetteer,
+) -> tuple[np.ndarray, list[_Result | None]]:
+    """Apply each row's day to its result, once per distinct (result, day) pair."""
+    codes, days = day_codes
+    pair = inverse.astype(np.int64) * len(days) + codes
+    uniques, new_inverse = np.unique(pair, return_inverse=True)
+    width = len(days)
+    dated = [_on_date(results[int(u) // width], days[int(u) % width], gaz) for u in uniques]
+    return new_inverse.reshape(-1), dated
 
 
 def country_hint(country: str | None) -> str | None:
@@ -519,6 +843,7 @@ def _to_match(query: str, gaz: Gazetteer, result: _Result | None) -> Match | Non
         result.score,
         result.method,
         result.alias,
+        active_on_date=result.active,
     )
 
 
@@ -544,12 +869,15 @@ def _result_table(results: list[_Result | None], gaz: Gazetteer) -> dict[str, An
         columns["candidates"].append(
             "|".join(c[0] for c in r.candidates) if r is not None and r.candidates else None
         )
+        columns["active_on_date"].append(r.active if r is not None else None)
     numeric = {"lat", "lon", "uncertainty_m", "score"}
     return {
         col: np.array(values, dtype="float64")
         if col in numeric
         else np.array(values, dtype=bool)
         if col == "ambiguous"
+        else pd.array(values, dtype="boolean")
+        if col == "active_on_date"
         else pd.array(values, dtype="str")
         for col, values in columns.items()
     }

@@ -27,7 +27,15 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["normalize_name", "name_keys", "GENERIC_WORDS"]
+__all__ = [
+    "normalize_name",
+    "name_keys",
+    "split_locative",
+    "unglued_key",
+    "GENERIC_WORDS",
+    "PERSONAL_NAME_WORDS",
+    "NISBA_SUFFIXES",
+]
 
 _ARTICLES = frozenset(
     {"al", "el", "il", "ul", "as", "ash", "at", "ath", "ad", "adh", "ar", "az", "an", "the"}
@@ -47,6 +55,10 @@ _ARABIC_FOLD = str.maketrans(
         **{chr(0x06F0 + d): str(d) for d in range(10)},  # Eastern Arabic-Indic digits
     }
 )
+# English possessive after a word of three letters or more ("Baghdad's airport"); "Ra's" (head) is a word.
+_POSSESSIVE = re.compile("(?<=[^\\W\\d_]{3})['\u2019]s\\b")
+# Dotted abbreviations ("U.S.", "U. S. A.") become one word ("us", "usa").
+_DOTTED = re.compile(r"\b(?:[^\W\d_]\.\s?){2,}")
 _APOSTROPHES = re.compile("['\u2018\u2019\u02bc\u02bf\u02be\u00b4`\u02bb]")
 _NON_WORD = re.compile(r"[\W_]+")
 _DOUBLED = re.compile(r"([a-z])\1+")  # letters only: "Tower 22" keeps its digits
@@ -64,6 +76,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("air", "field"), "airbase"),
     (("air", "strip"), "airbase"),
     (("gas", "field"), "field"),
+    (("gas", "plant"), "field"),
     (("oil", "field"), "field"),
     (("gas", "fields"), "field"),
     (("oil", "fields"), "field"),
@@ -156,7 +169,7 @@ def core_of(full: str) -> str:
     return " ".join(words[start:end]) if start < end else full
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)  # room for a feed's distinct names and the real-place list of geoincidents.places
 def _normalize_cached(text: str) -> str:
     if text.isascii():  # most report names: nothing to decompose
         stripped = text.lower()
@@ -164,13 +177,14 @@ def _normalize_cached(text: str) -> str:
         # Decompose, fold case, decompose again (casefold can produce new combining marks), drop the marks.
         decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
         stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_ARABIC_FOLD)
-    stripped = _APOSTROPHES.sub("", stripped)
+    stripped = _DOTTED.sub(lambda m: re.sub(r"[.\s]", "", m.group(0)) + " ", stripped)
+    stripped = _APOSTROPHES.sub("", _POSSESSIVE.sub("", stripped))
     words = [_fold_word(w) for w in _NON_WORD.split(stripped) if w]
     words = [w for w in words if w and w not in _ARTICLES]
     return " ".join(_canonical_phrases(words))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)
 def _fold_word(word: str) -> str:  # cached: a million names share a few thousand words
     # Loops repeat until stable so that the function is idempotent ("oou" -> "ou" -> "u").
     while word.startswith("\u0627\u0644") and len(word) > 3:  # Arabic article as a prefix
@@ -222,7 +236,8 @@ _PHRASES_BY_FIRST_WORD: dict[str, list[tuple[tuple[str, ...], str]]] = {}
 for _phrase, _canonical in _PHRASES:
     _PHRASES_BY_FIRST_WORD.setdefault(_phrase[0], []).append((_phrase, _canonical))
 
-#: Words dropped from either end of a name to form its core ("Erbil air base" -> "erbil").
+#: Words dropped from either end of a name to form its core ("Erbil air base" -> "erbil"): facility words,
+#: descriptors reports add ("U.S. military base", "town", "complex") and "near"-like words.
 GENERIC_WORDS = frozenset(
     _fold_word(w)
     for w in (
@@ -234,8 +249,124 @@ GENERIC_WORDS = frozenset(
         "usa",
         "american",
         "coalition",
+        "military",
+        "a",
+        "town",
+        "city",
+        "complex",
+        "compound",
+        "installation",
+        "area",
+        "district",
+        "province",
+        "governorate",
+        "region",
+        "countryside",
+        "outskirts",
+        "vicinity",
         "near",
         "outside",
         "around",
     )
 )
+
+#: Given names and honorifics: a name made only of these is a person ("Saddam", "Prince Sultan"), and is
+#: matched only as written in the gazetteer, never through the core or fuzzy steps of a longer name.
+PERSONAL_NAME_WORDS = frozenset(
+    _fold_word(w)
+    for w in (
+        "saddam", "hussein", "husain", "hussain", "hasan", "hassan", "husayn", "muhammad", "mohammed",
+        "mohamed", "mohammad", "muhammed", "ahmad", "ahmed", "ali", "abdullah", "abdallah", "abdul", "abd",
+        "khalid", "khaled", "faisal", "faysal", "fahd", "salman", "saud", "sultan", "abbas", "jaber",
+        "jabir", "salem",
+        "salim", "isa", "issa", "hamad", "zayed", "zayid", "mahmoud", "mahmud", "mustafa", "yusuf", "yousef",
+        "ibrahim", "ismail", "rashid", "nasser", "nasir", "qassem", "qasem", "kassem", "soleimani",
+        "sulaimani", "suleiman", "sulayman", "bashar", "hafez", "hafiz", "saleh", "salih", "jamal", "tariq",
+        "mansour", "mansur", "nouri", "nuri", "maliki", "king", "prince", "sheikh", "shaikh", "sheik",
+        "shaheed", "shahid", "martyr", "imam", "sayyid", "sayed", "general", "president",
+    )
+)  # fmt: skip
+
+#: Endings that make an adjective or a family name of a place name (nisba): "Hariri" from Harir, "Tanfi" from
+#: Tanf. A query word that is a known word plus one of these is not a typo of it.
+NISBA_SUFFIXES = ("i", "y", "e", "ie", "iy", "awi", "ani", "li")
+
+# Phrases that open a locative tail ("... in Deir el-Zour", "... near Hasakah", "..., Syria", "... (Mayadin)")
+_NEAR = r"near|outside|around|close\s+to|(?:the\s+)?(?:outskirts|vicinity|countryside)\s+of"
+_DIRECTION_OF = r"(?:(?:north|south)(?:[\s-]?(?:east|west))?|east|west)(?:ern)?\s+of"
+_LOCATIVE = re.compile(
+    rf"\s*(?:[,(;]|\)|\b(?:(?P<near>{_NEAR}|{_DIRECTION_OF})|in|inside)\b)\s*", re.IGNORECASE
+)
+
+
+def split_locative(text: str) -> tuple[str, tuple[tuple[str, bool], ...]]:
+    """Split a descriptive phrase into the name and its locative tails.
+
+    ``"Harir Airport in Erbil"`` is the name ``"Harir Airport"`` with the tail ``"Erbil"``. Tails open with
+    "in", "inside", "near", "outside", "around", "close to", "north of" (and the other directions), "outskirts
+    of", a comma, a semicolon or a parenthesis. The text is split only when what comes before the first tail
+    has a word that is not generic: ``"US base near Erbil"`` is read whole, as a descriptor and a name.
+
+    Parameters
+    ----------
+    text : str
+        A place name as a report writes it.
+
+    Returns
+    -------
+    tuple
+        ``(name, tails)``: the name as written, and one ``(tail, near)`` pair per tail, where ``near`` is True
+        for the "near"-like words (the place named is close by, perhaps across a border) and False for "in",
+        commas and parentheses (the place named contains it). ``tails`` is empty when nothing was split.
+
+    Examples
+    --------
+    >>> split_locative("the Conoco gas field in Deir el-Zour")
+    ('the Conoco gas field', (('Deir el-Zour', False),))
+    >>> split_locative("Tower 22, near al-Tanf")
+    ('Tower 22', (('al-Tanf', True),))
+    >>> split_locative("US base near Erbil")
+    ('US base near Erbil', ())
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"a place name must be a str, not {type(text).__name__}: {text!r}")
+    return _split_cached(text)
+
+
+def unglued_key(full: str) -> str:
+    """The normalised key with an Arabic article written glued to its word taken off ("alasad" -> "asad").
+
+    Only words of at least five letters that start with ``al`` or ``el`` are changed; ``""`` when none does.
+    Matching tries this key only after the key as written found nothing, so "Aleppo" stays "alepo".
+
+    Examples
+    --------
+    >>> unglued_key(normalize_name("Alshaddadi"))
+    'shadadi'
+    >>> unglued_key("erbil")
+    ''
+    """
+    words = full.split()
+    out = [w[2:] if len(w) >= 5 and w[:2] in ("al", "el") and w[2:].isalpha() else w for w in words]
+    return " ".join(out) if out != words else ""
+
+
+@lru_cache(maxsize=65536)
+def _split_cached(text: str) -> tuple[str, tuple[tuple[str, bool], ...]]:
+    parts = _LOCATIVE.split(text)
+    # re.split with one group yields [head, near, tail, near, tail, ...]
+    head = parts[0].strip()
+    if len(parts) == 1 or not _has_name_word(head):
+        return text, ()
+    tails: list[tuple[str, bool]] = []
+    for i in range(1, len(parts) - 1, 2):
+        tail = parts[i + 1].strip()
+        if tail and normalize_name(tail):
+            tails.append((tail, parts[i] is not None))
+        elif tail:
+            return text, ()
+    return (head, tuple(tails)) if tails else (text, ())
+
+
+def _has_name_word(text: str) -> bool:
+    return any(w not in GENERIC_WORDS for w in normalize_name(text).split())

@@ -323,3 +323,66 @@ def test_name_keys_full_is_normalize_name_and_core_is_a_slice_of_it(text):
         assert all(w in GENERIC_WORDS for w in cut)
     else:
         assert core == ""
+
+
+# ============================================================================== descriptive phrases
+from geoincidents.normalize import split_locative, unglued_key  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Baghdad's airport", "baghdad airport"),
+        ("Baghdad\u2019s airport", "baghdad airport"),
+        ("Erbil's air base", "erbil airbase"),
+        ("Ra's al-Ayn", "ras ain"),  # "ra's" (head) is a word, not a possessive
+        ("U.S. military base", "us base"),
+        ("U. S. A. base", "usa base"),
+    ],
+)
+def test_possessives_and_dotted_abbreviations(text, key):
+    assert normalize_name(text) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "core"),
+    [("al-Shaddadi town", "shadadi"), ("Victory Base Complex", "victory"), ("Anbar province", "anbar")],
+)
+def test_descriptors_are_generic(text, core):
+    assert name_keys(text)[1] == core
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Alasad", "asad"),
+        ("Alshaddadi", "shadadi"),
+        ("Elmayadin", "maiadin"),
+        ("Albu Kamal", ""),  # four letters: "albu" is a word
+        ("Erbil", ""),
+    ],
+)
+def test_unglued_key(text, expected):
+    assert unglued_key(normalize_name(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "head", "tails"),
+    [
+        ("Harir Airport in Erbil", "Harir Airport", (("Erbil", False),)),
+        ("Conoco, Deir ez-Zor, Syria", "Conoco", (("Deir ez-Zor", False), ("Syria", False))),
+        ("Shaddadi north-east of Hasakah", "Shaddadi", (("Hasakah", True),)),
+        ("Mayadin (Deir ez-Zor)", "Mayadin", (("Deir ez-Zor", False),)),
+        ("Tower 22 near al-Tanf", "Tower 22", (("al-Tanf", True),)),
+        ("US base near Erbil", "US base near Erbil", ()),  # only descriptors before the tail
+        ("near Erbil", "near Erbil", ()),
+        ("Erbil", "Erbil", ()),
+    ],
+)
+def test_split_locative(text, head, tails):
+    assert split_locative(text) == (head, tails)
+
+
+def test_split_locative_rejects_non_str():
+    with pytest.raises(TypeError):
+        split_locative(3)  # type: ignore[arg-type]
