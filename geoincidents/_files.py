@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,3 +33,23 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+@contextlib.contextmanager
+def atomic_file_set(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Like :func:`atomic_path` for formats that write several files (a Shapefile's ``.shp``, ``.dbf``, ...).
+
+    Yields ``path``'s name inside a fresh temporary folder beside it; if the block succeeds, every file the
+    block wrote there replaces its namesake beside ``path``, ``path`` itself last (so a reader that finds the
+    ``.shp`` finds its ``.dbf``). Nothing is left behind if the block fails.
+    """
+    path = Path(path)
+    folder = Path(tempfile.mkdtemp(prefix=f".{path.stem}.", dir=path.parent))
+    try:
+        yield folder / path.name
+        written = sorted(folder.iterdir(), key=lambda p: (p.name == path.name, p.name))
+        for part in written:
+            os.chmod(part, 0o666 & ~_umask())
+            os.replace(part, path.parent / part.name)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

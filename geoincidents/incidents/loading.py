@@ -6,53 +6,53 @@ findings (a non-Point geometry) travel with the table for the validator to repor
 
 Row numbers follow the file: the header is line 1, so the first data row is row 2. For CSV this is the
 physical line where the record starts (quoted newlines and skipped blank lines are accounted for); for Excel
-the sheet row; for GeoJSON, Parquet and DataFrames, which have no lines, the 0-based position + 2.
+the sheet row; for GeoJSON, GeoPackage, FlatGeobuf, Shapefile, Parquet and DataFrames, which have no lines,
+the 0-based position + 2 (the feature order of the file).
+
+GeoJSON, GeoPackage, FlatGeobuf and Shapefile are read with ``geopandas.read_file`` (engine pyogrio, GDAL);
+(Geo)Parquet with pyarrow through geopandas/pandas. Every loader reads a path or the file's bytes (standard
+input), so problems in a piped table still name ``<stdin>``, the row and the column.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
 
 from .. import schema
 from .._geo import GEOMETRY_TYPE_NAMES, geometry_name, latlon_from_geometry
+from .formats import FILE_FORMATS, FORMATS, SHAPEFILE_FIELDS, format_of, require_extra, sniff_format
 from .problems import FRAME_LABEL, IncidentValidationError
 
 __all__ = [
     "FORMATS",
     "RawTable",
+    "Source",
     "read_raw",
     "format_of",
     "load_csv",
     "load_geojson",
+    "load_gpkg",
+    "load_fgb",
+    "load_shapefile",
     "load_parquet",
     "load_excel",
     "from_frame",
 ]
 
-FORMATS = ("csv", "geojson", "parquet", "excel")
-"""The formats :func:`read_raw` reads."""
+Source = Path | bytes
+"""What a loader reads: a path, or the whole content of a file (standard input)."""
 
-_SUFFIX_FORMAT = {
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".txt": "csv",
-    ".geojson": "geojson",
-    ".json": "geojson",
-    ".parquet": "parquet",
-    ".geoparquet": "parquet",
-    ".pq": "parquet",
-    ".xlsx": "excel",
-    ".xlsm": "excel",
-}
+STREAM_LABEL = "<stream>"
+"""The file name problems give for a stream without a name (``sys.stdin.buffer`` is named ``<stdin>``)."""
 
 
 @dataclass
@@ -66,7 +66,7 @@ class RawTable:
     rows : numpy.ndarray
         int64 row number of each record in the file (header = 1).
     label : str
-        The path, or ``"<DataFrame>"``.
+        The path, ``"<stdin>"`` or ``"<DataFrame>"``.
     problems : list of (positions, column, values, reason)
         Row-level findings of the loader (non-Point geometries), reported by the validator.
     """
@@ -77,14 +77,19 @@ class RawTable:
     problems: list[tuple[np.ndarray, str, list[str], str]] = field(default_factory=list)
 
 
-def read_raw(source: str | os.PathLike[str] | pd.DataFrame, file_format: str | None = None) -> RawTable:
-    """Load a file (or take a DataFrame) as a :class:`RawTable`, dispatching on the format.
+def read_raw(
+    source: str | os.PathLike[str] | BinaryIO | pd.DataFrame, file_format: str | None = None
+) -> RawTable:
+    """Load a file, a binary stream or a DataFrame as a :class:`RawTable`, dispatching on the format.
 
     Parameters
     ----------
-    source : str, path-like or pandas.DataFrame
-        The input; a path's format comes from its suffix unless ``file_format`` is given.
-    file_format : {"csv", "geojson", "parquet", "excel"}, optional
+    source : str, path-like, binary file object or pandas.DataFrame
+        The input. A path's format comes from its suffix, a stream's (``sys.stdin.buffer``) from its first
+        bytes (:func:`~geoincidents.incidents.formats.sniff_format`), unless ``file_format`` is given. A
+        stream is labelled by its ``name`` (``<stdin>``) in messages.
+    file_format : str, optional
+        One of :data:`FORMATS`.
 
     Returns
     -------
@@ -95,42 +100,44 @@ def read_raw(source: str | os.PathLike[str] | pd.DataFrame, file_format: str | N
     >>> raw = read_raw(pd.DataFrame({"date": ["2024-01-28"], "location": ["Tower 22"]}))
     >>> raw.label, raw.rows.tolist(), list(raw.frame.columns)
     ('<DataFrame>', [2], ['date', 'location'])
+    >>> import io
+    >>> raw = read_raw(io.BytesIO(b"date,location\\n2024-01-28,Tower 22\\n"))
+    >>> raw.label, raw.frame["location"].tolist()
+    ('<stream>', ['Tower 22'])
     """
     if isinstance(source, pd.DataFrame):
         return from_frame(source, FRAME_LABEL)
-    if not isinstance(source, str | os.PathLike):
+    data: Source
+    if hasattr(source, "read"):
+        name = getattr(source, "name", None)
+        label = name if isinstance(name, str) else STREAM_LABEL
+        content = source.read()  # type: ignore[union-attr]
+        if not isinstance(content, bytes):
+            raise TypeError(f"{label}: read_incidents needs a binary stream (sys.stdin.buffer), not a text one")
+        fmt = file_format or sniff_format(content)
+        data = content
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if not path.exists():
+            raise FileNotFoundError(f"no such incident file: {str(path)!r}")
+        if path.is_dir():
+            raise IsADirectoryError(f"{str(path)!r} is a directory, expected an incident file")
+        fmt = file_format or format_of(path)
+        label, data = str(path), path
+    else:
         raise TypeError(
-            f"read_incidents expects a path or a pandas DataFrame, got {type(source).__name__}"
+            f"read_incidents expects a path, a binary stream or a pandas DataFrame, got {type(source).__name__}"
         )
-    path = Path(source)
-    if not path.exists():
-        raise FileNotFoundError(f"no such incident file: {str(path)!r}")
-    if path.is_dir():
-        raise IsADirectoryError(f"{str(path)!r} is a directory, expected an incident file")
-    fmt = file_format or format_of(path)
-    loader = {"csv": load_csv, "geojson": load_geojson, "parquet": load_parquet, "excel": load_excel}[fmt]
-    return loader(path)
+    require_extra(fmt, label)
+    return _LOADERS[fmt](data, label)
 
 
-def format_of(path: Path) -> str:
-    """The format of a path from its suffix, with a helpful error for the ones not read."""
-    suffix = path.suffix.lower()
-    if suffix in _SUFFIX_FORMAT:
-        return _SUFFIX_FORMAT[suffix]
-    if suffix == ".xls":
-        raise ValueError(f"{path}: the old .xls Excel format is not supported; save the sheet as .xlsx")
-    raise ValueError(
-        f"{path}: cannot tell the format from the suffix {suffix!r}; pass file_format="
-        f"one of {sorted(FORMATS)}"
-    )
-
-
-def load_csv(path: Path) -> RawTable:
+def load_csv(source: Source, label: str) -> RawTable:
     """CSV/TSV as text (no type guessing, empty cells stay ""), with each record's line number."""
-    label = str(path)
-    text = _read_utf8(path)
+    text = _read_utf8(source, label)
     first = text.split("\n", 1)[0]
-    if path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first):
+    tsv = isinstance(source, Path) and source.suffix.lower() == ".tsv"
+    if tsv or ("\t" in first and "," not in first):
         sep = "\t"
     elif ";" in first and "," not in first:  # spreadsheets in some locales
         sep = ";"
@@ -148,81 +155,68 @@ def load_csv(path: Path) -> RawTable:
     return RawTable(frame, _csv_line_numbers(text, sep, len(frame)), label)
 
 
-def load_geojson(path: Path) -> RawTable:
-    """Feature properties as columns; a Point geometry gives lat/lon when the properties have none."""
-    label = str(path)
-    text = _read_utf8(path)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise IncidentValidationError(
-            f"{label}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from exc
-    kind = doc.get("type") if isinstance(doc, dict) else None
-    if kind == "Feature":
-        features = [doc]
-    elif kind == "FeatureCollection" and isinstance(doc.get("features"), list):
-        features = doc["features"]
-    else:
-        raise IncidentValidationError(f"{label}: not a GeoJSON FeatureCollection")
-    if not features:
-        raise IncidentValidationError(f"{label}: the file is empty (no features)")
-    if not all(isinstance(f, dict) for f in features):
-        raise IncidentValidationError(f"{label}: every feature must be a JSON object")
-    frame = pd.DataFrame([f.get("properties") or {} for f in features])
-    rows = np.arange(2, len(features) + 2, dtype=np.int64)
-    raw = RawTable(frame, rows, label)
-    if not _has_coordinate_columns(frame.columns):
-        geoms = [f.get("geometry") for f in features]
-        lat = np.full(len(geoms), np.nan)
-        lon = np.full(len(geoms), np.nan)
-        bad: list[int] = []
-        bad_types: list[str] = []
-        for i, g in enumerate(geoms):
-            if not g:
-                continue
-            coords = g.get("coordinates") if isinstance(g, dict) else None
-            if g.get("type") == "Point" and isinstance(coords, list) and len(coords) >= 2:
-                lon[i], lat[i] = _float_or_nan(coords[0]), _float_or_nan(coords[1])
-            else:
-                bad.append(i)
-                bad_types.append(str(g.get("type") if isinstance(g, dict) else g))
-        if not np.isnan(lat).all():
-            frame["lat"] = lat
-            frame["lon"] = lon
-        if bad:
-            raw.problems.append((np.asarray(bad), "geometry", bad_types, "geometry is not a Point"))
+def load_geojson(source: Source, label: str) -> RawTable:
+    """GeoJSON through GDAL: properties as columns (dates kept as their text); a Point gives lat/lon."""
+    # Checked before GDAL, whose messages name its in-memory file instead of the input.
+    if not _read_utf8(source, label).lstrip().startswith("{"):
+        raise IncidentValidationError(f"{label}: not a GeoJSON FeatureCollection (it does not start with '{{')")
+    return _load_with_gdal(source, label, "geojson", DATE_AS_STRING="YES")
+
+
+def load_gpkg(source: Source, label: str) -> RawTable:
+    """The first layer of a GeoPackage through GDAL."""
+    return _load_with_gdal(source, label, "gpkg")
+
+
+def load_fgb(source: Source, label: str) -> RawTable:
+    """A FlatGeobuf file through GDAL, in the file's feature order."""
+    return _load_with_gdal(source, label, "fgb")
+
+
+def load_shapefile(source: Source, label: str) -> RawTable:
+    """A Shapefile (``.shp`` with its ``.dbf``, or zipped) through GDAL; short field names made long again.
+
+    The short names are those of :data:`~geoincidents.incidents.formats.SHAPEFILE_FIELDS`; a field is renamed
+    only when the table has no column of the long name already.
+    """
+    raw = _load_with_gdal(source, label, "shp")
+    long_names = {short: name for name, short in SHAPEFILE_FIELDS.items() if short != name}
+    present = set(raw.frame.columns)
+    rename = {c: long_names[c] for c in raw.frame.columns if c in long_names and long_names[c] not in present}
+    raw.frame = raw.frame.rename(columns=rename)
     return raw
 
 
-def load_parquet(path: Path) -> RawTable:
-    """GeoParquet through geopandas; plain Parquet (no geo metadata) through pandas."""
+def load_parquet(source: Source, label: str) -> RawTable:
+    """GeoParquet through geopandas; plain Parquet (no geo metadata) through pandas (both need pyarrow)."""
     import geopandas
 
+    def target() -> Any:
+        return io.BytesIO(source) if isinstance(source, bytes) else source
+
     try:
-        frame = geopandas.read_parquet(path)
+        frame = geopandas.read_parquet(target())
     except ValueError:  # no geo metadata: plain Parquet
         try:
-            frame = pd.read_parquet(path)
+            frame = pd.read_parquet(target())
         except Exception as exc:  # pyarrow raises several types for a corrupt file
-            raise IncidentValidationError(f"{path}: not a readable Parquet file: {exc}") from exc
+            raise IncidentValidationError(f"{label}: not a readable Parquet file: {exc}") from exc
     except Exception as exc:
-        raise IncidentValidationError(f"{path}: not a readable Parquet file: {exc}") from exc
+        raise IncidentValidationError(f"{label}: not a readable Parquet file: {exc}") from exc
     if len(frame.columns) == 0:
-        raise IncidentValidationError(f"{path}: the file is empty")
-    return from_frame(frame, str(path))
+        raise IncidentValidationError(f"{label}: the file is empty")
+    return from_frame(frame, label)
 
 
-def load_excel(path: Path) -> RawTable:
+def load_excel(source: Source, label: str) -> RawTable:
     """The first sheet; cell values as openpyxl gives them (dates as datetimes), empty cells as ""."""
+    target = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
-        frame = pd.read_excel(path, sheet_name=0, dtype=object, na_filter=False, engine="openpyxl")
-    except ValueError as exc:
-        raise IncidentValidationError(f"{path}: not a readable Excel file: {exc}") from exc
-    except Exception as exc:  # zipfile.BadZipFile, openpyxl errors
-        raise IncidentValidationError(f"{path}: not a readable Excel file: {exc}") from exc
+        frame = pd.read_excel(target, sheet_name=0, dtype=object, na_filter=False, engine="openpyxl")
+    except Exception as exc:  # ValueError, zipfile.BadZipFile, openpyxl errors
+        raise IncidentValidationError(f"{label}: not a readable Excel file: {exc}") from exc
     if len(frame.columns) == 0:
-        raise IncidentValidationError(f"{path}: the file is empty")
+        raise IncidentValidationError(f"{label}: the file is empty")
     # Sheet row numbers: header on row 1. pandas keeps blank rows inside the data; drop them (as the CSV
     # reader skips blank lines) but keep the numbers of the rows that remain.
     rows = np.arange(2, len(frame) + 2, dtype=np.int64)
@@ -230,7 +224,7 @@ def load_excel(path: Path) -> RawTable:
     if blank.any():
         frame = frame.loc[~blank].reset_index(drop=True)
         rows = rows[~blank]
-    return RawTable(frame, rows, str(path))
+    return RawTable(frame, rows, label)
 
 
 def from_frame(frame: pd.DataFrame, label: str) -> RawTable:
@@ -243,10 +237,9 @@ def from_frame(frame: pd.DataFrame, label: str) -> RawTable:
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
-def _read_utf8(path: Path) -> str:
+def _read_utf8(source: Source, label: str) -> str:
     """The file's text; raise naming the byte offset and line when it is empty or not UTF-8."""
-    data = path.read_bytes()
-    label = str(path)
+    data = source if isinstance(source, bytes) else source.read_bytes()
     if not data.strip(b" \t\r\n").removeprefix(b"\xef\xbb\xbf").strip(b" \t\r\n"):
         raise IncidentValidationError(f"{label}: the file is empty")
     try:
@@ -281,12 +274,32 @@ def _csv_line_numbers(text: str, sep: str, n: int) -> np.ndarray:
     return np.asarray(starts, dtype=np.int64)
 
 
-def _float_or_nan(value: Any) -> float:
-    """A coordinate as float; anything unreadable becomes NaN (and then fails the range checks)."""
+def _load_with_gdal(source: Source, label: str, fmt: str, **open_options: str) -> RawTable:
+    """A vector file through ``geopandas.read_file`` (pyogrio): its first layer, in file order."""
+    import geopandas
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    if isinstance(source, bytes) and not source.strip():
+        raise IncidentValidationError(f"{label}: the file is empty")
+    title = FILE_FORMATS[fmt].title
+    driver = FILE_FORMATS[fmt].driver
+    target: Any = source
+    if isinstance(source, Path) and fmt == "shp" and source.name.lower().endswith((".zip", ".shz")):
+        target = f"/vsizip/{source}"
     try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float("nan")
+        with warnings.catch_warnings():
+            # GDAL's notes on in-memory names ("non conformant file extension") are not the user's problem.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            frame = geopandas.read_file(target, engine="pyogrio", driver=driver if fmt != "shp" else None,
+                                        **open_options)
+    except (DataSourceError, DataLayerError) as exc:
+        detail = str(exc).split(";")[0]
+        if "/vsimem/" in detail or str(source) in detail:  # GDAL names its own path: say what it means
+            detail = "GDAL does not recognise it"
+        raise IncidentValidationError(f"{label}: not a readable {title} file: {detail}") from exc
+    if len(frame) == 0 and len(frame.columns) <= 1:
+        raise IncidentValidationError(f"{label}: the file is empty (no features)")
+    return from_frame(frame, label)
 
 
 def _has_coordinate_columns(columns: Any) -> bool:
@@ -312,3 +325,14 @@ def _split_geometry(gdf: Any) -> tuple[pd.DataFrame, list[tuple[np.ndarray, str,
         names = [GEOMETRY_TYPE_NAMES.get(int(t), str(t)) for t in type_ids]
         problems.append((bad, name, names, "geometry is not a Point"))
     return plain, problems
+
+
+_LOADERS = {
+    "csv": load_csv,
+    "geojson": load_geojson,
+    "gpkg": load_gpkg,
+    "fgb": load_fgb,
+    "shp": load_shapefile,
+    "parquet": load_parquet,
+    "excel": load_excel,
+}
