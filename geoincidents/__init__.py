@@ -40,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "weekly_counts": "aggregate",
     "site_counts": "aggregate",
     "summary": "aggregate",
+    "site_circles": "circles",
     "incident_map": "maps",
     "save_map": "maps",
     "weekly_chart": "charts",
@@ -64,6 +65,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .aggregate import site_counts, summary, weekly_counts
     from .charts import weekly_chart
+    from .circles import site_circles
     from .countries import country_outlines, to_iso3
     from .examples import example_incidents, reported_totals
     from .gazetteer import Gazetteer, GazetteerError, Site, load_gazetteer

@@ -10,7 +10,8 @@
 * :mod:`~geoincidents.incidents.writing`: :func:`write_incidents`.
 
 :func:`read_incidents` turns a CSV, GeoJSON, GeoPackage, FlatGeobuf, Shapefile, (Geo)Parquet or Excel file
-(or the same bytes on standard input), an ACLED export, or an in-memory DataFrame into the incident table described in ``DEVELOPERS.md`` (columns, order and dtypes from
+(or the same bytes on standard input), an ACLED export, or an in-memory DataFrame into the incident table
+described in ``DEVELOPERS.md`` (columns, order and dtypes from
 :mod:`geoincidents.schema`), and checks every row. :func:`write_incidents` writes a table back so that
 reading it again gives the same table.
 

@@ -65,7 +65,8 @@ FILE_FORMATS: dict[str, FileFormat] = {
         FileFormat("gpkg", "GeoPackage", (".gpkg",), driver="GPKG"),
         FileFormat("fgb", "FlatGeobuf", (".fgb",), driver="FlatGeobuf"),
         FileFormat("shp", "Shapefile", (".shp", ".shp.zip", ".shz"), driver="ESRI Shapefile"),
-        FileFormat("parquet", "Parquet", (".parquet", ".geoparquet", ".pq"), module="pyarrow", extra="parquet"),
+        FileFormat("parquet", "Parquet", (".parquet", ".geoparquet", ".pq"), module="pyarrow",
+                   extra="parquet"),
         FileFormat("excel", "Excel", (".xlsx", ".xlsm"), module="openpyxl", extra="excel", writable=False),
     )
 }

@@ -113,7 +113,7 @@ def read_raw(
         label = name if isinstance(name, str) else STREAM_LABEL
         content = source.read()  # type: ignore[union-attr]
         if not isinstance(content, bytes):
-            raise TypeError(f"{label}: read_incidents needs a binary stream (sys.stdin.buffer), not a text one")
+            raise TypeError(f"{label}: read_incidents needs a binary stream (sys.stdin.buffer), not text")
         fmt = file_format or sniff_format(content)
         data = content
     elif isinstance(source, str | os.PathLike):
@@ -126,7 +126,8 @@ def read_raw(
         label, data = str(path), path
     else:
         raise TypeError(
-            f"read_incidents expects a path, a binary stream or a pandas DataFrame, got {type(source).__name__}"
+            "read_incidents expects a path, a binary stream or a pandas DataFrame, "
+            f"got {type(source).__name__}"
         )
     require_extra(fmt, label)
     return _LOADERS[fmt](data, label)
@@ -159,7 +160,7 @@ def load_geojson(source: Source, label: str) -> RawTable:
     """GeoJSON through GDAL: properties as columns (dates kept as their text); a Point gives lat/lon."""
     # Checked before GDAL, whose messages name its in-memory file instead of the input.
     if not _read_utf8(source, label).lstrip().startswith("{"):
-        raise IncidentValidationError(f"{label}: not a GeoJSON FeatureCollection (it does not start with '{{')")
+        raise IncidentValidationError(f"{label}: not a GeoJSON FeatureCollection (no '{{' at the start)")
     return _load_with_gdal(source, label, "geojson", DATE_AS_STRING="YES")
 
 

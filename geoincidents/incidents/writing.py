@@ -95,7 +95,7 @@ def write_incidents(
         raise TypeError(f"write_incidents expects a pandas DataFrame, got {type(df).__name__}")
     stream = hasattr(path, "write")
     if stream and file_format is None:
-        raise ValueError("writing to a stream needs file_format= (one of " + ", ".join(WRITABLE_FORMATS) + ")")
+        raise ValueError(f"writing to a stream needs file_format= (one of {', '.join(WRITABLE_FORMATS)})")
     label = getattr(path, "name", "<stream>") if stream else str(path)
     fmt = file_format or format_of(Path(path))  # type: ignore[arg-type]
     if fmt not in WRITABLE_FORMATS:
@@ -163,8 +163,8 @@ def write_shapefile(table: pd.DataFrame, path: Path, layer: str = STREAM_LAYER) 
             if too_long.any():
                 first = int(too_long.argmax())
                 raise ValueError(
-                    f"{path.name}: row {first + 2}, column {name!r}: {int(size.iloc[first])} bytes of text, but a "
-                    f"Shapefile field holds at most {_SHAPEFILE_TEXT_BYTES}; write a GeoPackage instead"
+                    f"{path.name}: row {first + 2}, column {name!r}: {int(size.iloc[first])} bytes of text, "
+                    f"but a Shapefile field holds at most {_SHAPEFILE_TEXT_BYTES}; write a GeoPackage instead"
                 )
     renamed = table.rename(columns={c: SHAPEFILE_FIELDS.get(str(c), c) for c in table.columns})
     _to_file(renamed, path, layer, "shp", DBF_DATE_LAST_UPDATE="2000-01-01", ENCODING="UTF-8")
