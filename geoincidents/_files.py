@@ -18,7 +18,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     owner-only mode of :func:`tempfile.mkstemp`, so a map written for a briefing can be shared.
     """
     path = Path(path)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    # The whole suffix (".shp.zip"): some writers (GDAL) choose the format from it.
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix="".join(path.suffixes), dir=path.parent)
     os.close(fd)
     tmp = Path(name)
     try:

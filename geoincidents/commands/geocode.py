@@ -90,7 +90,10 @@ def _run_batch(args: argparse.Namespace) -> int:
             raise CommandError(f"{raw.label}: {option} {column!r} is not a column (it has "
                                f"{', '.join(map(str, table.columns))})")
     names = table[args.column].astype(object)
-    hints = table[args.country_column].astype(object) if args.country_column else None
+    hints = None
+    if args.country_column:  # an empty cell is no hint
+        hints = table[args.country_column].astype(object)
+        hints = hints.where(hints.astype("string").str.strip().fillna("") != "", None)
     if hints is None and args.country:
         hints = pd.Series(args.country, index=table.index, dtype=object)
     # Each distinct (name, hint) pair is matched once, in chunks so that the bar can move.

@@ -178,9 +178,14 @@ def load_shapefile(source: Source, label: str) -> RawTable:
     """A Shapefile (``.shp`` with its ``.dbf``, or zipped) through GDAL; short field names made long again.
 
     The short names are those of :data:`~geoincidents.incidents.formats.SHAPEFILE_FIELDS`; a field is renamed
-    only when the table has no column of the long name already.
+    only when the table has no column of the long name already. A ``.dbf`` cannot tell an empty text from a
+    missing one: both are read as ``""``, as in a CSV file; nor does it keep leading or trailing spaces.
     """
     raw = _load_with_gdal(source, label, "shp")
+    for name in raw.frame.columns:
+        column = raw.frame[name]
+        if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+            raw.frame[name] = column.fillna("")
     long_names = {short: name for name, short in SHAPEFILE_FIELDS.items() if short != name}
     present = set(raw.frame.columns)
     rename = {c: long_names[c] for c in raw.frame.columns if c in long_names and long_names[c] not in present}
@@ -298,6 +303,8 @@ def _load_with_gdal(source: Source, label: str, fmt: str, **open_options: str) -
         if "/vsimem/" in detail or str(source) in detail:  # GDAL names its own path: say what it means
             detail = "GDAL does not recognise it"
         raise IncidentValidationError(f"{label}: not a readable {title} file: {detail}") from exc
+    except Exception as exc:  # a truncated file can fail deeper in pyogrio (IndexError, ValueError)
+        raise IncidentValidationError(f"{label}: not a readable {title} file ({type(exc).__name__})") from exc
     if len(frame) == 0 and len(frame.columns) <= 1:
         raise IncidentValidationError(f"{label}: the file is empty (no features)")
     return from_frame(frame, label)
