@@ -34,7 +34,8 @@ def test_circles_are_geodesic_at_every_latitude():
     for site_id in ("tower-22", "erbil", GAZ.site_ids[-1]):
         site = GAZ[site_id]
         ring = np.asarray(circles.loc[site_id, "geometry"].exterior.coords)
-        _, _, dist = GEOD.inv(np.full(len(ring), site.lon), np.full(len(ring), site.lat), ring[:, 0], ring[:, 1])
+        n = len(ring)
+        _, _, dist = GEOD.inv(np.full(n, site.lon), np.full(n, site.lat), ring[:, 0], ring[:, 1])
         assert np.allclose(dist, site.uncertainty_m, rtol=1e-9)
         assert circles.loc[site_id, "uncertainty_m"] == site.uncertainty_m
         assert circles.loc[site_id, "geometry"].contains(Point(site.lon, site.lat))

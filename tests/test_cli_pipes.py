@@ -219,8 +219,8 @@ def test_python_dash_m_is_the_console_script():
 
 
 # ------------------------------------------------------------------------------------------- progress bar
-_NO_DELAY = ("import sys, geoincidents.commands.progress as p; p.DELAY_S = 0; from geoincidents.cli import main; "
-             "sys.exit(main(sys.argv[1:]))")
+_NO_DELAY = ("import sys, geoincidents.commands.progress as p; p.DELAY_S = 0; "
+             "from geoincidents.cli import main; sys.exit(main(sys.argv[1:]))")
 
 
 def _progress_run(stderr_to_pty: bool) -> tuple[int, bytes]:

@@ -158,8 +158,8 @@ def write_shapefile(table: pd.DataFrame, path: Path, layer: str = STREAM_LAYER) 
     for name in table.columns:
         column = table[name]
         if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
-            size = column.astype("string").str.encode("utf-8").str.len()
-            too_long = size.gt(_SHAPEFILE_TEXT_BYTES).fillna(False).to_numpy()
+            size = column.astype("string").map(lambda v: len(v.encode("utf-8")), na_action="ignore")
+            too_long = pd.to_numeric(size).gt(_SHAPEFILE_TEXT_BYTES).fillna(False).to_numpy(dtype=bool)
             if too_long.any():
                 first = int(too_long.argmax())
                 raise ValueError(
