@@ -110,7 +110,7 @@ def test_shapefile_fields_are_short_and_come_back_long(tmp_path, full):
 
 def test_shapefile_refuses_what_it_would_cut(tmp_path, full):
     long_text = full.assign(notes=["x" * 300, "ok", "ok"])
-    with pytest.raises(ValueError, match=r"row 2, column 'notes': 300 bytes"):
+    with pytest.raises(ValueError, match=r"row 2, column 'notes' is over 254 bytes"):
         write_incidents(long_text, tmp_path / "cut.shp")
     with pytest.raises(ValueError, match="'a_long_column_name' has no short name"):
         write_incidents(full.assign(a_long_column_name="v"), tmp_path / "cut.shp")

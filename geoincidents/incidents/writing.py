@@ -104,6 +104,7 @@ def write_incidents(
     if fmt != "csv" and not {"lat", "lon"} <= set(plain.columns):
         raise ValueError(f"writing {fmt} needs 'lat' and 'lon' columns")
     require_extra(fmt, str(label))
+    _check_fits(plain, fmt, str(label))
     writer = _WRITERS[fmt]
     if stream:
         _write_to_stream(plain, path, fmt, writer)  # type: ignore[arg-type]
@@ -147,25 +148,11 @@ def write_fgb(table: pd.DataFrame, path: Path, layer: str = STREAM_LAYER) -> Non
 
 
 def write_shapefile(table: pd.DataFrame, path: Path, layer: str = STREAM_LAYER) -> None:
-    """A Shapefile (``.shp`` and sidecars, or one ``.shp.zip``): short field names, dates as text."""
-    long = [c for c in table.columns if len(str(c)) > 10 and str(c) not in SHAPEFILE_FIELDS]
-    if long:
-        raise ValueError(
-            f"{path.name}: a Shapefile's field names hold at most 10 characters and "
-            f"{', '.join(map(repr, long))} has no short name; rename the column(s) or write a GeoPackage"
-        )
+    """A Shapefile (``.shp`` and sidecars, or one ``.shp.zip``): short field names, dates as text.
+
+    :func:`write_incidents` first checks that the table fits (field names, text sizes).
+    """
     table = _dates_as_text(table)
-    for name in table.columns:
-        column = table[name]
-        if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
-            size = column.astype("string").map(lambda v: len(v.encode("utf-8")), na_action="ignore")
-            too_long = pd.to_numeric(size).gt(_SHAPEFILE_TEXT_BYTES).fillna(False).to_numpy(dtype=bool)
-            if too_long.any():
-                first = int(too_long.argmax())
-                raise ValueError(
-                    f"{path.name}: row {first + 2}, column {name!r}: {int(size.iloc[first])} bytes of text, "
-                    f"but a Shapefile field holds at most {_SHAPEFILE_TEXT_BYTES}; write a GeoPackage instead"
-                )
     renamed = table.rename(columns={c: SHAPEFILE_FIELDS.get(str(c), c) for c in table.columns})
     _to_file(renamed, path, layer, "shp", DBF_DATE_LAST_UPDATE="2000-01-01", ENCODING="UTF-8")
 
@@ -207,6 +194,34 @@ def _write_to_stream(table: pd.DataFrame, stream: BinaryIO, fmt: str, writer: An
         stream.flush()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _check_fits(table: pd.DataFrame, fmt: str, label: str) -> None:
+    """Refuse, before writing anything, what the format would cut or change without a word."""
+    if FILE_FORMATS[fmt].driver is not None:
+        _refuse_text(table, label, lambda v: "\x00" in v,
+                     "holds a NUL character, which GDAL's formats cannot store; write CSV or Parquet")
+    if fmt == "shp":
+        long = [c for c in table.columns if len(str(c)) > 10 and str(c) not in SHAPEFILE_FIELDS]
+        if long:
+            raise ValueError(
+                f"{label}: a Shapefile's field names hold at most 10 characters and "
+                f"{', '.join(map(repr, long))} has no short name; rename the column(s) or write a GeoPackage"
+            )
+        _refuse_text(table, label, lambda v: len(v.encode("utf-8")) > _SHAPEFILE_TEXT_BYTES,
+                     f"is over {_SHAPEFILE_TEXT_BYTES} bytes of text, the most a Shapefile field holds; "
+                     "write a GeoPackage instead")
+
+
+def _refuse_text(table: pd.DataFrame, label: str, bad: Any, reason: str) -> None:
+    """Raise naming the first text cell (row as in a CSV file, column) for which ``bad(value)`` holds."""
+    for name in table.columns:
+        column = table[name]
+        if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+            flags = column.astype("string").map(bad, na_action="ignore")
+            hit = flags.astype("boolean").fillna(False).to_numpy(dtype=bool)
+            if hit.any():
+                raise ValueError(f"{label}: row {int(hit.argmax()) + 2}, column {name!r} {reason}")
 
 
 def _dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
