@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= build/demo
 
-.PHONY: demo test test-fast docs docs-serve dist bench lint browser clean
+.PHONY: demo test test-fast docs docs-serve dist bench bench-dask lint browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed browser
 	$(BIN)/python benchmarks/run.py
+
+# The distributed path (geoincidents.dask) on a LocalCluster: 20M rows by default (ROWS=4000000 for less).
+ROWS ?= 20000000
+bench-dask: $(VENV)/.installed
+	$(BIN)/python benchmarks/dask_pipeline.py --rows $(ROWS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -1,4 +1,4 @@
-"""geoincidents: attacks on bases hosting US and coalition troops in Iraq, Syria and Jordan, on a map.
+"""geoincidents: attacks on bases hosting US and coalition troops in Iraq, Syria, Jordan and the Gulf, mapped.
 
 The public API is re-exported here lazily (PEP 562) so that ``import geoincidents`` stays fast: geopandas,
 folium and matplotlib are imported only by the functions that need them.
@@ -34,6 +34,8 @@ _EXPORTS: dict[str, str] = {
     "IncidentValidationError": "incidents",
     "ReadResult": "incidents",
     "example_incidents": "examples",
+    "campaign_incidents": "examples",
+    "campaign_totals": "examples",
     "reported_totals": "examples",
     "join_sites": "join",
     "JoinSummary": "join",
@@ -43,7 +45,10 @@ _EXPORTS: dict[str, str] = {
     "site_circles": "circles",
     "incident_map": "maps",
     "save_map": "maps",
+    "OfflineAssetError": "maps",
+    "static_map": "maps",
     "weekly_chart": "charts",
+    "briefing": "briefings",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -64,10 +69,11 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .aggregate import site_counts, summary, weekly_counts
+    from .briefings import briefing
     from .charts import weekly_chart
     from .circles import site_circles
     from .countries import country_outlines, to_iso3
-    from .examples import example_incidents, reported_totals
+    from .examples import campaign_incidents, campaign_totals, example_incidents, reported_totals
     from .gazetteer import Gazetteer, GazetteerError, Site, load_gazetteer
     from .geocoders import GazetteerGeocoder
     from .incidents import (
@@ -78,7 +84,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         write_incidents,
     )
     from .join import JoinSummary, join_sites
-    from .maps import incident_map, save_map
+    from .maps import OfflineAssetError, incident_map, save_map, static_map
     from .matching import Candidate, Match, geocode, geocode_all, nearest_site
     from .normalize import normalize_name
     from .schema import format_sources, parse_sources

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from .gazetteer import Gazetteer
 
-__all__ = ["weekly_counts", "site_counts", "summary"]
+__all__ = ["weekly_counts", "site_counts", "summary", "combine_weekly_counts"]
 
 #: Event types counted as attacks on US and coalition forces unless told otherwise.
 # Short names accepted for `by`.
@@ -233,6 +233,66 @@ def summary(joined: pandas.DataFrame) -> pandas.DataFrame:
     out[types] = out[types].fillna(0).astype(np.int64)
     out.index.name = "country"
     return out[["incidents", *types, "sites", "injured", "killed", "first_date", "last_date"]]
+
+
+def combine_weekly_counts(
+    partial: pandas.DataFrame, keys: Sequence[str], *, fill: bool = True
+) -> pandas.DataFrame:
+    """Sum partial :func:`weekly_counts` tables (``fill=False``) into one, as :func:`weekly_counts` gives it.
+
+    The seam of the distributed path (:mod:`geoincidents.dask`): partitions are counted apart, their counts
+    added here, and the empty weeks filled once on the total.
+
+    Parameters
+    ----------
+    partial : pandas.DataFrame
+        Rows of ``week_start``, the ``keys`` columns, ``count``, ``injured``, ``killed`` (any order, repeated
+        cells allowed; a ``week`` column is ignored).
+    keys : sequence of str
+        The group columns (as :func:`weekly_counts` names them: ``site`` is ``site_id``).
+    fill : bool, default True
+        Add the weeks without incidents inside the span for every group.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> import geoincidents
+    >>> table = geoincidents.example_incidents()
+    >>> halves = [weekly_counts(part, by="country", fill=False) for part in (table[:10], table[10:])]
+    >>> import pandas as pd
+    >>> combine_weekly_counts(pd.concat(halves), ["country"]).equals(weekly_counts(table, by="country"))
+    True
+    """
+    import pandas as pd
+
+    keys = list(keys)
+    values = ["count", "injured", "killed"]
+    if partial.empty:
+        out = pd.DataFrame(
+            {"week_start": pd.Series([], dtype="datetime64[ns]"), "week": pd.Series([], dtype="str")}
+        )
+        for col in keys:
+            out[col] = pd.Series([], dtype="str")
+        for col in values:
+            out[col] = pd.Series([], dtype=np.int64)
+        return out
+    summed = partial.groupby(["week_start", *keys], sort=True, dropna=False)[values].sum().reset_index()
+    if fill:
+        weeks = pd.date_range(summed["week_start"].min(), summed["week_start"].max(), freq="7D", unit="ns")
+        groups = summed[keys].drop_duplicates() if keys else pd.DataFrame(index=[0])
+        grid = pd.DataFrame({"week_start": weeks}).merge(groups, how="cross")
+        summed = grid.merge(summed, on=["week_start", *keys], how="left")
+        summed[values] = summed[values].fillna(0)
+    out = pd.DataFrame({"week_start": pd.to_datetime(summed["week_start"]).astype("datetime64[ns]")})
+    out["week"] = iso_week_label(out["week_start"])
+    for col in keys:
+        out[col] = pd.array(summed[col].astype(str).tolist(), dtype="str")
+    for col in values:
+        out[col] = summed[col].to_numpy(dtype=np.int64)
+    return out.sort_values(["week_start", *keys], kind="stable").reset_index(drop=True)
 
 
 # -- helpers -------------------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ._files import atomic_path
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
@@ -124,7 +126,7 @@ def weekly_chart(
             title += f", {labels[0]} – {labels[-1]}" if len(labels) > 1 else f", {labels[0]}"
     ax.set_title(title, fontsize=14, loc="left")
     if path is not None:
-        _save(fig, Path(path))
+        save_figure(fig, Path(path))
     return fig
 
 
@@ -157,14 +159,16 @@ def _by_title(by: str) -> str:
     return {"country": "Country", "weapon": "Weapon", "site": "Site", "event_type": "Event type"}.get(by, by)
 
 
-def _save(fig: Figure, path: Path) -> None:
-    """Save without timestamps or software versions so files are reproducible."""
+def save_figure(fig: Figure, path: Path, dpi: int = 150) -> None:
+    """Save a figure as PNG or SVG (by suffix), atomically, with no timestamp or software version in the file,
+    so the same figure gives the same bytes (charts and the static map use it)."""
     import matplotlib
 
     if not path.parent.is_dir():
         raise FileNotFoundError(f"folder {path.parent} does not exist")
-    if path.suffix.lower() == ".svg":
-        with matplotlib.rc_context({"svg.hashsalt": "geoincidents", "svg.fonttype": "path"}):
-            fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
-    else:
-        fig.savefig(path, format="png", dpi=150, metadata={"Software": None})
+    with atomic_path(path) as tmp:
+        if path.suffix.lower() == ".svg":
+            with matplotlib.rc_context({"svg.hashsalt": "geoincidents", "svg.fonttype": "path"}):
+                fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None})
+        else:
+            fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": None})

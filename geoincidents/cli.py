@@ -3,7 +3,8 @@
 Commands live in :mod:`geoincidents.commands` (one module each, with ``add_parser`` and ``run``) and are
 registered in :func:`_build_parser`; the incident commands ``weekly``, ``map``, ``chart`` and ``demo`` are
 still here. Exit codes: :data:`geoincidents.commands.EXIT_CODES` (0 success, 1 nothing found, 2 bad input
-or usage, 3 a missing optional extra).
+or usage, 3 a missing optional extra);
+130 interrupted (Ctrl-C: one line on stderr, no traceback, no partial output file).
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import cli_briefing
 from ._files import atomic_path
 from .commands import exit_codes_text
 from .commands import gazetteer as gazetteer_command
@@ -28,13 +32,21 @@ from .incidents.formats import MissingExtraError
 __all__ = ["main"]
 
 
+EXIT_INTERRUPTED = 130
+"""Exit code after Ctrl-C (128 + SIGINT), as shells expect."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = _build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    interrupted = threading.Event()
+    previous = _on_interrupt(interrupted)
     try:
         return handler(args)
+    except KeyboardInterrupt:
+        return _interrupted()
     except BrokenPipeError:  # piped into `head`: not an error (and an OSError, so caught first)
         # Point stdout at devnull so the interpreter's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -43,9 +55,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"geoincidents: error: {exc}", file=sys.stderr)
         return 3
     except (CommandError, ValueError, OSError) as exc:  # OSError: unreadable input, unwritable output
+        if interrupted.is_set():  # a library turned the interrupt into its own error: never blame the input
+            return _interrupted()
         # Validation errors carry file, row and column in their message.
         print(f"geoincidents: error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _on_interrupt(flag: threading.Event) -> Any:
+    """Record Ctrl-C in ``flag`` before raising KeyboardInterrupt (main thread only); the old handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handle(signum: int, frame: Any) -> None:
+        flag.set()
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGINT, handle)
+
+
+def _interrupted() -> int:
+    print("geoincidents: interrupted", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -53,8 +87,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="geoincidents",
-        description="Attacks on bases hosting US and coalition troops in Iraq, Syria and Jordan, on a map. "
-        "Wherever a file is read or written, '-' means standard input or output.",
+        description="Attacks on bases hosting US and coalition troops in Iraq, Syria, Jordan and the Gulf, "
+        "on a map. Wherever a file is read or written, '-' means standard input or output.",
         epilog=exit_codes_text(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -63,6 +97,7 @@ def _build_parser() -> argparse.ArgumentParser:
     for add in (geocode_command.add_parser, gazetteer_command.add_parser, _add_weekly, _add_map, _add_chart,
                 _add_demo, join_command.add_parser, validate_command.add_parser):
         add(sub)
+    cli_briefing.add_parser(sub, add_input=_add_input, load=_load_joined)
     return parser
 
 
@@ -95,7 +130,8 @@ def _add_map(sub: Any) -> None:
         description="Write an HTML map of the incidents, for a briefing.",
     )
     _add_input(p)
-    p.add_argument("-o", "--output", required=True, type=Path, help="the HTML file to write ('-': stdout)")
+    p.add_argument("-o", "--output", required=True, type=Path,
+                   help="HTML file (or .png/.svg for slides); '-' for HTML on stdout")
     p.add_argument("--offline", action="store_true", help="one self-contained file that needs no network")
     p.add_argument("--by", default="week", choices=["week", "country"], help="one layer per week or country")
     p.add_argument("--color-by", default="country", choices=["country", "weapon"])
@@ -183,7 +219,9 @@ def _run_weekly(args: argparse.Namespace) -> int:
 def _run_map(args: argparse.Namespace) -> int:
     from .maps import incident_map, save_map
 
-    check_output(args.output, (".html", ".htm"))
+    check_output(args.output, (".html", ".htm", ".png", ".svg"))
+    if args.output.suffix.lower() in (".png", ".svg"):
+        return cli_briefing.run_static_map(args, _load_joined(args))
     joined = _load_joined(args)
     m = incident_map(
         joined,
@@ -242,7 +280,17 @@ def _run_demo(args: argparse.Namespace) -> int:
     with atomic_path(out / "weekly-counts.csv") as tmp:
         weekly_counts(wave, by="country").to_csv(tmp, index=False, lineterminator="\n")
     written.append(out / "weekly-counts.csv")
-    print(f"{len(joined)} example incidents from the seed articles; wrote:")
+    # Beside them, the bundled campaign of 17 Oct 2023 - Feb 2024 and its briefing.
+    from .briefings import briefing
+    from .examples import campaign_incidents, campaign_totals
+
+    campaign = join_sites(campaign_incidents())
+    title = "Attacks on US and coalition forces, 17 Oct 2023 - Feb 2024 (bundled campaign dataset)"
+    save_map(incident_map(campaign, offline=True, time_slider=True, title=title), out / "campaign-map.html")
+    briefing(campaign, out / "campaign-briefing.html", title=title, totals=campaign_totals())
+    written += [out / "campaign-map.html", out / "campaign-briefing.html"]
+    print(f"{len(joined)} example incidents from the seed articles, {len(campaign)} campaign incidents; "
+          "wrote:")
     for path in written:
         print(f"  {path}")
     return 0

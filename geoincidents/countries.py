@@ -6,8 +6,9 @@
   (``geoincidents/data/countries.geojson``; see ``COUNTRIES.md`` there for the source and caveats).
 - :func:`point_in_country` and :func:`country_at` test many points against those outlines at once.
 
-The outlines cover the region only: EGY, IRN, IRQ, ISR, JOR, KWT, LBN, PSE, SAU, SYR and TUR. Their
-accuracy along borders is a few hundred metres; use ``tolerance_m`` for points close to a border.
+The outlines cover the region only: ARE, BHR, EGY, IRN, IRQ, ISR, JOR, KWT, LBN, OMN, PSE, QAT, SAU, SYR,
+TUR and YEM. Their accuracy along borders is a few hundred metres; use ``tolerance_m`` for points close
+to a border.
 """
 
 from __future__ import annotations

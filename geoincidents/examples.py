@@ -5,10 +5,12 @@ The files live in ``geoincidents/data/`` (see its README for sources and reasoni
 * ``example_incidents.csv``: the incident schema columns except ``sources``;
 * ``example_sources.csv``: one row per article (``incident_id, publisher, published, url, title``), from
   which the ``sources`` column is built;
+* ``campaign_incidents.csv``, ``campaign_sources.csv`` and ``campaign_totals.csv``: the same three layouts
+  for the 2023-2024 campaign dataset (see ``CAMPAIGN.md``);
 * ``reported_totals.csv``: totals as officials or media reported them
   (``as_of, scope, metric, value, period_start, source_publisher, source_published, notes``).
 
-Both loaders validate through the same code as user files and cache the result; callers get copies.
+The loaders validate through the same code as user files and cache the result; callers get copies.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["example_incidents", "reported_totals"]
+__all__ = ["campaign_incidents", "campaign_totals", "example_incidents", "reported_totals"]
 
 _SOURCE_COLUMNS = ("incident_id", "publisher", "published", "url", "title")
 _TOTALS_COLUMNS = (
@@ -51,7 +53,34 @@ def example_incidents() -> pd.DataFrame:
     >>> bool(table["incident_id"].is_unique), str(table["date"].dtype)
     (True, 'datetime64[ns]')
     """
-    return _example_incidents().copy(deep=True)
+    return _bundled_incidents("example_incidents.csv", "example_sources.csv").copy(deep=True)
+
+
+def campaign_incidents() -> pd.DataFrame:
+    """Return the bundled dataset of the 2023-2024 campaign against US forces in Iraq, Syria and Jordan.
+
+    Attacks from 17 October 2023 to the pause of early February 2024 and the US strikes of that period, built
+    from ``campaign_incidents.csv`` and ``campaign_sources.csv`` exactly as :func:`example_incidents` builds
+    the example table (see ``geoincidents/data/CAMPAIGN.md`` for sources, method and completeness).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per campaign incident, with the columns and dtypes of :func:`example_incidents`; each call
+        returns a new copy.
+
+    Raises
+    ------
+    geoincidents.IncidentValidationError
+        If ``campaign_incidents.csv`` or ``campaign_sources.csv`` fails strict validation (a packaging bug).
+
+    Examples
+    --------
+    >>> table = campaign_incidents()
+    >>> bool(table["incident_id"].is_unique), str(table["date"].min().date()) >= "2023-10-17"
+    (True, True)
+    """
+    return _bundled_incidents("campaign_incidents.csv", "campaign_sources.csv").copy(deep=True)
 
 
 def reported_totals() -> pd.DataFrame:
@@ -75,7 +104,32 @@ def reported_totals() -> pd.DataFrame:
     >>> list(totals.columns[:4])
     ['as_of', 'scope', 'metric', 'value']
     """
-    return _reported_totals().copy(deep=True)
+    return _bundled_totals("reported_totals.csv").copy(deep=True)
+
+
+def campaign_totals() -> pd.DataFrame:
+    """Return the running counts officials gave during the 2023-2024 campaign (``campaign_totals.csv``).
+
+    Same columns and dtypes as :func:`reported_totals`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per reported figure (a count, its scope, the day it refers to and who reported it); each call
+        returns a new copy.
+
+    Raises
+    ------
+    ValueError
+        If ``campaign_totals.csv`` misses a column or holds a date or number that cannot be read.
+
+    Examples
+    --------
+    >>> totals = campaign_totals()
+    >>> bool((totals["metric"] == "attacks").any())
+    True
+    """
+    return _bundled_totals("campaign_totals.csv").copy(deep=True)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -88,19 +142,19 @@ def _data_file(name: str) -> Path:
         return Path(path)
 
 
-@functools.lru_cache(maxsize=1)
-def _example_incidents() -> pd.DataFrame:
+@functools.cache
+def _bundled_incidents(incidents_name: str, sources_name: str) -> pd.DataFrame:
     from .incidents import read_raw, validate
     from .schema import format_sources
 
-    raw = read_raw(_data_file("example_incidents.csv"))
-    sources = pd.read_csv(_data_file("example_sources.csv"), dtype=str, keep_default_na=False)
+    raw = read_raw(_data_file(incidents_name))
+    sources = pd.read_csv(_data_file(sources_name), dtype=str, keep_default_na=False)
     missing = [c for c in _SOURCE_COLUMNS if c not in sources.columns]
     if missing:
-        raise ValueError(f"example_sources.csv lacks columns {missing}")
+        raise ValueError(f"{sources_name} lacks columns {missing}")
     unknown = sorted(set(sources["incident_id"]) - set(raw.frame["incident_id"]))
     if unknown:
-        raise ValueError(f"example_sources.csv names incidents not in example_incidents.csv: {unknown}")
+        raise ValueError(f"{sources_name} names incidents not in {incidents_name}: {unknown}")
     by_incident = {
         incident: format_sources(
             {"publisher": r.publisher, "date": r.published, "url": r.url} for r in group.itertuples()
@@ -115,11 +169,11 @@ def _example_incidents() -> pd.DataFrame:
     return table
 
 
-@functools.lru_cache(maxsize=1)
-def _reported_totals() -> pd.DataFrame:
+@functools.cache
+def _bundled_totals(name: str) -> pd.DataFrame:
     from .incidents.parsing import parse_dates
 
-    path = _data_file("reported_totals.csv")
+    path = _data_file(name)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in _TOTALS_COLUMNS if c not in frame.columns]
     if missing:

@@ -8,6 +8,7 @@ are read with the :mod:`csv` module rather than pandas so that every error can n
 from __future__ import annotations
 
 import csv
+import datetime
 import html
 import importlib.resources
 import io
@@ -20,13 +21,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._files import atomic_path
 from .normalize import name_keys
 
 if TYPE_CHECKING:
     import geopandas
     import pandas
 
-__all__ = ["Site", "Gazetteer", "GazetteerError", "Problem", "load_gazetteer", "SITE_KINDS"]
+__all__ = ["Site", "Gazetteer", "GazetteerError", "Problem", "load_gazetteer", "SITE_KINDS", "POINT_KINDS"]
 
 #: Kinds of site a gazetteer row may have.
 SITE_KINDS = frozenset(
@@ -43,6 +45,9 @@ SITE_KINDS = frozenset(
         "border_crossing",
     }
 )
+#: What a site's point is: the facility itself, an airfield's reference point, a settlement's centre, or
+#: another place's point standing in for a site whose own position is not published.
+POINT_KINDS = frozenset({"facility", "airfield_reference_point", "town_centroid", "stand_in"})
 #: Kinds that are military or diplomatic facilities rather than settlements (used to break ties).
 FACILITY_KINDS = SITE_KINDS - {"city", "district"}
 
@@ -59,13 +64,23 @@ SITE_COLUMNS = (
     "coord_source",
     "coord_source_url",
     "notes",
+    "point_kind",
+    "stand_in_for",
+    "checked_against",
+    "check_distance_m",
+    "footprint_m",
+    "active_from",
+    "active_to",
+    "active_source",
 )
 ALIAS_COLUMNS = ("alias", "site_id", "script", "ambiguous", "note")
-_OPTIONAL_SITE_COLUMNS = {"coord_source_url", "notes"}
+# Columns a sites.csv may leave out (files written before the reference columns existed still load).
+_OPTIONAL_SITE_COLUMNS = {"coord_source_url", "notes", *SITE_COLUMNS[SITE_COLUMNS.index("point_kind") :]}
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ARABIC = re.compile("[\u0600-\u06ff]")
-# Border outlines are simplified; a site this close to its country's outline still counts as inside.
-_BORDER_TOLERANCE_M = 500.0
+# Border outlines are simplified; a site this close to its country's outline still counts as inside. The
+# Natural Earth 1:10m Jordan-Syria line at Rukban runs about 540 m north of the camp it leaves in Syria.
+_BORDER_TOLERANCE_M = 750.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +112,12 @@ class Site:
 
     ``lat``/``lon`` are WGS84 decimal degrees; ``uncertainty_m`` is how far the true facility may be from the
     point; ``coord_source`` (and ``coord_source_url``) say where the coordinate comes from.
+
+    The reference fields (all optional, see ``gazetteer/README.md``): ``point_kind`` (one of
+    :data:`POINT_KINDS`), ``stand_in_for`` (what the point really stands for when it is another place's),
+    ``checked_against`` and ``check_distance_m`` (the independent reference and the distance to it),
+    ``footprint_m`` (half the facility's extent), ``active_from`` / ``active_to`` (dates of use, as far as
+    sources say) and ``active_source`` (the reference for those dates).
     """
 
     site_id: str
@@ -111,9 +132,31 @@ class Site:
     coord_source: str
     coord_source_url: str = ""
     notes: str = ""
+    point_kind: str = ""
+    stand_in_for: str = ""
+    checked_against: str = ""
+    check_distance_m: float | None = None
+    footprint_m: float | None = None
+    active_from: datetime.date | None = None
+    active_to: datetime.date | None = None
+    active_source: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def active_on(self, day: datetime.date) -> bool:
+        """Whether the site was in use on ``day`` as far as its dates say (no dates: always).
+
+        Examples
+        --------
+        >>> import datetime
+        >>> site = load_gazetteer()["al-tanf-garrison"]
+        >>> site.active_on(datetime.date(2024, 1, 28)), site.active_on(datetime.date(2026, 6, 1))
+        (True, False)
+        """
+        if self.active_from is not None and day < self.active_from:
+            return False
+        return self.active_to is None or day <= self.active_to
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +283,7 @@ class Gazetteer:
             if unknown:
                 raise TypeError(f"unknown site field(s): {', '.join(sorted(unknown))}")
             problems: list[Problem] = []
-            parsed = _parse_site_row("<add_site>", 0, {k: str(v) for k, v in row.items()}, problems)
+            parsed = _parse_site_row("<add_site>", 0, {k: _format_value(v) for k, v in row.items()}, problems)
             if problems or parsed is None:
                 raise GazetteerError(problems)
             site = parsed
@@ -335,12 +378,12 @@ class Gazetteer:
         """Write ``sites.csv`` and ``aliases.csv`` into ``folder`` (created if needed); returns the folder."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        with open(folder / "sites.csv", "w", newline="", encoding="utf-8") as fh:
+        with atomic_path(folder / "sites.csv") as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(SITE_COLUMNS)
             for s in self._sites.values():
                 writer.writerow([_format_value(getattr(s, c)) for c in SITE_COLUMNS])
-        with open(folder / "aliases.csv", "w", newline="", encoding="utf-8") as fh:
+        with atomic_path(folder / "aliases.csv") as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(ALIAS_COLUMNS)
             for alias, site_id, ambiguous in self._aliases:
@@ -354,7 +397,7 @@ class Gazetteer:
 
         Checks that every normalised name leads to one site unless all its rows are marked ambiguous on
         purpose, that names marked ambiguous really lead to two sites or more, and that every coordinate lies
-        inside its stated country (Natural Earth outlines, with a tolerance of 500 m for simplified borders).
+        inside its stated country (Natural Earth outlines, with a tolerance of 750 m for simplified borders).
 
         Returns
         -------
@@ -618,6 +661,23 @@ def _parse_site_row(name: str, line: int, row: dict[str, str], problems: list[Pr
     url = row.get("coord_source_url", "")
     if url and not url.startswith(("https://", "http://")):
         bad("coord_source_url", f"{url!r} is not an http(s) URL")
+    point_kind = row.get("point_kind", "")
+    if point_kind and point_kind not in POINT_KINDS:
+        bad("point_kind", f"{point_kind!r} is not one of {', '.join(sorted(POINT_KINDS))}")
+    if point_kind == "stand_in" and not row.get("stand_in_for"):
+        bad("stand_in_for", "empty: a stand-in must say which site or place the point really is")
+    if row.get("stand_in_for") and point_kind != "stand_in":
+        bad("stand_in_for", f"given but point_kind is {point_kind!r}, not 'stand_in'")
+    check = _optional_number(row.get("check_distance_m", ""), 0, 1_000_000, "check_distance_m", bad)
+    if bool(row.get("checked_against")) != (row.get("check_distance_m", "") != ""):
+        bad("check_distance_m", "give checked_against and check_distance_m together, or neither")
+    footprint = _optional_number(row.get("footprint_m", ""), 0, 500_000, "footprint_m", bad)
+    active_from = _optional_date(row.get("active_from", ""), "active_from", bad)
+    active_to = _optional_date(row.get("active_to", ""), "active_to", bad)
+    if active_from and active_to and active_from > active_to:
+        bad("active_to", f"{active_to} is before active_from {active_from}")
+    if (active_from or active_to) and not row.get("active_source"):
+        bad("active_source", "empty: dates of use need a source")
     if len(problems) > before:
         return None
     return Site(
@@ -633,7 +693,29 @@ def _parse_site_row(name: str, line: int, row: dict[str, str], problems: list[Pr
         coord_source=row["coord_source"],
         coord_source_url=url,
         notes=row.get("notes", ""),
+        point_kind=point_kind,
+        stand_in_for=row.get("stand_in_for", ""),
+        checked_against=row.get("checked_against", ""),
+        check_distance_m=check,
+        footprint_m=footprint,
+        active_from=active_from,
+        active_to=active_to,
+        active_source=row.get("active_source", ""),
     )
+
+
+def _optional_number(text: str, low: float, high: float, column: str, bad) -> float | None:
+    return None if text == "" else _number(text, low, high, column, bad)
+
+
+def _optional_date(text: str, column: str, bad) -> datetime.date | None:
+    if text == "":
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        bad(column, f"{text!r} is not an ISO date (YYYY-MM-DD)")
+        return None
 
 
 def _number(text: str, low: float, high: float, column: str, bad) -> float:
@@ -675,6 +757,8 @@ def _parse_aliases(
 
 
 def _format_value(value: object) -> str:
+    if value is None:
+        return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -58,6 +58,11 @@ KEEP: dict[str, tuple[str, str]] = {
     "376": ("ISR", "Israel"),
     "275": ("PSE", "Palestine"),
     "818": ("EGY", "Egypt"),
+    "634": ("QAT", "Qatar"),
+    "048": ("BHR", "Bahrain"),
+    "784": ("ARE", "United Arab Emirates"),
+    "512": ("OMN", "Oman"),
+    "887": ("YEM", "Yemen"),
 }
 
 DEFAULT_TOLERANCE = 0.0  # degrees; see COUNTRIES.md: world-atlas is already simplified and quantised

@@ -1,52 +1,29 @@
 """The generated HTML in headless Chromium (Debian's /usr/bin/chromium through Playwright, file:// URLs only).
 
-Online maps get Leaflet from the local XStatic package and blank tiles through request routing: tests never
-reach the internet.
+Online maps get Leaflet from the local XStatic package and blank tiles through request routing (see
+tests/browser_support.py): tests never reach the internet.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-from pathlib import Path
 
 import pytest
 
 from geoincidents.maps import incident_map, save_map
+from tests.browser_support import BROWSER_MARKS, Page, browser_fixture
 from tests.map_data import box_outlines, make_joined, realistic_rows, src
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium missing (apt-get install chromium)"),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+pytestmark = BROWSER_MARKS
+__all__ = ["browser_fixture"]  # the `browser` fixture, shared
+pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-BLANK_PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
-)
 N_ATTACK_PLACES = 11
 W42 = "2023-W42 (16 Oct)"
 W42_PLACES = 6
 XSS_PLACE = '<img src=x onerror="window.__xss=8">Outpost'
 XSS_SITE = "Harir <svg onload=window.__xss=9>"
 XSS_PUBLISHER = "<img src=x onerror=window.__xss=6>"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -95,45 +72,6 @@ def maps(tmp_path_factory):
     }
 
 
-def _leaflet_file(url: str) -> Path:
-    import xstatic.pkg.leaflet as xs
-
-    return Path(xs.BASE_DIR) / url.rsplit("/", 1)[1]
-
-
-class _Page:
-    """A page with console/page errors and non-file requests recorded."""
-
-    def __init__(self, browser, path: Path, *, serve_cdn: bool):
-        self.context = browser.new_context(viewport={"width": 1200, "height": 800})
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-
-        def route(r):
-            url = r.request.url
-            if url.startswith("file://"):
-                return r.continue_()
-            self.requests.append(url)
-            if serve_cdn and url.startswith("https://cdn.jsdelivr.net/npm/leaflet@"):
-                return r.fulfill(path=_leaflet_file(url))
-            if serve_cdn and "tile.openstreetmap.org" in url:
-                return r.fulfill(body=BLANK_PNG, content_type="image/png")
-            return r.abort()
-
-        self.context.route("**/*", route)
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.goto(path.as_uri(), wait_until="load")
-        self.page.wait_for_selector(".leaflet-container", timeout=10_000)
-
-    def count(self, selector: str) -> int:
-        return self.page.locator(selector).count()
-
-    def close(self) -> None:
-        self.context.close()
-
-
 def _open_popup(page, name: str) -> str:
     """Click the visible circle whose tooltip starts with ``name`` and return the popup's text."""
     page.evaluate(
@@ -158,7 +96,7 @@ def _open_popup(page, name: str) -> str:
 
 
 def test_online_map_markers_layers_and_popups(browser, maps):
-    view = _Page(browser, maps["online"], serve_cdn=True)
+    view = Page(browser, maps["online"], serve_cdn=True)
     try:
         page = view.page
         assert view.count("path.gi-site") == N_ATTACK_PLACES
@@ -197,7 +135,7 @@ def test_online_map_markers_layers_and_popups(browser, maps):
 
 
 def test_offline_map_requests_nothing(browser, maps):
-    view = _Page(browser, maps["offline"], serve_cdn=False)
+    view = Page(browser, maps["offline"], serve_cdn=False)
     try:
         assert view.requests == []
         assert view.count("path.gi-country") == 3
@@ -217,7 +155,7 @@ def test_offline_map_requests_nothing(browser, maps):
 
 
 def test_popup_lists_the_newest_and_counts_the_rest(browser, maps):
-    view = _Page(browser, maps["capped"], serve_cdn=False)
+    view = Page(browser, maps["capped"], serve_cdn=False)
     try:
         text = _open_popup(view.page, "Ain al-Asad Air Base")
         dates = view.page.locator(".leaflet-popup-content .gi-date").all_inner_texts()
@@ -230,7 +168,7 @@ def test_popup_lists_the_newest_and_counts_the_rest(browser, maps):
 
 
 def test_xss_payloads_stay_inert(browser, maps):
-    view = _Page(browser, maps["xss"], serve_cdn=False)
+    view = Page(browser, maps["xss"], serve_cdn=False)
     try:
         page = view.page
         for name in ("Ain al-Asad Air Base", "Harir &lt;svg", "&lt;img src=x"):

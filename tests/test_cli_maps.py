@@ -25,8 +25,8 @@ def test_demo_writes_map_chart_and_table(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo", "-o", str(out)]) == 0
     written = sorted(p.name for p in out.iterdir())
-    assert written == ["example-map-offline.html", "example-map.html", "weekly-chart.png", "weekly-chart.svg",
-                       "weekly-counts.csv"]
+    assert written == ["campaign-briefing.html", "campaign-map.html", "example-map-offline.html",
+                       "example-map.html", "weekly-chart.png", "weekly-chart.svg", "weekly-counts.csv"]
     printed = capsys.readouterr().out
     assert all(name in printed for name in written)
     offline = (out / "example-map-offline.html").read_text(encoding="utf-8")
@@ -37,6 +37,12 @@ def test_demo_writes_map_chart_and_table(tmp_path, capsys):
     wave = wave[(wave["date"] >= "2023-10-01") & wave["event_type"].isin(["attack", "interception"])]
     assert table["count"].sum() == len(wave)
     assert table["week"].str.match(r"^2023-W\d\d$").all()
+    # The campaign beside the seeds: its map is self-contained and its briefing counts every campaign attack.
+    campaign = (out / "campaign-map.html").read_text(encoding="utf-8")
+    assert "<script src=" not in campaign
+    attacks = gi.campaign_incidents()["event_type"].isin(["attack", "interception"]).sum()
+    brief = (out / "campaign-briefing.html").read_text(encoding="utf-8")
+    assert f"<b>{attacks}</b> attacks" in brief
     # Files for a briefing are readable by others, not mkstemp's owner-only 0600.
     mode = (out / "example-map.html").stat().st_mode
     assert mode & stat.S_IRGRP and mode & stat.S_IROTH

@@ -300,3 +300,80 @@ def test_fallback_error_is_not_cached_as_a_miss(nominatim):
     nominatim.status = 200
     loc = coder.geocode("Al-Hol")
     assert loc is not None and loc.latitude == 36.3833
+
+
+# ------------------------------------------------------------------------------ fallback under hostile use
+def test_country_hint_is_passed_to_the_fallback_and_checked(nominatim):
+    # Springfield, Illinois: the fallback finds it, but it is not in Iraq.
+    nominatim.place("Springfield", 39.7817, -89.6501, "Springfield, Illinois")
+    coder = GazetteerGeocoder(fallback=_fallback(nominatim), fallback_min_delay_seconds=0)
+    assert coder.geocode("Springfield", country="IRQ") is None
+    _, params, _ = nominatim.requests[-1]
+    assert params["countrycodes"] == ["iq"]
+    assert coder.geocode("Springfield").latitude == 39.7817  # no hint: no restriction
+    # an answer inside the hinted country is kept
+    nominatim.place("Al-Hol", 36.3833, 41.15, "Al-Hol, Syria")
+    assert coder.geocode("Al-Hol", country="Syria").raw["country"] == "SYR"
+
+
+def test_fallback_cache_is_per_country(nominatim):
+    nominatim.place("Al-Hol", 36.3833, 41.15, "Al-Hol, Syria")
+    coder = GazetteerGeocoder(fallback=_fallback(nominatim), fallback_min_delay_seconds=0)
+    assert coder.geocode("Al-Hol", country="SYR") is not None
+    assert coder.geocode("Al-Hol", country="IRQ") is None  # not the cached Syrian answer
+    assert coder.geocode("Al-Hol", country="SYR") is not None
+    assert nominatim.queries().count("Al-Hol") == 2  # the second SYR call came from the cache
+
+
+class _Scripted(Geocoder):
+    """A fallback that returns (or sleeps before returning) what the test says."""
+
+    def __init__(self, answer=None, delay=0.0):
+        super().__init__(user_agent="t")
+        self.answer, self.delay, self.calls = answer, delay, 0
+        self.lock = threading.Lock()
+
+    def geocode(self, query, *, exactly_one=True, timeout=None):
+        with self.lock:
+            self.calls += 1
+        time.sleep(self.delay)
+        if self.answer == "echo":
+            return Location(query, (36.0 + len(query) % 7 / 10, 41.0), {"q": query})
+        return self.answer
+
+
+@pytest.mark.parametrize("bad", ["Springfield", {"lat": 1}, [1, 2], 42])
+def test_fallback_returning_a_non_location_raises_naming_it(bad):
+    from geoincidents.geocoders import FallbackGeocoderError
+
+    coder = GazetteerGeocoder(fallback=_Scripted(bad), fallback_min_delay_seconds=0)
+    with pytest.raises(FallbackGeocoderError, match="_Scripted returned a"):
+        coder.geocode("Nowhere-in-particular")
+    assert isinstance(FallbackGeocoderError("x"), GeopyError)
+
+
+def test_timeout_bounds_a_hanging_fallback():
+    from geopy.exc import GeocoderTimedOut
+
+    coder = GazetteerGeocoder(fallback=_Scripted("echo", delay=3.0), fallback_min_delay_seconds=0)
+    start = time.monotonic()
+    with pytest.raises(GeocoderTimedOut, match="_Scripted did not answer within 0.2 s"):
+        coder.geocode("Qaryat-Bayda", timeout=0.2)
+    assert time.monotonic() - start < 2.0
+    # the constructor's timeout applies when the call gives none
+    slow = _Scripted("echo", delay=3.0)
+    coder = GazetteerGeocoder(fallback=slow, fallback_min_delay_seconds=0, timeout=0.2)
+    with pytest.raises(GeocoderTimedOut):
+        coder.geocode("Qaryat-Bayda")
+
+
+def test_fallback_cache_is_thread_safe_with_a_small_cache():
+    from concurrent.futures import ThreadPoolExecutor
+
+    fallback = _Scripted("echo")
+    coder = GazetteerGeocoder(fallback=fallback, fallback_min_delay_seconds=0, cache_size=2)
+    names = [f"Village-{i % 9}" for i in range(400)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(coder.geocode, names))
+    assert [a.address for a in answers] == names
+    assert len(coder._cache) <= 2

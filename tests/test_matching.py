@@ -519,9 +519,9 @@ def test_nearest_site_beyond_max_distance_is_none():
 def test_nearest_site_country_hint():
     t22 = GAZ["tower-22"]
     match = nearest_site(t22.lat, t22.lon, country="SYR")
-    assert match.site_id == "al-tanf-garrison"
-    tanf = GAZ["al-tanf-garrison"]
-    _, _, expected = GEOD.inv(t22.lon, t22.lat, tanf.lon, tanf.lat)
+    assert match.site_id == "rukban-camp"  # the camp across the border, not the outpost itself
+    camp = GAZ["rukban-camp"]
+    _, _, expected = GEOD.inv(t22.lon, t22.lat, camp.lon, camp.lat)
     assert match.distance_m == pytest.approx(expected, abs=0.01)
 
 

@@ -125,12 +125,15 @@ def test_exports_type_checking_all_and_reference_agree():
         mod = importlib.import_module(f"geoincidents.{module}")
         for name in names:
             assert hasattr(mod, name), f"docs/reference/index.md promises geoincidents.{module}.{name}"
-            assert name not in geoincidents._EXPORTS, f"{name} is exported: list it in the first table"
+            if name in geoincidents._EXPORTS:  # a namesake (dask.read_incidents) is another object
+                exported = getattr(geoincidents, name)
+                assert getattr(mod, name) is not exported, f"{name} is exported: list it in the first table"
 
 
 def test_every_public_module_has_a_reference_page():
     pages = {p.stem for p in (ROOT / "docs" / "reference").glob("*.md")}
-    modules = {p.stem for p in PACKAGE.glob("*.py") if not p.stem.startswith("_")}
+    # command-line modules (cli_<command>.py) are documented in the command line guide, not the API reference
+    modules = {p.stem for p in PACKAGE.glob("*.py") if not p.stem.startswith(("_", "cli_"))}
     packages = [p for p in PACKAGE.iterdir() if (p / "__init__.py").exists()]
     modules |= {p.name for p in packages if not p.name.startswith("_")}
     assert modules <= pages, modules - pages

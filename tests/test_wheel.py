@@ -39,6 +39,7 @@ SCRIPT = textwrap.dedent(
     assert match is not None and match.site_id == "ain-al-asad-airbase", match
     assert gi.geocode("عين الأسد").site_id == "ain-al-asad-airbase"
     incidents = gi.example_incidents()
+    assert len(gi.campaign_incidents()) > 0 and len(gi.campaign_totals()) > 0
     joined = gi.join_sites(incidents)
     assert len(joined) == len(incidents) and joined["site_id"].notna().any()
     table = gi.weekly_counts(joined, by="country")
@@ -105,10 +106,15 @@ def test_wheel_contents(wheel: Path) -> None:
         "geoincidents/maps/__init__.py",
         "geoincidents/gazetteer/sites.csv",
         "geoincidents/gazetteer/aliases.csv",
+        "geoincidents/gazetteer/references.csv",
         "geoincidents/data/countries.geojson",
         "geoincidents/data/example_incidents.csv",
         "geoincidents/data/example_sources.csv",
         "geoincidents/data/reported_totals.csv",
+        "geoincidents/data/campaign_incidents.csv",
+        "geoincidents/data/campaign_sources.csv",
+        "geoincidents/data/campaign_totals.csv",
+        "geoincidents/data/CAMPAIGN.md",
     ):
         assert required in names, f"{required} missing from {wheel.name}"
     data_csv = {n for n in names if n.startswith("geoincidents/data/") and n.endswith(".csv")}

@@ -62,6 +62,12 @@ def run_validate(args: argparse.Namespace) -> int:
     if problems:
         print(f"{len(problems)} problem(s) in the gazetteer", file=sys.stderr)
         return 1
+    from ..references import check_report
+
+    report = check_report(gaz)  # stand-ins, missing checks and disagreements with the references
+    print("\n".join(report))
+    if any(line.startswith("DISAGREES") for line in report):
+        return 1
     print(f"gazetteer OK: {len(gaz)} sites, {len(gaz.aliases)} aliases")
     return 0
 

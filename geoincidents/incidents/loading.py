@@ -16,10 +16,12 @@ input), so problems in a piped table still name ``<stdin>``, the row and the col
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -53,6 +55,11 @@ Source = Path | bytes
 
 STREAM_LABEL = "<stream>"
 """The file name problems give for a stream without a name (``sys.stdin.buffer`` is named ``<stdin>``)."""
+
+
+FORMULA_START = r"^'*[=+\-@\t\r]"
+"""A CSV text cell matching this would run as a spreadsheet formula: written with one more leading quote
+(:func:`geoincidents.write_incidents`), which :func:`load_csv` removes."""
 
 
 @dataclass
@@ -134,7 +141,11 @@ def read_raw(
 
 
 def load_csv(source: Source, label: str) -> RawTable:
-    """CSV/TSV as text (no type guessing, empty cells stay ""), with each record's line number."""
+    """CSV/TSV as text (no type guessing, empty cells stay ""), with each record's line number.
+
+    A record with more or fewer fields than the header is a row problem of its own (its values are not
+    shifted into other columns); duplicated header names are an error.
+    """
     text = _read_utf8(source, label)
     first = text.split("\n", 1)[0]
     tsv = isinstance(source, Path) and source.suffix.lower() == ".tsv"
@@ -144,16 +155,27 @@ def load_csv(source: Source, label: str) -> RawTable:
         sep = ";"
     else:
         sep = ","
+    header = _csv_header(text, sep)
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise IncidentValidationError(
+            f"{label}: duplicated column names in the header (line 1): {', '.join(map(repr, duplicated))}"
+        )
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-            skip_blank_lines=True,
+            skip_blank_lines=True, index_col=False,
         )
     except pd.errors.EmptyDataError as exc:
         raise IncidentValidationError(f"{label}: the file is empty") from exc
-    except pd.errors.ParserError as exc:
-        raise IncidentValidationError(f"{label}: not a readable CSV file: {exc}") from exc
-    return RawTable(frame, _csv_line_numbers(text, sep, len(frame)), label)
+    except pd.errors.ParserError:  # a record with too many fields: read record by record below
+        return _load_ragged_csv(text, sep, label)
+    starts, fields = _csv_records(text, sep, len(frame))
+    if (fields != len(frame.columns)).any():
+        return _load_ragged_csv(text, sep, label)
+    if "'" in text:
+        frame = _restore_formulas(frame)
+    return RawTable(frame, starts, label)
 
 
 def load_geojson(source: Source, label: str) -> RawTable:
@@ -260,24 +282,102 @@ def _read_utf8(source: Source, label: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _csv_line_numbers(text: str, sep: str, n: int) -> np.ndarray:
-    """Line on which each data record starts (header = line 1)."""
+def _restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Remove the one quote that write_incidents put before a formula-like cell."""
+    for name in frame.columns:
+        column = frame[name]
+        quoted = column.str.startswith("'").to_numpy(dtype=bool)
+        if quoted.any():
+            neutralised = quoted & column.str.match("'" + FORMULA_START[1:]).to_numpy(dtype=bool)
+            if neutralised.any():
+                frame[name] = column.where(~neutralised, column.str[1:])
+    return frame
+
+
+def _csv_header(text: str, sep: str) -> list[str]:
+    """The header record's names (the first non-blank record)."""
+    with _no_csv_field_limit():
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=sep):
+            if not _blank(record):
+                return record
+    return []
+
+
+def _csv_records(text: str, sep: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Line on which each data record starts (header = line 1) and its number of fields."""
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if lines == n + 1:  # one line per record: the common case, no need to scan
-        return np.arange(2, n + 2, dtype=np.int64)
-    # Quoted newlines or blank lines: let the csv module (C) find where each record starts.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    starts: list[int] = []
-    previous = 0
-    for record in reader:
-        start = previous + 1
-        previous = reader.line_num
-        if record and any(record):
-            starts.append(start)
-    starts = starts[1:]  # the header
+    if lines == n + 1 and '"' not in text:
+        # One line per record, nothing quoted (the common case): count separators per line, no CSV scan.
+        data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+        ends = np.flatnonzero(data == 10)
+        if len(ends) < lines:
+            ends = np.append(ends, len(data))
+        seps = np.flatnonzero(data == ord(sep))
+        per_line = np.diff(np.searchsorted(seps, ends), prepend=0) + 1
+        return np.arange(2, n + 2, dtype=np.int64), per_line[1 : n + 1].astype(np.int64)
+    starts, fields, _ = _scan_csv(text, sep)
     if len(starts) != n:  # disagreement with pandas (odd whitespace lines): fall back to positions
-        return np.arange(2, n + 2, dtype=np.int64)
-    return np.asarray(starts, dtype=np.int64)
+        return np.arange(2, n + 2, dtype=np.int64), np.asarray(fields[:n] + [0] * (n - len(fields[:n])))
+    return np.asarray(starts, dtype=np.int64), np.asarray(fields, dtype=np.int64)
+
+
+def _scan_csv(text: str, sep: str) -> tuple[list[int], list[int], list[list[str]]]:
+    """With the csv module (C): start line, field count and fields of each non-blank data record."""
+    starts: list[int] = []
+    fields: list[int] = []
+    records: list[list[str]] = []
+    with _no_csv_field_limit():
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+        previous = 0
+        for record in reader:
+            start = previous + 1
+            previous = reader.line_num
+            if not _blank(record):
+                starts.append(start)
+                fields.append(len(record))
+                records.append(record)
+    return starts[1:], fields[1:], records  # the header is not a data record
+
+
+def _load_ragged_csv(text: str, sep: str, label: str) -> RawTable:
+    """A CSV whose records do not all have the header's number of fields, read record by record.
+
+    Short records are padded with empty cells and long ones cut to the header's width, so that no value
+    lands in another column; each such record is a row problem that says how many fields it has.
+    """
+    starts, fields, records = _scan_csv(text, sep)
+    header, body = records[0], records[1:]
+    width = len(header)
+    cells = [(r + [""] * (width - len(r)))[:width] for r in body]
+    frame = pd.DataFrame(cells, columns=header, dtype=object).astype(str) if cells else pd.DataFrame(
+        columns=header, dtype=str
+    )
+    counts = np.asarray(fields, dtype=np.int64)
+    bad = np.flatnonzero(counts != width)
+    raw = RawTable(frame, np.asarray(starts, dtype=np.int64), label)
+    if len(bad):
+        column = str(header[-1])
+        values = [sep.join(body[i]) for i in bad]
+        reasons = [f"the row has {counts[i]} fields, the header {width}" for i in bad]
+        for i, value, reason in zip(bad, values, reasons, strict=True):
+            raw.problems.append((np.asarray([i]), column, [value], reason))
+    return raw
+
+
+def _blank(record: list[str]) -> bool:
+    """A record pandas skips as a blank line: no fields, or one field of white space (``,`` is not blank)."""
+    return not record or (len(record) == 1 and not record[0].strip())
+
+
+@contextlib.contextmanager
+def _no_csv_field_limit() -> Iterator[None]:
+    """Lift the csv module's field size limit (131,072 characters) for one scan; it is process-wide."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
 
 
 def _load_with_gdal(source: Source, label: str, fmt: str, **open_options: str) -> RawTable:

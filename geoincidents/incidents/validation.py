@@ -20,7 +20,7 @@ from .. import schema
 from ..schema import COLUMN_NAMES, DTYPES, REQUIRED, VOCABULARIES, Vocabulary, format_sources, parse_sources
 from .acled import ACLED_COLUMNS, acled_event_types, is_acled
 from .loading import RawTable
-from .parsing import map_distinct, parse_dates, parse_numbers, text_cells
+from .parsing import NA_TOKENS, map_distinct, parse_dates, parse_numbers, text_cells
 from .problems import (
     REJECTED_HEAD,
     IncidentValidationError,
@@ -31,7 +31,15 @@ from .problems import (
     problem_lines,
 )
 
-__all__ = ["COUNTRY_TOLERANCE_M", "Checks", "validate"]
+__all__ = ["COUNTRY_TOLERANCE_M", "EARLIEST_DATE", "LATEST_DAYS_AHEAD", "MAX_COUNT", "Checks", "validate"]
+
+EARLIEST_DATE = pd.Timestamp("1900-01-01")
+"""Dates before this are rejected ("implausible date"): no incident of this kind predates it."""
+LATEST_DAYS_AHEAD = 1
+"""Dates more than this many days after today (UTC) are rejected: an event cannot be reported before it
+happens (one day of slack for time zones)."""
+MAX_COUNT = 2**53 - 1
+"""Largest count stored (larger ones cannot be held exactly as numbers and are rejected)."""
 
 COUNTRY_TOLERANCE_M = 10_000.0
 """How far (metres) a point may lie outside its stated country before it counts as outside: the outlines
@@ -125,6 +133,7 @@ def validate(raw: RawTable, *, errors: str, strict: bool) -> pd.DataFrame | Read
     out: dict[str, Any] = {"incident_id": _incident_ids(checks)}
     out.update(_dates(checks))
     location = text_cells(checks.column("location"), checks.n)
+    location = location.mask(location.str.lower().isin(NA_TOKENS).fillna(False).to_numpy())
     checks.report(location.isna().to_numpy(), "location", "missing location")
     out["location"] = location
     out["site_id"] = text_cells(checks.column("site_id"), checks.n)
@@ -226,17 +235,32 @@ def _check_unique_ids(checks: Checks, ids: np.ndarray) -> None:
 
 
 def _dates(checks: Checks) -> dict[str, Any]:
-    """``date``, ``date_precision`` and ``date_end``."""
+    """``date``, ``date_precision`` and ``date_end``.
+
+    Precision, when the input states none: ``range`` with a ``date_end``, ``month`` for a date written as a
+    month (``2023-10``), else ``day``. Dates outside :data:`EARLIEST_DATE` .. today +
+    :data:`LATEST_DAYS_AHEAD` are rejected as implausible.
+    """
     date, bad_date = parse_dates(checks.column("date"), checks.n)
     checks.report(bad_date, "date", _BAD_DATE)
     checks.report(date.isna().to_numpy() & ~bad_date, "date", "missing date")
     date_end, bad_end = parse_dates(checks.column("date_end"), checks.n)
     checks.report(bad_end, "date_end", _BAD_DATE)
     checks.report((date_end < date).to_numpy(), "date_end", "date_end before date")
+    latest = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize() + pd.Timedelta(days=LATEST_DAYS_AHEAD)
+    for name, values in (("date", date), ("date_end", date_end)):
+        early = (values < EARLIEST_DATE).to_numpy()
+        late = (values > latest).to_numpy()
+        checks.report(early, name, f"implausible date (before {EARLIEST_DATE.date()})")
+        checks.report(late, name, "implausible date (in the future)")
     precision = _vocabulary(checks, schema.DATE_PRECISION)
-    # A date_end without a stated precision means the event spans a range.
     stated = text_cells(checks.column("date_precision"), checks.n).notna().to_numpy()
+    # A date_end without a stated precision means the event spans a range; a date written as a month is one.
     precision = np.where(~stated & date_end.notna().to_numpy(), "range", precision)
+    written = checks.column("date")
+    if written is not None and not stated.all():
+        as_month = text_cells(written, checks.n).str.fullmatch(r"\d{4}-\d{2}").fillna(False).to_numpy()
+        precision = np.where(~stated & as_month & date_end.isna().to_numpy(), "month", precision)
     return {"date": date, "date_precision": precision, "date_end": date_end}
 
 
@@ -268,7 +292,10 @@ def _casualty_counts(checks: Checks, name: str) -> pd.Series:
         negative = given & ~fraction & (nums < 0)
     checks.report(fraction, name, "not a whole number")
     checks.report(negative, name, "negative count")
-    clean = np.where(given & ~fraction & ~negative, nums, np.nan)
+    with np.errstate(invalid="ignore"):
+        huge = given & ~fraction & ~negative & (nums > MAX_COUNT)
+    checks.report(huge, name, f"count too large (more than {MAX_COUNT})")
+    clean = np.where(given & ~fraction & ~negative & ~huge, nums, np.nan)
     return pd.Series(pd.array(clean, dtype="Int64"))
 
 
@@ -315,7 +342,37 @@ def _countries(checks: Checks, lat: np.ndarray, lon: np.ndarray, coords_ok: np.n
     infer = ~given & coords_ok
     if infer.any():
         result[infer] = country_at(lat[infer], lon[infer])
+        _check_outside_outlines(checks, infer & pd.isna(result), lat, lon)
     return result
+
+
+def _check_outside_outlines(checks: Checks, outside: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> None:
+    """Points with no stated country that fall in no outline: swapped (a problem) or far away (a warning)."""
+    if not outside.any():
+        return
+    from ..countries import country_at
+
+    idx = np.flatnonzero(outside)
+    can_swap = np.abs(lon[idx]) <= 90
+    swapped_in = np.full(len(idx), None, dtype=object)
+    if can_swap.any():
+        swapped_in[can_swap] = country_at(lon[idx][can_swap], lat[idx][can_swap])
+    swapped = np.zeros(checks.n, dtype=bool)
+    swapped[idx[pd.notna(swapped_in)]] = True
+    where = np.full(checks.n, "", dtype=object)
+    where[idx] = np.where(pd.notna(swapped_in), swapped_in, "")
+    checks.report(swapped, "lat", np.char.add("lat/lon look swapped: (lon, lat) falls inside ",
+                                              where.astype(str)).astype(object))
+    far = outside & ~swapped
+    if not far.any():
+        return
+    if checks.strict:
+        checks.report(far, "lat", "point outside every country outline (the outlines cover the region)")
+    else:
+        rows = ", ".join(f"row {r}" for r in checks.rows[far][:10])
+        more = f" and {int(far.sum()) - 10} more" if far.sum() > 10 else ""
+        checks.warn(f"{int(far.sum())} point(s) with no country lie outside every country outline of the "
+                    f"region, so no country was inferred (strict=True rejects them): {rows}{more}")
 
 
 def _check_in_country(checks: Checks, country: np.ndarray, lat: np.ndarray, lon: np.ndarray,

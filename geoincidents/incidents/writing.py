@@ -22,6 +22,7 @@ from pandas.api.types import is_datetime64_any_dtype
 from .._files import atomic_file_set, atomic_path
 from .._geo import drop_geometry, latlon_columns, points_from_latlon
 from .formats import FILE_FORMATS, SHAPEFILE_FIELDS, WRITABLE_FORMATS, format_of, require_extra
+from .loading import FORMULA_START
 
 __all__ = [
     "write_incidents",
@@ -52,6 +53,12 @@ def write_incidents(
     FlatGeobuf and Shapefile carry the position only in the geometry, GeoParquet keeps the columns too. A
     GeoDataFrame's own geometry column is not written (geometry comes from ``lat``/``lon``). Output is
     reproducible byte for byte.
+
+    Spreadsheet formula injection: in CSV, a text cell that a spreadsheet would run as a formula (one
+    starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, as OWASP lists them) is written
+    with a leading ``'``, which spreadsheets show as text; so is a text cell that already starts with
+    quotes before such a character. :func:`read_incidents` removes exactly that one quote again, so a
+    table round-trips unchanged. Number columns are never touched (``-3.5`` stays a number).
 
     Parameters
     ----------
@@ -118,7 +125,11 @@ def write_incidents(
 
 
 def write_csv(table: pd.DataFrame, path: Path, layer: str = STREAM_LAYER) -> None:
-    """CSV, UTF-8, dates as ``YYYY-MM-DD``; CRLF line ends only when a value holds a carriage return."""
+    """CSV, UTF-8, dates as ``YYYY-MM-DD``; CRLF line ends only when a value holds a carriage return.
+
+    Formula-like text gets a leading ``'`` (see :func:`write_incidents`).
+    """
+    table = _neutralise_formulas(table)
     # The csv module quotes a field only for characters of the line terminator, so a lone "\r" in a value
     # would be written bare and read back as a line break: use CRLF (RFC 4180) in that case.
     table.to_csv(path, index=False, date_format="%Y-%m-%d", encoding="utf-8",
@@ -233,6 +244,22 @@ def _dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
             d = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
             midnight = bool((d.dropna() == d.dropna().dt.normalize()).all())
             out[name] = d.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%dT%H:%M:%S").astype("string")
+    return out
+
+
+def _neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would evaluate get a leading quote (see write_incidents)."""
+    out = df
+    for name in df.columns:
+        column = df[name]
+        if not (column.dtype == object or isinstance(column.dtype, pd.StringDtype)):
+            continue
+        text = column.astype("string")
+        risky = text.str.match(FORMULA_START).fillna(False).to_numpy(dtype=bool)
+        if risky.any():
+            if out is df:
+                out = df.copy()
+            out[name] = column.where(~risky, "'" + text)
     return out
 
 

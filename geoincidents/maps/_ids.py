@@ -15,7 +15,7 @@ from branca.element import Element
 _PREFIX = "gi"
 
 
-def _walk(root: Element) -> Iterator[Element]:
+def walk_elements(root: Element) -> Iterator[Element]:
     """Yield every element reachable from ``root`` once, depth first, children in insertion order."""
     seen: set[int] = set()
     stack: list[Element] = [root]
@@ -63,7 +63,7 @@ def assign_ids(root: Element, *, keep_existing: bool = False) -> Element:
     """
     if not isinstance(root, Element):
         raise TypeError(f"root must be a branca Element, not {type(root).__name__}")
-    elements = list(_walk(root))
+    elements = list(walk_elements(root))
     old_names = {id(e): e.get_name() for e in elements}
     if keep_existing:
         taken = [int(e._id[len(_PREFIX) :]) for e in elements if _is_ours(e._id)]

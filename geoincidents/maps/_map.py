@@ -8,11 +8,12 @@ from typing import Any
 
 import folium
 import pandas as pd
+from branca.element import Figure
 
 from .._files import atomic_path
 from ..style import OTHER_COLOR, UNKNOWN_COLOR, WEAPON_COLORS, WEAPON_LABELS, country_color, country_name
-from ._assets import use_assets
 from ._data import RowTable, marker_radius, place_records, prepare, week_label
+from ._figure import MapFigure, render_figure
 from ._html import esc
 from ._ids import assign_ids
 from .choropleth import CountryChoropleth
@@ -37,9 +38,11 @@ def incident_map(
     point_mode: str = "site",
     title: str | None = None,
     countries: Any = None,
-    tiles: str | None = "OpenStreetMap",
+    tiles: Any = "OpenStreetMap",
+    attr: str | None = None,
     popup_limit: int = POPUP_LIMIT,
     gazetteer: Any = None,
+    layer_control: bool = True,
 ) -> folium.Map:
     """Map attacks on US/coalition forces per site, with week (or country) layers, strikes and a choropleth.
 
@@ -55,7 +58,9 @@ def incident_map(
     color_by : {"country", "weapon"}, default "country"
         Circle colour: the site's country or its most frequent weapon.
     offline : bool, default False
-        One self-contained file: Leaflet inlined, no tiles, the country outlines as the base layer.
+        One self-contained file: Leaflet inlined, no tiles, the country outlines as the base layer. What a
+        caller adds later is inlined too when saved (folium's JS/CSS and plugins from Python packages), or
+        saving raises :class:`OfflineAssetError` listing what would load from the network.
     time_slider : bool, default False
         Add a slider (and play button) showing one week at a time. Works offline too.
     point_mode : {"site", "point"}, default "site"
@@ -69,15 +74,25 @@ def incident_map(
     gazetteer : Gazetteer, optional
         Where site markers are drawn: at the gazetteer's point of each site (default: the bundled
         gazetteer); a site it lacks is drawn at the median of its incidents' points.
-    tiles : str or None, default "OpenStreetMap"
-        folium tiles online; ignored (no tiles) offline.
+    tiles : str, xyzservices.TileProvider, folium.TileLayer or None, default "OpenStreetMap"
+        Tiles online: a provider name folium knows, an ``xyzservices`` provider, a tile layer or a URL
+        template such as ``"https://tiles.example.org/{z}/{x}/{y}.png"`` (then ``attr`` is required).
+        Ignored (no tiles) offline.
+    attr : str, optional
+        Attribution shown for ``tiles`` given as a URL (HTML, as folium expects).
     popup_limit : int, default 15
         Most incidents listed in one popup (newest first); the rest are counted.
+    layer_control : bool, default True
+        Add a layer control (it lists every layer, those added after this call too: it is placed last when
+        the map is rendered). With False, add your own, e.g. ``folium.LayerControl().add_to(m)``, at any
+        point.
 
     Returns
     -------
     folium.Map
-        Element ids are numbered deterministically: the same input gives byte-identical HTML.
+        Add anything with folium's API before saving (``save_map``, ``m.save`` or display in Jupyter).
+        Element ids are numbered deterministically: the same input gives byte-identical HTML, and saving
+        twice gives the same bytes.
 
     Raises
     ------
@@ -98,21 +113,17 @@ def incident_map(
     >>> isinstance(m, folium.Map)
     True
     """
-    if not isinstance(joined, pd.DataFrame):
-        raise TypeError(f"joined must be a (Geo)DataFrame, not {type(joined).__name__}")
-    missing = {"date", "event_type"} - set(joined.columns)
-    if missing:
-        raise ValueError(f"joined lacks required columns {sorted(missing)}")
+    check_map_input(joined, color_by=color_by, title=title)
     if by not in ("week", "country"):
         raise ValueError(f"by must be 'week' or 'country', not {by!r}")
-    if color_by not in ("country", "weapon"):
-        raise ValueError(f"color_by must be 'country' or 'weapon', not {color_by!r}")
     if point_mode not in ("site", "point"):
         raise ValueError(f"point_mode must be 'site' or 'point', not {point_mode!r}")
-    if title is not None and not isinstance(title, str):
-        raise TypeError("title must be a string or None")
     if not isinstance(popup_limit, int) or popup_limit < 1:
         raise ValueError("popup_limit must be a positive integer")
+    if attr is not None and not isinstance(attr, str):
+        raise TypeError("attr must be a string or None")
+    if isinstance(tiles, str) and "{" in tiles and not attr and not offline:
+        raise ValueError(f"tiles {tiles!r} is a URL template: pass its attribution too, e.g. attr='© ...'")
     if countries is None:
         from ..countries import country_outlines
 
@@ -125,9 +136,15 @@ def incident_map(
     strikes = frame[frame["kind"] == "strike"]
 
     m = folium.Map(
-        location=_center(frame), zoom_start=6, tiles=None if offline else tiles, control_scale=True
+        location=_center(frame),
+        zoom_start=6,
+        tiles=None if offline else tiles,
+        attr=attr,
+        control_scale=True,
     )
-    use_assets(m, offline=offline)
+    if offline or tiles is None:
+        m.options["max_zoom"] = 18  # a tile layer would give it; marker clusters need one
+    MapFigure(offline=offline).add_child(m)  # renders layer controls last, repeatably, with the assets needed
     PageStyle().add_to(m)
     choropleth = CountryChoropleth(countries, prep.attacks_by_country, overlay=not offline)
     choropleth.add_to(m)
@@ -189,15 +206,46 @@ def incident_map(
     text = title if title is not None else _default_title(prep.first, prep.last)
     MapTitle(text).add_to(m)
     m.get_root().title = esc(text)  # type: ignore[attr-defined]  # branca's Figure puts the title in <title> unescaped
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    if layer_control:
+        folium.LayerControl(collapsed=False, position="topright").add_to(m)
     # Keep the data clear of the title (top) and the legend (bottom right).
     m.fit_bounds(_bounds(frame), padding_top_left=(40, 60), padding_bottom_right=(300, 40), max_zoom=9)
     assign_ids(m.get_root())
     return m
 
 
+def check_map_input(joined: Any, *, color_by: str, title: Any) -> None:
+    """The checks every map of the joined table starts with (interactive or static).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a non-DataFrame, a table without ``date``/``event_type``, a bad ``color_by`` or ``title``.
+
+    Examples
+    --------
+    >>> check_map_input(pd.DataFrame({"date": [], "event_type": []}), color_by="site", title=None)
+    Traceback (most recent call last):
+    ...
+    ValueError: color_by must be 'country' or 'weapon', not 'site'
+    """
+    if not isinstance(joined, pd.DataFrame):
+        raise TypeError(f"joined must be a (Geo)DataFrame, not {type(joined).__name__}")
+    missing = {"date", "event_type"} - set(joined.columns)
+    if missing:
+        raise ValueError(f"joined lacks required columns {sorted(missing)}")
+    if color_by not in ("country", "weapon"):
+        raise ValueError(f"color_by must be 'country' or 'weapon', not {color_by!r}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError("title must be a string or None")
+
+
 def save_map(m: folium.Map, path: str | os.PathLike[str]) -> Path:
     """Write the map's HTML (UTF-8) atomically: to a temporary file in the same folder, then renamed.
+
+    Layer controls are placed after everything added to the map; saving twice gives the same bytes. An
+    offline map from :func:`incident_map` inlines every asset it needs or raises
+    :class:`OfflineAssetError` naming the URLs it cannot inline.
 
     Parameters
     ----------
@@ -210,6 +258,11 @@ def save_map(m: folium.Map, path: str | os.PathLike[str]) -> Path:
     -------
     pathlib.Path
         ``path``.
+
+    Raises
+    ------
+    OfflineAssetError
+        For an offline map holding something that would load from the network.
 
     Examples
     --------
@@ -225,8 +278,10 @@ def save_map(m: folium.Map, path: str | os.PathLike[str]) -> Path:
     if not path.parent.is_dir():
         raise FileNotFoundError(f"folder {path.parent} does not exist")
     root = m.get_root()
-    assign_ids(root, keep_existing=True)  # elements added after incident_map get stable ids too
-    html = root.render()
+    if not isinstance(root, Figure):
+        root = Figure()
+        root.add_child(m)
+    html = root.render() if isinstance(root, MapFigure) else render_figure(root)
     with atomic_path(path) as tmp:
         tmp.write_text(html, encoding="utf-8", newline="\n")
     return path

@@ -203,7 +203,8 @@ class CountryChoropleth(folium.map.Layer, RawMacroElement):
     ):
         if not isinstance(counts, dict):
             raise TypeError("counts must be a dict ISO3 -> count")
-        super().__init__(name=name, overlay=overlay, control=True, show=True)
+        # Leaflet's layer control shows the name as HTML: it is text here, escaped on the one path.
+        super().__init__(name=esc(name), overlay=overlay, control=True, show=True)
         self._name = "CountryChoropleth"
         self.counts = {str(k): int(v) for k, v in counts.items()}
         self.breaks = class_breaks(max(self.counts.values(), default=0))

@@ -14,7 +14,7 @@ import folium
 from folium.template import Template
 
 from ._data import RowTable
-from ._html import RawMacroElement, js_json
+from ._html import RawMacroElement, esc, js_json
 
 
 class PopupRows(RawMacroElement):
@@ -149,7 +149,8 @@ class MarkerLayer(folium.FeatureGroup, RawMacroElement):
     ):
         if not isinstance(rows, PopupRows):
             raise TypeError("rows must be a PopupRows element")
-        super().__init__(name=name, overlay=True, control=control, show=show)
+        # Leaflet's layer control shows the name as HTML: it is text here, escaped on the one path.
+        super().__init__(name=esc(name), overlay=True, control=control, show=show)
         self.records = list(records)
         self.rows = rows
 
