@@ -27,7 +27,7 @@ from .commands import geocode as geocode_command
 from .commands import join as join_command
 from .commands import validate as validate_command
 from .commands.common import CommandError, add_input_format, check_output, output_file, read_input
-from .incidents.formats import MissingExtraError
+from .fileformats import MissingExtraError
 
 __all__ = ["main"]
 

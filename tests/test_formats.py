@@ -12,14 +12,14 @@ import pandas as pd
 import pytest
 
 from geoincidents import read_incidents, write_incidents
-from geoincidents.incidents import IncidentValidationError, MissingExtraError
-from geoincidents.incidents.formats import (
+from geoincidents.fileformats import (
     FILE_FORMATS,
     SHAPEFILE_FIELDS,
     WRITABLE_FORMATS,
     format_of,
     sniff_format,
 )
+from geoincidents.incidents import IncidentValidationError, MissingExtraError
 from geoincidents.join import join_sites
 from tests.test_incidents import DATA
 

@@ -36,7 +36,7 @@ class CommandError(Exception):
 
 def add_input_format(parser: argparse.ArgumentParser) -> None:
     """Add ``--input-format`` (needed only when neither a suffix nor the first bytes tell the format)."""
-    from ..incidents.formats import FORMATS
+    from ..fileformats import FORMATS
 
     parser.add_argument("--input-format", choices=FORMATS,
                         help="format of the input (default: from its suffix; for '-', from its first bytes)")

@@ -13,7 +13,7 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub: Any) -> None:
-    from ..incidents.formats import FILE_FORMATS, WRITABLE_FORMATS
+    from ..fileformats import FILE_FORMATS, WRITABLE_FORMATS
 
     suffixes = ", ".join(FILE_FORMATS[f].suffixes[0] for f in WRITABLE_FORMATS)
     p = sub.add_parser(
@@ -32,8 +32,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..fileformats import FILE_FORMATS, WRITABLE_FORMATS, format_of
     from ..incidents import write_incidents
-    from ..incidents.formats import FILE_FORMATS, WRITABLE_FORMATS, format_of
     from ..join import join_sites
 
     if args.output == STDIO:

@@ -1,6 +1,7 @@
 """Read, validate and write incident tables (a package: one module per step).
 
-* :mod:`~geoincidents.incidents.formats`: the formats, their suffixes, drivers and optional extras;
+* :mod:`~geoincidents.fileformats` (outside the package, so the command line can import it without pandas):
+  the formats, their suffixes, drivers and optional extras;
 * :mod:`~geoincidents.incidents.loading`: one function per format, each giving a :class:`RawTable`
   (:func:`read_raw` dispatches);
 * :mod:`~geoincidents.incidents.validation`: the table mapped onto the schema and checked row by row;
@@ -49,7 +50,7 @@ from typing import BinaryIO, Literal
 
 import pandas as pd
 
-from .formats import FORMATS, WRITABLE_FORMATS, MissingExtraError
+from ..fileformats import FORMATS, WRITABLE_FORMATS, MissingExtraError
 from .loading import RawTable, read_raw
 from .problems import FRAME_LABEL, IncidentValidationError, IncidentWarning, ReadResult
 from .validation import COUNTRY_TOLERANCE_M, validate

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
 import os
 import warnings
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ import pandas as pd
 
 from .. import schema
 from .._geo import GEOMETRY_TYPE_NAMES, geometry_name, latlon_from_geometry
-from .formats import FILE_FORMATS, FORMATS, SHAPEFILE_FIELDS, format_of, require_extra, sniff_format
+from ..fileformats import FILE_FORMATS, FORMATS, SHAPEFILE_FIELDS, format_of, require_extra, sniff_format
 from .problems import FRAME_LABEL, IncidentValidationError
 
 __all__ = [
@@ -93,7 +94,7 @@ def read_raw(
     ----------
     source : str, path-like, binary file object or pandas.DataFrame
         The input. A path's format comes from its suffix, a stream's (``sys.stdin.buffer``) from its first
-        bytes (:func:`~geoincidents.incidents.formats.sniff_format`), unless ``file_format`` is given. A
+        bytes (:func:`~geoincidents.fileformats.sniff_format`), unless ``file_format`` is given. A
         stream is labelled by its ``name`` (``<stdin>``) in messages.
     file_format : str, optional
         One of :data:`FORMATS`.
@@ -181,29 +182,45 @@ def load_csv(source: Source, label: str) -> RawTable:
 def load_geojson(source: Source, label: str) -> RawTable:
     """GeoJSON through GDAL: properties as columns (dates kept as their text); a Point gives lat/lon."""
     # Checked before GDAL, whose messages name its in-memory file instead of the input.
-    if not _read_utf8(source, label).lstrip().startswith("{"):
+    text = _read_utf8(source, label)
+    if not text.lstrip().startswith("{"):
         raise IncidentValidationError(f"{label}: not a GeoJSON FeatureCollection (no '{{' at the start)")
-    return _load_with_gdal(source, label, "geojson", DATE_AS_STRING="YES")
+    gdf = _read_with_gdal(source, label, "geojson", DATE_AS_STRING="YES")
+    raw = from_frame(gdf, label)
+    # GDAL reads a geometry it cannot make sense of (a string, bad coordinates) as none at all: look at those
+    # features in the document, so that they are row problems and not incidents silently without a place.
+    missing = np.flatnonzero(gdf.geometry.isna().to_numpy())
+    if len(missing) and not _has_coordinate_columns(gdf.columns):
+        doc = json.loads(text)
+        features = doc.get("features") or [] if doc.get("type") != "Feature" else [doc]
+        for i in missing:
+            feature = features[i] if i < len(features) and isinstance(features[i], dict) else {}
+            geometry = feature.get("geometry")
+            problem = None if geometry is None or geometry == {} else _point_problem(geometry)
+            if problem is not None:
+                shown = str(geometry.get("type")) if isinstance(geometry, dict) else json.dumps(geometry)
+                raw.problems.append((np.asarray([i]), "geometry", [shown[:200]], problem))
+    return raw
 
 
 def load_gpkg(source: Source, label: str) -> RawTable:
     """The first layer of a GeoPackage through GDAL."""
-    return _load_with_gdal(source, label, "gpkg")
+    return from_frame(_read_with_gdal(source, label, "gpkg"), label)
 
 
 def load_fgb(source: Source, label: str) -> RawTable:
     """A FlatGeobuf file through GDAL, in the file's feature order."""
-    return _load_with_gdal(source, label, "fgb")
+    return from_frame(_read_with_gdal(source, label, "fgb"), label)
 
 
 def load_shapefile(source: Source, label: str) -> RawTable:
     """A Shapefile (``.shp`` with its ``.dbf``, or zipped) through GDAL; short field names made long again.
 
-    The short names are those of :data:`~geoincidents.incidents.formats.SHAPEFILE_FIELDS`; a field is renamed
+    The short names are those of :data:`~geoincidents.fileformats.SHAPEFILE_FIELDS`; a field is renamed
     only when the table has no column of the long name already. A ``.dbf`` cannot tell an empty text from a
     missing one: both are read as ``""``, as in a CSV file; nor does it keep leading or trailing spaces.
     """
-    raw = _load_with_gdal(source, label, "shp")
+    raw = from_frame(_read_with_gdal(source, label, "shp"), label)
     for name in raw.frame.columns:
         column = raw.frame[name]
         if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
@@ -380,7 +397,22 @@ def _no_csv_field_limit() -> Iterator[None]:
         csv.field_size_limit(old)
 
 
-def _load_with_gdal(source: Source, label: str, fmt: str, **open_options: str) -> RawTable:
+def _point_problem(geometry: Any) -> str | None:
+    """What is wrong with a GeoJSON geometry that should be a Point (None if it is a good Point)."""
+    if not isinstance(geometry, dict):
+        return f"geometry is not a GeoJSON object (it is a {type(geometry).__name__})"
+    if geometry.get("type") != "Point":
+        return "geometry is not a Point"
+    coords = geometry.get("coordinates")
+    if not isinstance(coords, list) or len(coords) < 2:
+        return "Point coordinates must be [longitude, latitude]"
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in coords[:2])
+    if not numbers or not all(np.isfinite(coords[:2])):
+        return "Point coordinates are not numbers"
+    return None
+
+
+def _read_with_gdal(source: Source, label: str, fmt: str, **open_options: str) -> Any:
     """A vector file through ``geopandas.read_file`` (pyogrio): its first layer, in file order."""
     import geopandas
     from pyogrio.errors import DataLayerError, DataSourceError
@@ -407,7 +439,7 @@ def _load_with_gdal(source: Source, label: str, fmt: str, **open_options: str) -
         raise IncidentValidationError(f"{label}: not a readable {title} file ({type(exc).__name__})") from exc
     if len(frame) == 0 and len(frame.columns) <= 1:
         raise IncidentValidationError(f"{label}: the file is empty (no features)")
-    return from_frame(frame, label)
+    return frame
 
 
 def _has_coordinate_columns(columns: Any) -> bool:

@@ -21,7 +21,7 @@ from pandas.api.types import is_datetime64_any_dtype
 
 from .._files import atomic_file_set, atomic_path
 from .._geo import drop_geometry, latlon_columns, points_from_latlon
-from .formats import FILE_FORMATS, SHAPEFILE_FIELDS, WRITABLE_FORMATS, format_of, require_extra
+from ..fileformats import FILE_FORMATS, SHAPEFILE_FIELDS, WRITABLE_FORMATS, format_of, require_extra
 from .loading import FORMULA_START
 
 __all__ = [
@@ -84,7 +84,7 @@ def write_incidents(
         If the format is unknown, `df` has no ``lat``/``lon`` columns for a geographic format, or a Shapefile
         cannot hold the table (a text over 254 bytes, a column name over 10 characters that has no short
         name).
-    geoincidents.incidents.formats.MissingExtraError
+    geoincidents.fileformats.MissingExtraError
         If the format needs an optional extra that is not installed (Parquet: ``geoincidents[parquet]``).
 
     Examples

@@ -29,7 +29,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import schema
+from . import schema
 
 __all__ = [
     "FileFormat",
