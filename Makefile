@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= build/demo
 
-.PHONY: demo test test-fast docs docs-serve dist bench bench-dask lint browser clean
+.PHONY: demo test test-fast docs docs-serve dist bench bench-dask lint browser npm clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,19 @@ browser:
 	  else echo "warning: /usr/bin/chromium missing; browser tests will be skipped"; fi; \
 	fi
 
+# Leaflet and Leaflet Control Geocoder from the npm registry, for the service's browser test
+# (tests/test_service_browser.py), into the git-ignored build/npm; skipped with a warning when npm is missing.
+NPM_DIR := build/npm
+NPM_PACKAGES := leaflet@1.9.4 leaflet-control-geocoder@4.0.0
+npm:
+	@if [ -f $(NPM_DIR)/node_modules/leaflet-control-geocoder/package.json ] && [ -f $(NPM_DIR)/node_modules/leaflet/package.json ]; then :; \
+	elif command -v npm >/dev/null; then \
+	  mkdir -p $(NPM_DIR) && npm install --prefix $(NPM_DIR) --no-audit --no-fund --no-save --silent $(NPM_PACKAGES) \
+	    || echo "warning: npm install failed; the Leaflet geocoder test will be skipped"; \
+	else echo "warning: npm missing; the Leaflet geocoder test will be skipped"; fi
+
 # Everything, slow tests included (notebooks, strict docs build, wheel in a fresh venv).
-test: $(VENV)/.installed browser
+test: $(VENV)/.installed browser npm
 	$(BIN)/python -m pytest
 
 # Skip the slow tests while iterating.

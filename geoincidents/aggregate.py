@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
     from .gazetteer import Gazetteer
 
-__all__ = ["weekly_counts", "site_counts", "summary", "combine_weekly_counts"]
+__all__ = [
+    "weekly_counts", "site_counts", "summary", "combine_weekly_counts", "select_events", "selection_label"
+]
 
 #: Event types counted as attacks on US and coalition forces unless told otherwise.
 # Short names accepted for `by`.
@@ -34,6 +36,7 @@ def weekly_counts(
     by: str | Sequence[str] | None = "country",
     *,
     event_types: Sequence[str] | None = ATTACK_EVENT_TYPES,
+    targets: Sequence[str] | None = None,
     fill: bool = True,
 ) -> pandas.DataFrame:
     """Count incidents per ISO week and group.
@@ -47,7 +50,10 @@ def weekly_counts(
         Column(s) to group by besides the week: ``"country"``, ``"site"`` (``site_id``), ``"weapon"``,
         ``"event_type"``, or any other column. ``None`` counts per week only.
     event_types : sequence of str or None, default ("attack", "interception")
-        Which ``event_type`` values to count; ``None`` counts every incident.
+        Which ``event_type`` values to count (by default attacks on US/coalition forces,
+        :data:`geoincidents.schema.ATTACK_EVENT_TYPES`); ``None`` counts every incident.
+    targets : sequence of str or None
+        Which ``target`` values to count; ``None`` counts every target.
     fill : bool, default True
         Add the weeks without incidents inside the span (count 0) for every group, so a chart has no holes.
 
@@ -68,7 +74,7 @@ def weekly_counts(
     import pandas as pd
 
     keys = _group_columns(joined, by)
-    frame = _select(joined, event_types)
+    frame = _select(joined, event_types, targets)
     week_days = _week_start_days(frame)
     first_week = int(week_days.min()) if len(frame) else 0
     codes = [(week_days - first_week) // 7]
@@ -112,6 +118,7 @@ def site_counts(
     joined: pandas.DataFrame,
     *,
     event_types: Sequence[str] | None = ATTACK_EVENT_TYPES,
+    targets: Sequence[str] | None = None,
     geometry: bool = False,
     gazetteer: Gazetteer | None = None,
 ) -> pandas.DataFrame:
@@ -122,7 +129,9 @@ def site_counts(
     joined : pandas.DataFrame
         Output of :func:`geoincidents.join_sites`.
     event_types : sequence of str or None, default ("attack", "interception")
-        Which event types to count; ``None`` for all.
+        Which event types to count (by default attacks on US/coalition forces); ``None`` for all.
+    targets : sequence of str or None
+        Which targets to count; ``None`` for all.
     geometry : bool, default False
         Return a GeoDataFrame with each site's point (EPSG:4326) from the gazetteer, ready for
         ``to_file``; the "unknown" row and sites not in the gazetteer have no geometry.
@@ -149,7 +158,7 @@ def site_counts(
     import pandas as pd
 
     _require(joined, ("date", "site_id"))
-    frame = _select(joined, event_types)
+    frame = _select(joined, event_types, targets)
     table = pd.DataFrame(
         {
             "site_id": frame["site_id"].astype("str").fillna(_MISSING_LABEL),
@@ -310,6 +319,84 @@ def _with_site_points(table: pandas.DataFrame, gazetteer: Gazetteer | None) -> g
     return gpd.GeoDataFrame(table, geometry=points_from_latlon(lat, lon), crs="EPSG:4326")
 
 
+def select_events(
+    incidents: pandas.DataFrame,
+    *,
+    event_types: str | Sequence[str] | None = ATTACK_EVENT_TYPES,
+    targets: str | Sequence[str] | None = None,
+) -> pandas.DataFrame:
+    """The incidents of the given event types and targets (by default: attacks on US/coalition forces).
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        An incident table (joined or not).
+    event_types : str, sequence of str or None, default :data:`geoincidents.schema.ATTACK_EVENT_TYPES`
+        ``event_type`` values to keep; None keeps all.
+    targets : str, sequence of str or None
+        ``target`` values to keep; None keeps all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The selected rows, index kept.
+
+    Raises
+    ------
+    ValueError
+        For a value outside the vocabulary.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"event_type": ["attack", "other_conflict_event"],
+    ...                   "target": ["us_coalition", "civilians"]})
+    >>> len(select_events(t)), len(select_events(t, event_types=None, targets="civilians"))
+    (1, 1)
+    """
+    from .schema import EVENT_TYPE, TARGET
+
+    out = incidents
+    for column, wanted, vocab in (("event_type", event_types, EVENT_TYPE), ("target", targets, TARGET)):
+        if wanted is None or column not in out.columns:
+            continue
+        values = [wanted] if isinstance(wanted, str) else list(wanted)
+        unknown = [v for v in values if v not in vocab.values]
+        if unknown:
+            raise ValueError(f"{column}: unknown value(s) {unknown} (allowed: {', '.join(vocab.values)})")
+        out = out[out[column].isin(values).to_numpy()]
+    return out
+
+
+def selection_label(event_types: str | Sequence[str] | None = ATTACK_EVENT_TYPES,
+                    targets: str | Sequence[str] | None = None) -> str:
+    """What :func:`select_events` selects, in words, for titles, legends and command-line output.
+
+    Examples
+    --------
+    >>> selection_label()
+    'attacks on US and coalition forces'
+    >>> selection_label(["strike"], ["armed_group"])
+    'US/coalition strike events, target armed group'
+    >>> selection_label(None)
+    'all events'
+    """
+    from .schema import ATTACK_DESCRIPTION
+    from .style import vocabulary_label
+
+    types = [event_types] if isinstance(event_types, str) else event_types
+    if types is None:
+        text = "all events"
+    elif sorted(types) == sorted(ATTACK_EVENT_TYPES):
+        text = ATTACK_DESCRIPTION
+    else:
+        text = ", ".join(vocabulary_label("event_type", t) for t in types) + " events"
+    if targets is not None:
+        wanted = [targets] if isinstance(targets, str) else list(targets)
+        text += ", target " + ", ".join(vocabulary_label("target", t) for t in wanted)
+    return text
+
+
 def _group_columns(joined: pandas.DataFrame, by: str | Sequence[str] | None) -> list[str]:
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     columns = [_BY_ALIASES.get(k, k) for k in keys]
@@ -330,12 +417,9 @@ def _require(joined: pandas.DataFrame, columns: Sequence[str]) -> None:
         )
 
 
-def _select(joined: pandas.DataFrame, event_types: Sequence[str] | None) -> pandas.DataFrame:
-    if event_types is None or "event_type" not in joined.columns:
-        return joined
-    if isinstance(event_types, str):
-        event_types = [event_types]
-    return joined[joined["event_type"].isin(list(event_types)).to_numpy()]
+def _select(joined: pandas.DataFrame, event_types: Sequence[str] | None,
+            targets: Sequence[str] | None = None) -> pandas.DataFrame:
+    return select_events(joined, event_types=event_types, targets=targets)
 
 
 def _week_start_days(frame: pandas.DataFrame) -> np.ndarray:

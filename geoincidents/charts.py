@@ -9,12 +9,14 @@ carry no date or version metadata: the same input gives the same SVG bytes.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ._files import atomic_path
+from .schema import ATTACK_EVENT_TYPES
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -30,6 +32,8 @@ def weekly_chart(
     *,
     path: str | os.PathLike[str] | None = None,
     title: str | None = None,
+    event_types: Sequence[str] | None = ATTACK_EVENT_TYPES,
+    targets: Sequence[str] | None = None,
 ) -> Figure:
     """Stacked bars of attacks (``attack`` and ``interception``) per ISO week, one colour per group.
 
@@ -43,7 +47,10 @@ def weekly_chart(
     path : str or os.PathLike, optional
         Save the chart there too; the name must end in ``.png`` or ``.svg``.
     title : str, optional
-        Chart title; default "Attacks on US and coalition forces per week, <first week> – <last week>".
+        Chart title; default "Attacks on US/coalition forces per week, <first week> – <last week>" (it
+        names what ``event_types``/``targets`` select).
+    event_types, targets : sequence of str or None
+        What to count (see :func:`geoincidents.weekly_counts`); by default attacks on US/coalition forces.
 
     Returns
     -------
@@ -76,9 +83,9 @@ def weekly_chart(
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    from .aggregate import weekly_counts
+    from .aggregate import selection_label, weekly_counts
 
-    counts = weekly_counts(joined, by=by)
+    counts = weekly_counts(joined, by=by, event_types=event_types, targets=targets)
     group_col = _group_column(counts)
     weeks = counts[["week_start", "week"]].drop_duplicates().sort_values("week_start")
     labels = list(weeks["week"])
@@ -121,7 +128,8 @@ def weekly_chart(
     ax.grid(axis="y", color="#dddddd", linewidth=0.8)
     ax.set_axisbelow(True)
     if title is None:
-        title = "Attacks on US and coalition forces per week"
+        what = selection_label(event_types, targets)
+        title = f"{what[:1].upper()}{what[1:]} per week"
         if labels:
             title += f", {labels[0]} – {labels[-1]}" if len(labels) > 1 else f", {labels[0]}"
     ax.set_title(title, fontsize=14, loc="left")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cli_briefing
+from ._cli_selection import add_selection_arguments, cli_message, plain_warnings, read_options, selection
 from ._files import atomic_path
 from .commands import exit_codes_text
 from .commands import gazetteer as gazetteer_command
@@ -44,7 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     interrupted = threading.Event()
     previous = _on_interrupt(interrupted)
     try:
-        return handler(args)
+        with plain_warnings():
+            return handler(args)
     except KeyboardInterrupt:
         return _interrupted()
     except BrokenPipeError:  # piped into `head`: not an error (and an OSError, so caught first)
@@ -58,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if interrupted.is_set():  # a library turned the interrupt into its own error: never blame the input
             return _interrupted()
         # Validation errors carry file, row and column in their message.
-        print(f"geoincidents: error: {exc}", file=sys.stderr)
+        print(f"geoincidents: error: {cli_message(str(exc))}", file=sys.stderr)
         return 2
     finally:
         if previous is not None:
@@ -94,8 +96,10 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"geoincidents {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    from .service import add_parser as add_serve  # the HTTP service: geoincidents/service/
+
     for add in (geocode_command.add_parser, gazetteer_command.add_parser, _add_weekly, _add_map, _add_chart,
-                _add_demo, join_command.add_parser, validate_command.add_parser):
+                _add_demo, join_command.add_parser, validate_command.add_parser, add_serve):
         add(sub)
     cli_briefing.add_parser(sub, add_input=_add_input, load=_load_joined)
     return parser
@@ -109,6 +113,7 @@ def _add_input(p: argparse.ArgumentParser) -> None:
     p.add_argument("--country", help="only these countries, comma-separated (e.g. IRQ,SYR)")
     p.add_argument("--since", help="only incidents on or after this date (YYYY-MM-DD)")
     p.add_argument("--until", help="only incidents on or before this date (YYYY-MM-DD)")
+    add_selection_arguments(p)
 
 
 def _add_weekly(sub: Any) -> None:
@@ -167,9 +172,15 @@ def _add_demo(sub: Any) -> None:
 def _load_joined(args: argparse.Namespace):
     """Read, filter and join the incidents named on the command line."""
 
+    import pandas as pd
+
     from .join import join_sites
 
-    incidents = read_input(args.input, getattr(args, "input_format", None))
+    incidents = read_input(args.input, getattr(args, "input_format", None), **read_options(args))
+    if not isinstance(incidents, pd.DataFrame):  # --errors report
+        print(f"warning: {len(incidents.rejected)} row(s) rejected, {len(incidents.incidents)} kept",
+              file=sys.stderr)
+        incidents = incidents.incidents
     return join_sites(_filter(incidents, args))
 
 
@@ -201,9 +212,12 @@ def _filter(incidents, args: argparse.Namespace):
 
 
 def _run_weekly(args: argparse.Namespace) -> int:
-    from .aggregate import weekly_counts
+    from .aggregate import selection_label, weekly_counts
 
-    table = weekly_counts(_load_joined(args), by=args.by)
+    event_types, targets = selection(args)
+    table = weekly_counts(_load_joined(args), by=args.by, event_types=event_types, targets=targets)
+    print(f"counting {selection_label(event_types, targets)} (--event-type/--target select others)",
+          file=sys.stderr)
     table = table.assign(week_start=table["week_start"].dt.strftime("%Y-%m-%d"))
     if args.format == "csv":
         sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))
@@ -217,12 +231,19 @@ def _run_weekly(args: argparse.Namespace) -> int:
 
 
 def _run_map(args: argparse.Namespace) -> int:
+    from .aggregate import select_events, selection_label
     from .maps import incident_map, save_map
 
     check_output(args.output, (".html", ".htm", ".png", ".svg"))
+    event_types, targets = selection(args)
     if args.output.suffix.lower() in (".png", ".svg"):
         return cli_briefing.run_static_map(args, _load_joined(args))
     joined = _load_joined(args)
+    if (event_types, targets) != selection(argparse.Namespace()):  # the map shows attacks and strikes
+        joined = select_events(joined, event_types=event_types, targets=targets)
+        if args.title is None:
+            what = selection_label(event_types, targets)
+            args.title = what[:1].upper() + what[1:]
     m = incident_map(
         joined,
         by=args.by,
@@ -247,7 +268,8 @@ def _run_chart(args: argparse.Namespace) -> int:
     suffix = f".{args.format}" if args.format else args.output.suffix.lower()
     joined = _load_joined(args)
     with output_file(args.output, suffix) as tmp:
-        weekly_chart(joined, by=args.by, path=tmp, title=args.title)
+        event_types, targets = selection(args)
+        weekly_chart(joined, by=args.by, path=tmp, title=args.title, event_types=event_types, targets=targets)
     print(f"wrote {args.output}", file=_report_stream(args.output))
     return 0
 

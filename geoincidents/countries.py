@@ -128,6 +128,8 @@ def to_iso3(value: str) -> str | None:
     --------
     >>> to_iso3("iq"), to_iso3("Syria"), to_iso3("Hashemite Kingdom of Jordan"), to_iso3("Narnia")
     ('IRQ', 'SYR', 'JOR', None)
+    >>> to_iso3("Democratic Republic of Congo"), to_iso3("Republic of Congo"), to_iso3("Yemen (North Yemen)")
+    ('COD', 'COG', 'YEM')
     """
     if not isinstance(value, str):
         raise TypeError(f"to_iso3 expects a string, got {type(value).__name__}: {value!r}")
@@ -141,7 +143,20 @@ def to_iso3(value: str) -> str | None:
     if len(upper) == 2 and upper in codes2:
         return codes2[upper]
     folded = _fold_name(text)
-    return names.get(folded) or _COMMON_NAMES.get(folded)
+    found = names.get(folded) or _COMMON_NAMES.get(folded) or names.get(_bare_name(folded))
+    if found is None and "(" in text:  # UCDP: "Yemen (North Yemen)"; ACLED: "Congo (Brazzaville)"
+        head = text.split("(", 1)[0].strip()
+        found = to_iso3(head) if head else None
+    return found
+
+
+def _bare_name(folded: str) -> str:
+    """A folded name without articles and joining words: ACLED's "Democratic Republic of Congo" and
+    pycountry's "The Democratic Republic of the Congo" meet as "democratic republic congo"."""
+    return " ".join(w for w in folded.split() if w not in _JOINING_WORDS)
+
+
+_JOINING_WORDS = frozenset({"the", "of", "and"})
 
 
 def _fold_name(text: str) -> str:
@@ -166,11 +181,14 @@ def _code_index() -> tuple[dict[str, str], frozenset[str], dict[str, str]]:
         for attr in ("name", "official_name", "common_name"):
             name = getattr(country, attr, None)
             if name:
-                names.setdefault(_fold_name(name), country.alpha_3)
+                forms = [name]
                 # "Iran, Islamic Republic of" -> also "Islamic Republic of Iran"
                 if ", " in name:
                     head, _, tail = name.partition(", ")
-                    names.setdefault(_fold_name(f"{tail} {head}"), country.alpha_3)
+                    forms.append(f"{tail} {head}")
+                for form in forms:
+                    names.setdefault(_fold_name(form), country.alpha_3)
+                    names.setdefault(_bare_name(_fold_name(form)), country.alpha_3)
     # Kosovo has no ISO 3166-1 entry but XK/XKX are the codes in general use.
     codes2.setdefault("XK", "XKX")
     codes3.add("XKX")

@@ -93,13 +93,30 @@ class MissingExtraError(ImportError):
         self.extra = extra
 
 
+_JOIN_COLUMNS = (
+    "site_name", "match_method", "match_score", "distance_m", "match_candidates", "match_warning"
+)
+
+
 def _abbreviations() -> dict[str, str]:
     short = {"incident_id": "inc_id", "date_precision": "date_prec", "location_precision": "loc_prec",
              "claim_status": "claim_stat", "match_method": "match_meth", "match_score": "match_scor",
-             "match_candidates": "match_cand"}
-    fields = {name: short.get(name, name) for name in schema.COLUMN_NAMES}
-    fields.update({name: short[name] for name in ("match_method", "match_score", "match_candidates")})
-    fields.update({f"{name}_reported": f"{fields[name][:6].rstrip('_')}_rep" for name in schema.COLUMN_NAMES})
+             "match_candidates": "match_cand", "match_warning": "match_warn"}
+    fields: dict[str, str] = {}
+
+    def add(name: str, candidate: str) -> None:
+        taken = set(fields.values())
+        unique, n = candidate[:10], 1
+        while unique in taken:  # a numbered variant that still fits 10 characters
+            n += 1
+            unique = f"{candidate[:10 - len(str(n))]}{n}"
+        fields[name] = unique
+
+    for name in (*schema.COLUMN_NAMES, *_JOIN_COLUMNS):
+        if name not in fields:
+            add(name, short.get(name, name))
+    for name in schema.COLUMN_NAMES:
+        add(f"{name}_reported", f"{fields[name][:6].rstrip('_')}_rep")
     return fields
 
 
@@ -151,7 +168,7 @@ def sniff_format(data: bytes) -> str:
         except zipfile.BadZipFile:
             return "excel"
         return "shp" if any(n.lower().endswith(".shp") for n in names) else "excel"
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):  # GeoJSON or API JSON
         return "geojson"
     return "csv"
 

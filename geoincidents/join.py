@@ -22,10 +22,18 @@ if TYPE_CHECKING:
     import geopandas
     import pandas
 
-__all__ = ["join_sites", "JoinSummary", "JOIN_COLUMNS"]
+__all__ = ["join_sites", "JoinSummary", "JOIN_COLUMNS", "NAME_CONFLICT_MARGIN_M", "DISTANCE_TARGETS"]
 
 #: Columns :func:`join_sites` adds (``site_id`` is filled in place when the incidents already have one).
-JOIN_COLUMNS = ("site_id", "site_name", "match_method", "match_score", "distance_m", "match_candidates")
+JOIN_COLUMNS = ("site_id", "site_name", "match_method", "match_score", "distance_m", "match_candidates",
+                "match_warning")
+NAME_CONFLICT_MARGIN_M = 10_000.0
+"""How far (metres) beyond a site's ``uncertainty_m`` an incident's own exact point may lie before its name
+match is flagged as a conflict (``match_warning``): the same allowance as the country check
+(:data:`geoincidents.incidents.COUNTRY_TOLERANCE_M`), for points placed at the nearest town."""
+DISTANCE_TARGETS = ("us_coalition",)
+"""Targets whose incidents the distance fallback may put on a site: a base is where attacks on US/coalition
+forces happen, not where every nearby air strike or IED does."""
 _HOW = ("auto", "name", "distance")
 # Nearest-site search: candidates by a cheap local planar distance, then exact geodesic distance for the best
 # few, so that a million incidents need a million geodesic computations per candidate rather than per site.
@@ -44,6 +52,11 @@ class JoinSummary:
     unmatched: int
     ambiguous: int
     by_method: dict[str, int] = field(default_factory=dict)
+    conflicts: int = 0
+    """Name matches whose incident's own point lies far from the site (``match_warning`` set)."""
+    distance_skipped: int = 0
+    """Incidents with a point but no site that the distance fallback left alone (their target is not
+    among the ``distance_targets``)."""
 
     @classmethod
     def of(cls, joined: pandas.DataFrame) -> JoinSummary:
@@ -53,7 +66,10 @@ class JoinSummary:
         by_method = {str(k): int(v) for k, v in sorted(counts.items())}
         ambiguous = int(by_method.get("ambiguous", 0))
         matched = int(joined["site_id"].notna().sum())
-        return cls(len(joined), matched, len(joined) - matched - ambiguous, ambiguous, by_method)
+        conflicts = int(joined["match_warning"].notna().sum()) if "match_warning" in joined else 0
+        skipped = int(joined.attrs.get("distance_skipped", 0))
+        return cls(len(joined), matched, len(joined) - matched - ambiguous, ambiguous, by_method, conflicts,
+                   skipped)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -62,7 +78,8 @@ class JoinSummary:
         methods = ", ".join(f"{k} {v}" for k, v in self.by_method.items() if k != "ambiguous")
         return (
             f"{self.total} incidents: {self.matched} matched ({methods or 'none'}), "
-            f"{self.ambiguous} ambiguous, {self.unmatched} unmatched"
+            f"{self.ambiguous} ambiguous, {self.unmatched} unmatched, {self.conflicts} name/point "
+            f"conflicts, {self.distance_skipped} not placed by distance (not targeting US/coalition forces)"
         )
 
 
@@ -73,6 +90,7 @@ def join_sites(
     how: str = "auto",
     max_distance_m: float = DEFAULT_MAX_DISTANCE_M,
     min_score: float = FUZZY_THRESHOLD,
+    distance_targets: tuple[str, ...] | None = DISTANCE_TARGETS,
 ) -> geopandas.GeoDataFrame:
     """Match each incident to a gazetteer site.
 
@@ -92,6 +110,9 @@ def join_sites(
         Largest geodesic distance for a distance match.
     min_score : float, default 85
         Lowest fuzzy score for a name match.
+    distance_targets : tuple of str or None, default ("us_coalition",)
+        Only incidents with one of these ``target`` values are placed by distance (see
+        :data:`DISTANCE_TARGETS`); None places every incident. A table without ``target`` is placed as before.
 
     Returns
     -------
@@ -101,7 +122,10 @@ def join_sites(
         ``match_score`` (0-100), ``distance_m`` (geodesic metres from the incident's own point to its site),
         ``match_candidates`` (site ids joined by ``|`` when ambiguous) and a point ``geometry`` in EPSG:4326:
         the incident's own point when it has one, else its site's point, else empty (None). Ambiguous names
-        are flagged, not guessed. ``.attrs["join_summary"]`` holds the :class:`JoinSummary` as a dict.
+        are flagged, not guessed. ``match_warning`` is set on a name match whose incident has its own exact
+        point (``location_precision`` exact or site, or no such column) farther from the site than its
+        ``uncertainty_m`` plus :data:`NAME_CONFLICT_MARGIN_M`; the match is kept and flagged.
+        ``.attrs["join_summary"]`` holds the :class:`JoinSummary` as a dict.
 
     Raises
     ------
@@ -135,6 +159,7 @@ def join_sites(
     # Work on integer codes (site position in the gazetteer, method position in _METHODS); strings are built
     # once at the end by a take over the few distinct values.
     n = len(incidents)
+    distance_skipped = 0
     ids = gaz.site_ids
     site = _given_sites(incidents, gaz)
     method = np.where(site >= 0, _METHODS.index("given"), -1)
@@ -178,6 +203,10 @@ def join_sites(
         # Distance decides where the name gave no site and the incident has a point. For an ambiguous name
         # only its candidates are eligible: the point settles the tie, it does not bring in a third site.
         undecided = (site < 0) & has_point
+        if distance_targets is not None and "target" in incidents.columns:
+            allowed_target = incidents["target"].isin(list(distance_targets)).to_numpy(dtype=bool)
+            distance_skipped = int((undecided & ~allowed_target).sum())
+            undecided &= allowed_target
         eligible = [(np.flatnonzero(undecided & (candidates < 0)), np.arange(len(ids)))]
         for c, label in enumerate(candidate_labels):
             eligible.append(
@@ -209,6 +238,7 @@ def join_sites(
 
         _, _, d = Geod(ellps="WGS84").inv(lon[need], lat[need], site_lon[need], site_lat[need])
         distance[need] = d
+    warning = _name_conflicts(incidents, gaz, site, method, distance, has_point)
     geometry = _point_geometries(
         np.where(has_point, lon, site_lon), np.where(has_point, lat, site_lat), has_point, site
     )
@@ -222,12 +252,32 @@ def join_sites(
     out["match_score"] = score
     out["distance_m"] = distance
     out["match_candidates"] = _labels(candidate_labels, candidates)
+    out["match_warning"] = pd.array(warning, dtype="str")
     joined = gpd.GeoDataFrame(out, geometry=geometry, crs="EPSG:4326")
+    joined.attrs["distance_skipped"] = distance_skipped
     joined.attrs["join_summary"] = JoinSummary.of(joined).to_dict()
     return joined
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
+def _name_conflicts(incidents: pandas.DataFrame, gaz: Gazetteer, site: np.ndarray, method: np.ndarray,
+                    distance: np.ndarray, has_point: np.ndarray) -> list[str | None]:
+    """A warning for each name match whose own exact point is farther than the site's radius + margin."""
+    named = np.isin(method, [_METHODS.index(m) for m in ("exact", "alias", "fuzzy")])
+    exact = np.ones(len(site), dtype=bool)
+    if "location_precision" in incidents.columns:
+        exact = incidents["location_precision"].isin(["exact", "site"]).to_numpy(dtype=bool)
+    radius = np.append(np.array([s.uncertainty_m for s in gaz], dtype="float64"), np.nan)[site]
+    with np.errstate(invalid="ignore"):
+        far = named & exact & has_point & (distance > radius + NAME_CONFLICT_MARGIN_M)
+    out: list[str | None] = [None] * len(site)
+    for i in np.flatnonzero(far):
+        out[i] = (f"conflict: the incident's point is {distance[i] / 1000:.1f} km from the site (uncertainty "
+                  f"{radius[i] / 1000:g} km + margin {NAME_CONFLICT_MARGIN_M / 1000:g} km)")
+    return out
+
+
+
 def _given_sites(incidents: pandas.DataFrame, gaz: Gazetteer) -> np.ndarray:
     """Gazetteer position of each incident's own ``site_id`` (-1 where none); unknown ids raise."""
     import pandas as pd

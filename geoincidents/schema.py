@@ -13,10 +13,14 @@ This module is the single place that says what an incident table looks like (see
 
 from __future__ import annotations
 
+import csv
+import functools
+import io
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,15 +36,19 @@ __all__ = [
     "WEAPON",
     "CLAIM_STATUS",
     "OUTCOME",
+    "TARGET",
     "DATE_PRECISION",
     "LOCATION_PRECISION",
     "ATTACK_EVENT_TYPES",
+    "ATTACK_DESCRIPTION",
     "STRIKE_EVENT_TYPES",
     "is_missing",
     "COLUMN_SYNONYMS",
     "SOURCE_KEYS",
     "canonical_column",
     "vocabulary_key",
+    "weapon_synonyms",
+    "reported_weapon",
     "parse_sources",
     "format_sources",
 ]
@@ -84,7 +92,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("lon", "float64", "WGS84 longitude in degrees, or NaN"),
     Column("location_precision", "string", "exact, approximate, site, province, country or unknown", False),
     Column("country", "string", "ISO 3166-1 alpha-3 code (NA only when neither given nor inferable)"),
-    Column("event_type", "string", "attack (on US/coalition forces), strike (by them), interception, other",
+    Column("event_type", "string",
+           "attack (on US/coalition forces), strike (by them), interception, other, other_conflict_event",
            False),
     Column("weapon", "string",
            "one_way_drone, rocket, missile, indirect_fire, ied, small_arms, airstrike or unknown", False),
@@ -95,6 +104,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("killed", "Int64", "people killed as reported (nullable integer)"),
     Column("sources", "string", 'JSON array of {"date", "publisher", "url"} objects, keys sorted', False),
     Column("notes", "string", "free text, or NA"),
+    Column("actor", "string",
+           "who carried it out, as the source reports it (claimed_by stays the claim), or NA"),
+    Column("target", "string",
+           "us_coalition, local_security_forces, armed_group, civilians, other or unknown", False),
+    Column("source_event_type", "string", "the source's own event class (e.g. ACLED event_type), or NA"),
+    Column("source_sub_event_type", "string",
+           "the source's own sub-class (e.g. ACLED sub_event_type), or NA"),
 )
 """The incident table columns, in output order."""
 
@@ -160,6 +176,8 @@ class Vocabulary:
     synonyms: Mapping[str, str] = field(default_factory=dict)
     default: str = "unknown"
     fallback: str | None = "unknown"
+    reduce: Callable[[str], list[str]] | None = None
+    """Further spellings to try when a value is not recognised as written (e.g. without counts)."""
 
     def __post_init__(self) -> None:
         for target in list(self.synonyms.values()) + [self.default] + [self.fallback or self.default]:
@@ -193,12 +211,19 @@ class Vocabulary:
         >>> WEAPON.lookup("Shahed"), WEAPON.lookup("107mm rocket"), WEAPON.lookup("catapult")
         ('one_way_drone', 'rocket', None)
         """
-        return self._lookup.get(vocabulary_key(text))  # type: ignore[attr-defined]
+        lookup: dict[str, str] = self._lookup  # type: ignore[attr-defined]
+        found = lookup.get(vocabulary_key(text))
+        if found is None and self.reduce is not None:
+            for form in self.reduce(text):
+                found = lookup.get(vocabulary_key(form))
+                if found is not None:
+                    break
+        return found
 
 
 EVENT_TYPE = Vocabulary(
     "event_type",
-    ("attack", "strike", "interception", "other"),
+    ("attack", "strike", "interception", "other", "other_conflict_event"),
     {
         "attack on US forces": "attack",
         "attack on coalition forces": "attack",
@@ -212,53 +237,90 @@ EVENT_TYPE = Vocabulary(
         "intercepted": "interception",
         "intercept": "interception",
         "shot down": "interception",
+        "other conflict event": "other_conflict_event",
     },
     # The table is of attacks on bases: a minimal file of dates and places lists attacks.
     default="attack",
     fallback="other",
 )
 
+_COUNT_WORDS = frozenset({
+    "a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "several", "multiple", "many", "some", "numerous", "dozens", "dozen", "of", "barrage",
+    "barrages", "salvo", "salvos", "volley", "volleys", "wave", "waves", "round", "rounds",
+})
+_WORD = re.compile(r"[a-z0-9/]+(?:[-'][a-z0-9/]+)*")
+
+
+def reported_weapon(text: str) -> list[str]:
+    """Shorter spellings of a weapon as a report words it: counts and plurals dropped, then the words from
+    the end ("four Katyusha rockets" -> "katyusha rocket", "rocket"), so the synonym list need not list
+    every phrasing.
+
+    Parameters
+    ----------
+    text : str
+        The weapon as written.
+
+    Returns
+    -------
+    list of str
+        Spellings to try, longest first.
+
+    Examples
+    --------
+    >>> reported_weapon("four Katyusha rockets")
+    ['katyusha rocket', 'rocket']
+    >>> [WEAPON.lookup(t) for t in ("suicide drones", "rocket barrage", "close-range ballistic missile")]
+    ['one_way_drone', 'rocket', 'missile']
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"reported_weapon expects a string, got {type(text).__name__}")
+    words = [w for w in _WORD.findall(text.lower()) if w not in _COUNT_WORDS and not w.isdigit()]
+    words = [w[:-1] if w.endswith("s") and not w.endswith("ss") and len(w) > 3 else w for w in words]
+    return [" ".join(words[i:]) for i in range(len(words)) if words[i:]]
+
+
+@functools.lru_cache(maxsize=1)
+def weapon_synonyms() -> dict[str, str]:
+    """The weapon synonym list, ``geoincidents/data/weapon_synonyms.csv`` (columns ``synonym``, ``weapon``).
+
+    Returns
+    -------
+    dict
+        Spelling -> weapon value, in file order.
+
+    Raises
+    ------
+    ValueError
+        If the file lacks a column, a row is incomplete or names a weapon outside the vocabulary.
+
+    Examples
+    --------
+    >>> weapon_synonyms()["Katyusha"]
+    'rocket'
+    """
+    text = resources.files("geoincidents").joinpath("data", "weapon_synonyms.csv").read_text("utf-8")
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames != ["synonym", "weapon"]:
+        raise ValueError(f"weapon_synonyms.csv: header must be synonym,weapon, got {reader.fieldnames}")
+    out: dict[str, str] = {}
+    for line, row in enumerate(reader, start=2):
+        synonym, weapon = (row.get("synonym") or "").strip(), (row.get("weapon") or "").strip()
+        if not synonym or weapon not in _WEAPON_VALUES:
+            raise ValueError(f"weapon_synonyms.csv line {line}: need a synonym and one of {_WEAPON_VALUES}")
+        out[synonym] = weapon
+    return out
+
+
+_WEAPON_VALUES = ("one_way_drone", "rocket", "missile", "indirect_fire", "ied", "small_arms", "airstrike",
+                  "unknown")
+
 WEAPON = Vocabulary(
     "weapon",
-    ("one_way_drone", "rocket", "missile", "indirect_fire", "ied", "small_arms", "airstrike", "unknown"),
-    {
-        "UAV": "one_way_drone",
-        "UAS": "one_way_drone",
-        "drone": "one_way_drone",
-        "drones": "one_way_drone",
-        "one-way drone": "one_way_drone",
-        "one-way attack drone": "one_way_drone",
-        "OWA drone": "one_way_drone",
-        "OWA UAS": "one_way_drone",
-        "kamikaze drone": "one_way_drone",
-        "suicide drone": "one_way_drone",
-        "explosive-laden drone": "one_way_drone",
-        "Shahed": "one_way_drone",
-        "rockets": "rocket",
-        "Katyusha": "rocket",
-        "107mm rocket": "rocket",
-        "122mm rocket": "rocket",
-        "ballistic missile": "missile",
-        "cruise missile": "missile",
-        "missiles": "missile",
-        "mortar": "indirect_fire",
-        "mortars": "indirect_fire",
-        "indirect fire": "indirect_fire",
-        "IDF": "indirect_fire",
-        "roadside bomb": "ied",
-        "IED": "ied",
-        "gunfire": "small_arms",
-        "small arms": "small_arms",
-        "small arms fire": "small_arms",
-        "air strike": "airstrike",
-        "airstrike": "airstrike",
-        "air strikes": "airstrike",
-        "airstrikes": "airstrike",
-        "": "unknown",
-        "unknown": "unknown",
-        "n/a": "unknown",
-        "na": "unknown",
-    },
+    _WEAPON_VALUES,
+    weapon_synonyms(),
+    reduce=reported_weapon,
 )
 
 CLAIM_STATUS = Vocabulary(
@@ -298,6 +360,28 @@ OUTCOME = Vocabulary(
         "n/a": "unknown",
     },
 )
+
+TARGET = Vocabulary(
+    "target",
+    ("us_coalition", "local_security_forces", "armed_group", "civilians", "other", "unknown"),
+    {
+        "US forces": "us_coalition",
+        "US troops": "us_coalition",
+        "coalition": "us_coalition",
+        "coalition forces": "us_coalition",
+        "US/coalition": "us_coalition",
+        "security forces": "local_security_forces",
+        "local forces": "local_security_forces",
+        "state forces": "local_security_forces",
+        "militia": "armed_group",
+        "armed group": "armed_group",
+        "rebels": "armed_group",
+        "civilian": "civilians",
+        "": "unknown",
+    },
+)
+"""Who was attacked. A plain table without a ``target`` column: ``us_coalition`` for attacks and
+interceptions (what such a table lists), ``unknown`` otherwise."""
 
 DATE_PRECISION = Vocabulary(
     "date_precision",
@@ -341,13 +425,16 @@ LOCATION_PRECISION = Vocabulary(
 )
 
 VOCABULARIES: dict[str, Vocabulary] = {
-    v.column: v for v in (DATE_PRECISION, LOCATION_PRECISION, EVENT_TYPE, WEAPON, CLAIM_STATUS, OUTCOME)
+    v.column: v
+    for v in (DATE_PRECISION, LOCATION_PRECISION, EVENT_TYPE, WEAPON, CLAIM_STATUS, OUTCOME, TARGET)
 }
 """Closed-vocabulary columns -> their :class:`Vocabulary`."""
 
 ATTACK_EVENT_TYPES: tuple[str, ...] = ("attack", "interception")
-"""The ``event_type`` values that count as attacks on US/coalition forces (counts, maps and charts default to
-them)."""
+"""The ``event_type`` values that count as attacks on US/coalition forces: the one definition. Counts, maps
+and charts default to them and say so (:data:`ATTACK_DESCRIPTION`)."""
+ATTACK_DESCRIPTION = "attacks on US and coalition forces"
+"""How counts, titles and legends name what :data:`ATTACK_EVENT_TYPES` selects."""
 STRIKE_EVENT_TYPES: tuple[str, ...] = ("strike",)
 """The ``event_type`` values of strikes by US/coalition forces."""
 
@@ -364,7 +451,6 @@ COLUMN_SYNONYMS: dict[str, str] = {
     "site": "location",
     "site_name": "location",
     "location_name": "location",
-    "target": "location",
     "source": "sources",
     "url": "sources",
     "link": "sources",

@@ -46,6 +46,15 @@ LABELS: dict[str, dict[str, str]] = {
         "strike": "US/coalition strike",
         "interception": "interception",
         "other": "other event",
+        "other_conflict_event": "other conflict event (not involving US/coalition forces)",
+    },
+    "target": {
+        "us_coalition": "US/coalition forces",
+        "local_security_forces": "local security forces",
+        "armed_group": "armed group",
+        "civilians": "civilians",
+        "other": "other target",
+        "unknown": "unknown target",
     },
     "weapon": {
         "one_way_drone": "one-way drone",

@@ -46,7 +46,7 @@ def full():
 def test_every_format_round_trips_rows_and_dtypes(tmp_path, fmt, fixture):
     table = _quiet(DATA / fixture)
     if fmt == "shp" and fixture == "acled.csv":  # ACLED's long column names do not fit a .dbf
-        with pytest.raises(ValueError, match="'sub_event_type'"):
+        with pytest.raises(ValueError, match="has no short name"):
             write_incidents(table, tmp_path / "out.shp")
         return
     path = write_incidents(table, tmp_path / f"out{_suffix(fmt)}")
@@ -168,7 +168,7 @@ def test_unreadable_gis_files_name_the_file(tmp_path):
                           ("bad.fgb", b"fgb\x03 broken")):
         path = tmp_path / name
         path.write_bytes(content)
-        with pytest.raises(IncidentValidationError, match=rf"^{path}: not a readable"):
+        with pytest.raises(IncidentValidationError, match=rf"^{path}: not (a readable|valid JSON)"):
             read_incidents(path)
     empty = tmp_path / "empty.geojson"
     empty.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")

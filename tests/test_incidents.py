@@ -119,7 +119,7 @@ def test_every_vocabulary_default_and_fallback_is_allowed():
 @pytest.mark.parametrize(
     ("name", "expected"),
     [("event_date", "date"), ("Day", "date"), ("place", "location"), ("SITE", "location"),
-     ("site_name", "location"), ("Location Name", "location"), ("target", "location"), ("source", "sources"),
+     ("site_name", "location"), ("Location Name", "location"), ("source", "sources"),
      ("url", "sources"), ("link", "sources"), ("source-url", "sources"), ("Latitude", "lat"),
      ("longitude", "lon"), ("id", "incident_id"), ("event_id", "incident_id"), ("country_code", "country"),
      ("ISO3", "country"), ("fatalities", "killed"), ("deaths", "killed"), ("wounded", "injured"),
@@ -350,7 +350,16 @@ def test_dates_in_several_formats_parse_to_midnight():
     assert table["date"].dtype == "datetime64[ns]"
 
 
-@pytest.mark.parametrize("bad", ["05/06/2025", "yesterday", "2025-13-01", "2025-02-30", "1066-10-14"])
+def test_ambiguous_date_column_is_an_error_with_two_readings():
+    frame = pd.DataFrame({"Date": ["05/06/2025", "03/04/2025"], "location": ["Tower 22"] * 2})
+    with pytest.raises(IncidentValidationError, match=r"column 'Date'.*'05/06/2025' is 2025-06-05 day first "
+                                                      r"or 2025-05-06 month first"):
+        read_incidents(frame)
+    table = read_incidents(frame, dayfirst=False)
+    assert table["date"].tolist() == [pd.Timestamp("2025-05-06"), pd.Timestamp("2025-03-04")]
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "2025-13-01", "2025-02-30", "1066-10-14", "31/02/2025"])
 def test_ambiguous_or_impossible_dates_are_rejected(bad):
     result = read_incidents(pd.DataFrame({"date": [bad], "location": ["Tower 22"]}), errors="report")
     assert len(result.incidents) == 0
@@ -388,41 +397,54 @@ def test_acled_export_is_mapped():
     assert table["country"].tolist() == ["IRQ", "SYR", "SYR", "IRQ"]
     assert table["lat"].tolist() == raw["latitude"].astype(float).tolist()
     assert table["killed"].tolist() == raw["fatalities"].astype(int).tolist()
-    # militia drone -> attack/one_way_drone; rockets -> indirect_fire; US air strike -> strike/airstrike
-    assert table["event_type"].tolist() == ["attack", "attack", "strike", "other"]
-    assert table["weapon"].tolist() == ["one_way_drone", "indirect_fire", "airstrike", "unknown"]
+    # militia drone at US forces -> attack/one_way_drone; rockets at them -> attack/indirect_fire; US air
+    # strike -> strike/airstrike; an Iraqi army clash with IS -> other_conflict_event (not an attack on US)
+    assert table["event_type"].tolist() == ["attack", "attack", "strike", "other_conflict_event"]
+    assert table["weapon"].tolist() == ["one_way_drone", "indirect_fire", "airstrike", "small_arms"]
+    assert table["target"].tolist() == ["us_coalition", "us_coalition", "armed_group", "armed_group"]
+    assert table["actor"].tolist() == raw["actor1"].tolist()
+    assert table["source_event_type"].tolist() == raw["event_type"].tolist()
+    assert table["source_sub_event_type"].tolist() == raw["sub_event_type"].tolist()
     assert [s["publisher"] for s in parse_sources(table["sources"].iloc[0])] == ["Shafaq News", "Rudaw"]
     assert table["notes"].tolist() == raw["notes"].tolist()
-    # the other ACLED columns are kept unchanged; ACLED's event_type under event_type_reported
-    consumed = {"event_id_cnty", "event_date", "time_precision", "event_type", "country", "location",
-                "latitude", "longitude", "geo_precision", "source", "notes", "fatalities"}
+    # the other ACLED columns are kept unchanged
+    consumed = {"event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1",
+                "country", "location", "latitude", "longitude", "geo_precision", "source", "notes",
+                "fatalities"}
     kept = [c for c in ACLED_COLUMNS if c not in consumed]
-    assert list(table.columns[len(schema.COLUMNS):]) == kept[:2] + ["event_type_reported"] + kept[2:]
+    assert list(table.columns[len(schema.COLUMNS):]) == kept
     for name in kept:
         assert table[name].tolist() == raw[name].tolist(), name
-    assert table["event_type_reported"].tolist() == raw["event_type"].tolist()
-    assert len(caught) == 1 and "'Armed clash' (1)" in str(caught[0].message)
+    assert len(caught) == 1
+    assert "4 rows read: 3 involve US/coalition forces, 2 attacks on them, 1 strikes by them, 1 other" in str(
+        caught[0].message)
 
 
-@pytest.mark.parametrize(("actor1", "event_type", "weapon"), [
-    ("Global Coalition Against Daesh", "strike", "airstrike"),
-    ("Military Forces of the United States (2021-)", "strike", "airstrike"),
-    ("Islamic Resistance in Iraq", "attack", "one_way_drone"),
+@pytest.mark.parametrize(("actor1", "inter1", "event_type", "weapon"), [
+    ("Global Coalition Against Daesh", "External/Other forces", "strike", "airstrike"),
+    ("Military Forces of the United States (2021-)", "External/Other forces", "strike", "airstrike"),
+    ("Military Forces of Turkey (2016-)", "External/Other forces", "attack", "airstrike"),
+    ("Military Forces of Russia (2000-)", "1", "attack", "airstrike"),
+    ("Islamic Resistance in Iraq", "Political militia", "attack", "one_way_drone"),
 ])
-def test_acled_air_drone_strike_depends_on_actor1(actor1, event_type, weapon):
+def test_acled_air_drone_strike_depends_on_actor1(actor1, inter1, event_type, weapon):
+    # row 1 has US forces as actor2: whoever flies at them attacks them; a state's air strike is an airstrike
     frame = pd.read_csv(DATA / "acled.csv", dtype=str, keep_default_na=False).iloc[[0]]
-    frame["actor1"] = actor1
-    table = read_incidents(frame)
+    frame["actor1"], frame["inter1"] = actor1, inter1
+    with pytest.warns(IncidentWarning, match="1 rows read"):
+        table = read_incidents(frame)
     assert (table["event_type"].iloc[0], table["weapon"].iloc[0]) == (event_type, weapon)
-    assert table["actor1"].iloc[0] == actor1
+    assert table["actor"].iloc[0] == actor1
 
 
-def test_acled_unmapped_sub_event_is_rejected_when_strict():
-    result = read_incidents(DATA / "acled.csv", strict=True, errors="report")
-    assert len(result.incidents) == 3
-    rejected = result.rejected[["row", "column", "value"]].values.tolist()
-    assert rejected == [[5, "sub_event_type", "Armed clash"]]
-    assert "no event_type/weapon mapping" in result.rejected["reason"].iloc[0]
+def test_acled_row_without_us_forces_is_never_an_attack():
+    frame = pd.read_csv(DATA / "acled.csv", dtype=str, keep_default_na=False).iloc[[0]]
+    frame["actor2"], frame["inter2"] = "Kurdistan Workers Party", "Rebel group"
+    frame["actor1"], frame["inter1"] = "Military Forces of Turkey (2016-)", "External/Other forces"
+    with pytest.warns(IncidentWarning, match="0 attacks on them, 0 strikes by them, 1 other events"):
+        table = read_incidents(frame, strict=True)
+    assert table[["event_type", "weapon", "target"]].iloc[0].tolist() == [
+        "other_conflict_event", "airstrike", "armed_group"]
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@
   (:func:`read_raw` dispatches);
 * :mod:`~geoincidents.incidents.validation`: the table mapped onto the schema and checked row by row;
 * :mod:`~geoincidents.incidents.parsing`: cell parsers (text, dates, numbers);
-* :mod:`~geoincidents.incidents.acled`: the ACLED export layout;
 * :mod:`~geoincidents.incidents.problems`: errors, warnings, :class:`ReadResult`;
 * :mod:`~geoincidents.incidents.writing`: :func:`write_incidents`.
 
@@ -20,9 +19,10 @@ Row numbers
 -----------
 Every problem names the file (its path, or ``"<DataFrame>"``), the row and the input column as the input
 spells it. Rows are numbered as in the file, the header being line 1: the first data row is row 2. For CSV
-files this is the physical line where the record starts (records spanning several lines and skipped blank
-lines are accounted for); for Excel it is the sheet row; for the GIS formats, Parquet and DataFrames, which
-have no lines, it is the 0-based position + 2, as if the table were written to a CSV file with a header.
+files this is the physical line where the record starts (records spanning several lines, skipped blank
+lines and a skipped preamble are accounted for); for Excel it is the sheet row; for the GIS formats, Parquet
+and DataFrames, which have no lines, it is the 0-based position + 2, as if the table were written to a CSV
+file with a header.
 
 Validation
 ----------
@@ -36,17 +36,17 @@ the stated country but (lon, lat) is inside), a ``country`` that is neither an I
 name, duplicated ``incident_id`` (rows after the first), ``injured``/``killed`` negative or not whole
 numbers, unreadable ``sources``, a non-Point geometry, and an unrecognised ``date_precision``.
 
-``strict=True`` also rejects: values outside the closed vocabularies, points outside the stated country,
-ACLED sub-event types with no mapping. With ``strict=False`` those rows are kept: unrecognised vocabulary
-values become the vocabulary's fallback (``unknown``, ``other`` for ``event_type``, ``unverified`` for
-``claim_status``), the original column is kept unchanged as ``<column>_reported``, and a
-:class:`IncidentWarning` lists the distinct values and their counts.
+``strict=True`` also rejects: values outside the closed vocabularies and points outside the stated country
+(every ACLED and UCDP row has a mapping: see :mod:`geoincidents.sources`). With ``strict=False`` those rows
+are kept: unrecognised vocabulary values become the vocabulary's fallback (``unknown``, ``other`` for
+``event_type``, ``unverified`` for ``claim_status``), the original column is kept unchanged as
+``<column>_reported``, and a :class:`IncidentWarning` lists the distinct values and their counts.
 """
 
 from __future__ import annotations
 
 import os
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
 import pandas as pd
 
@@ -74,11 +74,13 @@ __all__ = [
 
 
 def read_incidents(
-    path_or_frame: str | os.PathLike[str] | BinaryIO | pd.DataFrame,
+    path_or_frame: str | os.PathLike[str] | BinaryIO | pd.DataFrame | list[dict[str, Any]],
     *,
     errors: Literal["raise", "report"] = "raise",
     strict: bool = False,
     file_format: str | None = None,
+    source: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame | ReadResult:
     """Read and validate an incident table.
 
@@ -102,10 +104,17 @@ def read_incidents(
         ``"raise"``: raise one :class:`IncidentValidationError` listing every row problem.
         ``"report"``: return a :class:`ReadResult` with the valid rows and the rejected rows.
     strict : bool, default False
-        Also reject unrecognised vocabulary values, points outside their stated country and unmapped ACLED
-        sub-event types, instead of keeping them with a warning.
+        Also reject unrecognised vocabulary values and points outside their stated country, instead of
+        keeping them with a warning.
     file_format : {"csv", "geojson", "gpkg", "fgb", "shp", "parquet", "excel"}, optional
-        Override the format inferred from the file suffix (or from a stream's first bytes).
+        Override the format inferred from the file suffix or a stream's first bytes (``"geojson"`` also reads
+        API responses saved as JSON: ACLED ``{"data": [...]}``, UCDP ``{"Result": [...]}``,
+        or an array of records).
+    source : {"acled", "ucdp", "table"}, optional
+        Force a data source (:mod:`geoincidents.sources`); by default it is detected from the columns.
+    dayfirst : bool, optional
+        Day/month order of all-number dates (``31-12-19``, ``12/31/2019``). By default it is decided once
+        per column from all its values; a column whose every value reads both ways is then an error.
 
     Returns
     -------
@@ -126,15 +135,11 @@ def read_incidents(
 
     Notes
     -----
-    ACLED mapping: ``event_id_cnty`` -> ``incident_id``, ``event_date`` -> ``date``, ``time_precision``
-    1/2/3 -> ``day``/``week``/``month``, ``latitude``/``longitude`` -> ``lat``/``lon``, ``geo_precision``
-    1/2/3 -> ``exact``/``approximate``/``province``, ``country`` name -> ISO3, ``fatalities`` -> ``killed``,
-    ``source`` (``;``-separated publishers) -> ``sources``, ``notes`` -> ``notes``. ``event_type`` and
-    ``weapon`` come from ``sub_event_type``: ``Shelling/artillery/missile attack`` -> attack with
-    indirect_fire; ``Remote explosive/landmine/IED`` -> attack with ied; ``Air/drone strike`` -> strike with
-    airstrike when ``actor1`` mentions "United States" or "Coalition", else attack with one_way_drone;
-    anything else -> other with unknown (a warning, or a rejection when strict). ACLED's own ``event_type``
-    column is kept as ``event_type_reported``; the other ACLED columns are kept unchanged.
+    ACLED and UCDP GED are mapped by :mod:`geoincidents.sources.acled` and :mod:`geoincidents.sources.ucdp`
+    (rules in ``docs/sources.md``): who attacked whom decides ``event_type``; rows that do not involve
+    US/coalition forces become ``other_conflict_event`` (none is dropped), and an :class:`IncidentWarning`
+    gives the count per rule. The sources' own classes are kept in ``source_event_type`` and
+    ``source_sub_event_type``; their other columns are kept unchanged.
 
     Examples
     --------
@@ -152,4 +157,11 @@ def read_incidents(
         raise TypeError(f"strict must be True or False, got {strict!r}")
     if file_format is not None and file_format not in FORMATS:
         raise ValueError(f"file_format must be one of {sorted(FORMATS)}, got {file_format!r}")
-    return validate(read_raw(path_or_frame, file_format), errors=errors, strict=strict)
+    if dayfirst is not None and not isinstance(dayfirst, bool):
+        raise TypeError(f"dayfirst must be True, False or None, got {dayfirst!r}")
+    if source is not None:
+        from ..sources import source_layout
+
+        source_layout(source)  # raises for an unknown name
+    return validate(read_raw(path_or_frame, file_format), errors=errors, strict=strict, source=source,
+                    dayfirst=dayfirst)

@@ -83,19 +83,25 @@ class RawTable:
     rows: np.ndarray
     label: str
     problems: list[tuple[np.ndarray, str, list[str], str]] = field(default_factory=list)
+    header_line: int = 1
+    """Line of the header in the file (after a preamble, more than 1)."""
+    notes: list[str] = field(default_factory=list)
+    """What loading did to the file that a reader should know (a skipped preamble, a HXL tag row)."""
 
 
 def read_raw(
-    source: str | os.PathLike[str] | BinaryIO | pd.DataFrame, file_format: str | None = None
+    source: str | os.PathLike[str] | BinaryIO | pd.DataFrame | list[dict[str, Any]],
+    file_format: str | None = None
 ) -> RawTable:
     """Load a file, a binary stream or a DataFrame as a :class:`RawTable`, dispatching on the format.
 
     Parameters
     ----------
-    source : str, path-like, binary file object or pandas.DataFrame
+    source : str, path-like, binary file object, pandas.DataFrame or list of dict
         The input. A path's format comes from its suffix, a stream's (``sys.stdin.buffer``) from its first
         bytes (:func:`~geoincidents.fileformats.sniff_format`), unless ``file_format`` is given. A
-        stream is labelled by its ``name`` (``<stdin>``) in messages.
+        stream is labelled by its ``name`` (``<stdin>``) in messages. A list of dicts (records, e.g. what
+        the ``acled`` client's ``get_data`` returns) is read like a DataFrame.
     file_format : str, optional
         One of :data:`FORMATS`.
 
@@ -114,7 +120,11 @@ def read_raw(
     ('<stream>', ['Tower 22'])
     """
     if isinstance(source, pd.DataFrame):
-        return from_frame(source, FRAME_LABEL)
+        return drop_hxl_row(from_frame(source, FRAME_LABEL))
+    if isinstance(source, list):
+        if not all(isinstance(r, dict) for r in source):
+            raise TypeError("read_incidents expects a list of dicts (records), got other items")
+        return from_frame(pd.DataFrame(source), FRAME_LABEL)
     data: Source
     if hasattr(source, "read"):
         name = getattr(source, "name", None)
@@ -138,7 +148,29 @@ def read_raw(
             f"got {type(source).__name__}"
         )
     require_extra(fmt, label)
-    return _LOADERS[fmt](data, label)
+    return drop_hxl_row(_LOADERS[fmt](data, label))
+
+
+def drop_hxl_row(raw: RawTable) -> RawTable:
+    """Drop a HXL hashtag row (``#date``, ``#adm1+name``, ...) under the header, as HDX exports have.
+
+    Examples
+    --------
+    >>> raw = drop_hxl_row(from_frame(pd.DataFrame({"date": ["#date", "2024-01-28"],
+    ...                                             "location": ["#loc", "Tower 22"]}), "<DataFrame>"))
+    >>> raw.frame["date"].tolist(), raw.rows.tolist(), raw.notes
+    (['2024-01-28'], [3], ['row 2 is a HXL tag row (#date, #loc): skipped'])
+    """
+    if not len(raw.frame):
+        return raw
+    first = [v for v in raw.frame.iloc[0].tolist() if isinstance(v, str) and v.strip()]
+    if not first or not all(v.strip().startswith("#") for v in first):
+        return raw
+    shown = ", ".join(v.strip() for v in first[:3]) + (", ..." if len(first) > 3 else "")
+    raw.notes.append(f"row {int(raw.rows[0])} is a HXL tag row ({shown}): skipped")
+    raw.frame = raw.frame.iloc[1:].reset_index(drop=True)
+    raw.rows = raw.rows[1:]
+    return raw
 
 
 def load_csv(source: Source, label: str) -> RawTable:
@@ -148,6 +180,9 @@ def load_csv(source: Source, label: str) -> RawTable:
     shifted into other columns); duplicated header names are an error.
     """
     text = _read_utf8(source, label)
+    preamble = _preamble(text)
+    if preamble:
+        text = "\n".join(text.split("\n")[preamble:])
     first = text.split("\n", 1)[0]
     tsv = isinstance(source, Path) and source.suffix.lower() == ".tsv"
     if tsv or ("\t" in first and "," not in first):
@@ -160,7 +195,8 @@ def load_csv(source: Source, label: str) -> RawTable:
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
         raise IncidentValidationError(
-            f"{label}: duplicated column names in the header (line 1): {', '.join(map(repr, duplicated))}"
+            f"{label}: duplicated column names in the header (line {preamble + 1}): "
+            f"{', '.join(map(repr, duplicated))}"
         )
     try:
         frame = pd.read_csv(
@@ -170,28 +206,52 @@ def load_csv(source: Source, label: str) -> RawTable:
     except pd.errors.EmptyDataError as exc:
         raise IncidentValidationError(f"{label}: the file is empty") from exc
     except pd.errors.ParserError:  # a record with too many fields: read record by record below
-        return _load_ragged_csv(text, sep, label)
-    starts, fields = _csv_records(text, sep, len(frame))
-    if (fields != len(frame.columns)).any():
-        return _load_ragged_csv(text, sep, label)
-    if "'" in text:
-        frame = _restore_formulas(frame)
-    return RawTable(frame, starts, label)
+        raw = _load_ragged_csv(text, sep, label)
+    else:
+        starts, fields = _csv_records(text, sep, len(frame))
+        if (fields != len(frame.columns)).any():
+            raw = _load_ragged_csv(text, sep, label)
+        else:
+            if "'" in text:
+                frame = _restore_formulas(frame)
+            raw = RawTable(frame, starts, label)
+    if preamble:
+        raw.rows = raw.rows + preamble
+        raw.header_line = preamble + 1
+        raw.notes.append(f"header found on line {preamble + 1}; lines 1-{preamble} look like a preamble "
+                         f"(skipped)")
+    return raw
 
 
 def load_geojson(source: Source, label: str) -> RawTable:
-    """GeoJSON through GDAL: properties as columns (dates kept as their text); a Point gives lat/lon."""
+    """GeoJSON through GDAL: properties as columns (dates kept as their text); a Point gives lat/lon.
+
+    A JSON document that is an ACLED API response (``{"data": [...]}``), a UCDP API page
+    (``{"Result": [...]}``) or an array of records is read as a table of those records.
+    """
     # Checked before GDAL, whose messages name its in-memory file instead of the input.
     text = _read_utf8(source, label)
-    if not text.lstrip().startswith("{"):
-        raise IncidentValidationError(f"{label}: not a GeoJSON FeatureCollection (no '{{' at the start)")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise IncidentValidationError(
+            f"{label}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from exc
+    records = _json_records(doc, label)  # an ACLED or UCDP API response, or an array of records
+    if records is not None:
+        frame = pd.DataFrame(records)
+        return RawTable(frame, np.arange(2, len(frame) + 2, dtype=np.int64), label)
+    if not isinstance(doc, dict) or doc.get("type") not in ("Feature", "FeatureCollection"):
+        raise IncidentValidationError(
+            f"{label}: not a GeoJSON FeatureCollection, an ACLED API response ({{\"data\": [...]}}), "
+            f"a UCDP API page ({{\"Result\": [...]}}) or a JSON array of records"
+        )
     gdf = _read_with_gdal(source, label, "geojson", DATE_AS_STRING="YES")
     raw = from_frame(gdf, label)
     # GDAL reads a geometry it cannot make sense of (a string, bad coordinates) as none at all: look at those
     # features in the document, so that they are row problems and not incidents silently without a place.
     missing = np.flatnonzero(gdf.geometry.isna().to_numpy())
     if len(missing) and not _has_coordinate_columns(gdf.columns):
-        doc = json.loads(text)
         features = doc.get("features") or [] if doc.get("type") != "Feature" else [doc]
         for i in missing:
             feature = features[i] if i < len(features) and isinstance(features[i], dict) else {}
@@ -282,6 +342,43 @@ def from_frame(frame: pd.DataFrame, label: str) -> RawTable:
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
+def _json_records(doc: Any, label: str) -> list[dict[str, Any]] | None:
+    """The records of an API response saved as JSON, or None when the document is not one.
+
+    ACLED (the key-based API and the current OAuth one): ``{"status": 200, "success": true, "count": n,
+    "data": [...]}``; UCDP GED API pages: ``{"TotalCount": n, ..., "Result": [...]}``; or a bare array of
+    objects.
+    """
+    if isinstance(doc, list):
+        items = doc
+    elif isinstance(doc, dict) and isinstance(doc.get("data"), list) and "type" not in doc:
+        if doc.get("success") is False:
+            raise IncidentValidationError(f"{label}: the API response reports failure: {doc.get('error')!r}")
+        items = doc["data"]
+    elif isinstance(doc, dict) and isinstance(doc.get("Result"), list):
+        items = doc["Result"]
+    else:
+        return None
+    if not items:
+        raise IncidentValidationError(f"{label}: the file is empty (no records)")
+    bad = next((i for i, item in enumerate(items) if not isinstance(item, dict)), None)
+    if bad is not None:
+        raise IncidentValidationError(f"{label}: record {bad + 1} is not a JSON object")
+    return items
+
+
+def _preamble(text: str) -> int:
+    """How many lines come before the header: leading lines with at most one non-empty field whatever the
+    separator (a title such as ``(Sample)``, a blank line) when a line with several fields follows."""
+    lines = text.split("\n")
+    for skipped, line in enumerate(lines[:20]):
+        widest = max(len([f for f in next(csv.reader([line], delimiter=sep), []) if f.strip()])
+                     for sep in (",", ";", "\t"))
+        if widest > 1:
+            return skipped
+    return 0
+
+
 def _read_utf8(source: Source, label: str) -> str:
     """The file's text; raise naming the byte offset and line when it is empty or not UTF-8."""
     data = source if isinstance(source, bytes) else source.read_bytes()

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
-__all__ = ["NA_TOKENS", "text_cells", "map_distinct", "parse_dates", "parse_numbers"]
+__all__ = ["NA_TOKENS", "DateOrderError", "text_cells", "map_distinct", "parse_dates", "parse_numbers"]
 
 NA_TOKENS = frozenset({"na", "n/a", "nan", "none", "null", "unknown", "-"})
 """Cells that mean "not given" in a number column (compared lower-case)."""
@@ -25,9 +25,33 @@ _ISO_DATE = re.compile(
     r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
 )
 _ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
+# Month-name forms are never ambiguous. "%y" reads a two-digit year by the POSIX rule: 69-99 -> 1969-1999,
+# 00-68 -> 2000-2068 (ACLED's exports "9-May-20", "05-Jan-22" are 2020 and 2022).
 _DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y", "%d-%b-%Y",
-                 "%d-%B-%Y", "%Y/%m/%d", "%d %B, %Y", "%d %b, %Y")
+                 "%d-%B-%Y", "%d-%b-%y", "%d-%B-%y", "%d %b %y", "%d/%b/%Y", "%d/%b/%y", "%Y/%m/%d",
+                 "%d %B, %Y", "%d %b, %Y")
+# All-number dates: day and month may come in either order ("31-12-19", "12/31/2019").
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})$")
 _BAD = object()
+TWO_DIGIT_YEAR_PIVOT = 69
+"""A two-digit year ``yy`` is 19yy when ``yy >= 69``, else 20yy (the POSIX ``strptime`` rule)."""
+
+
+class DateOrderError(ValueError):
+    """A column of all-number dates whose day/month order the values do not decide (or contradict).
+
+    Attributes
+    ----------
+    example : str
+        A value that reads both ways (or, for a contradiction, one value of each order).
+    readings : tuple of str
+        Its two readings, day first then month first (ISO dates).
+    """
+
+    def __init__(self, message: str, example: str, readings: tuple[str, str]):
+        super().__init__(message)
+        self.example = example
+        self.readings = readings
 
 
 def text_cells(values: pd.Series | None, n: int) -> pd.Series:
@@ -57,18 +81,36 @@ def map_distinct(values: pd.Series, func: Callable[[Any], Any]) -> tuple[np.ndar
     return codes, [func(u) for u in uniques]
 
 
-def parse_dates(values: pd.Series | None, n: int) -> tuple[pd.Series, np.ndarray]:
+def parse_dates(values: pd.Series | None, n: int, *, dayfirst: bool | None = None
+                ) -> tuple[pd.Series, np.ndarray]:
     """datetime64[ns] at midnight (NaT when missing) and a mask of unparseable values.
 
-    Accepts datetimes, ISO text (``2025-05-16``, with optional time; ``2025-05`` is the 1st) and English
-    day-month-year or month-day-year text (``16 May 2025``, ``May 16, 2025``). Slash dates other than
-    ``YYYY/MM/DD`` are ambiguous and rejected. Each distinct value is parsed once.
+    Accepts datetimes, ISO text (``2025-05-16``, with optional time; ``2025-05`` is the 1st), English
+    month-name text (``16 May 2025``, ``May 16, 2025``, ``9-May-20``, ``05-Jan-22``) and all-number dates
+    (``31-12-19``, ``12/31/2019``, ``31.12.2019``). A two-digit year is 19yy from 69 up, else 20yy
+    (:data:`TWO_DIGIT_YEAR_PIVOT`). For all-number dates the day/month order is decided once for the whole
+    column from all its values: a value with a first number above 12 means day first, a second number above
+    12 means month first; ``dayfirst`` forces the order. Each distinct value is parsed once.
+
+    Raises
+    ------
+    DateOrderError
+        When the column's all-number dates all read both ways (and ``dayfirst`` is None), or some values
+        need day first and others month first.
 
     Examples
     --------
-    >>> dates, bad = parse_dates(pd.Series(["2024-01-28", "28 January 2024", "1/28/24", ""]), 4)
+    >>> dates, bad = parse_dates(pd.Series(["2024-01-28", "28 January 2024", "1/28/24", "", "x"]), 5)
     >>> [str(d.date()) if not pd.isna(d) else None for d in dates], bad.tolist()
-    (['2024-01-28', '2024-01-28', None, None], [False, False, True, False])
+    (['2024-01-28', '2024-01-28', '2024-01-28', None, None], [False, False, False, False, True])
+    >>> dates, _ = parse_dates(pd.Series(["9-May-20", "31-12-19", "05-01-19"]), 3)
+    >>> [str(d.date()) for d in dates]
+    ['2020-05-09', '2019-12-31', '2019-01-05']
+    >>> try:
+    ...     parse_dates(pd.Series(["03/04/2020"]), 1)
+    ... except DateOrderError as exc:
+    ...     exc.readings
+    ('2020-04-03', '2020-03-04')
     """
     index = pd.RangeIndex(n)
     if values is None:
@@ -79,7 +121,9 @@ def parse_dates(values: pd.Series | None, n: int) -> tuple[pd.Series, np.ndarray
             d = d.dt.tz_localize(None)
         return d.dt.normalize().astype("datetime64[ns]"), np.zeros(n, dtype=bool)
     obj = values.astype(object) if not isinstance(values.dtype, np.dtype) else values
-    codes, parsed = map_distinct(obj, _parse_one_date)
+    codes, uniques = pd.factorize(obj, use_na_sentinel=True)
+    order = _numeric_order(list(uniques), dayfirst)
+    parsed = [_parse_one_date(u, order) for u in uniques]
     lookup = np.array(
         [p.to_datetime64() if isinstance(p, pd.Timestamp) else np.datetime64("NaT", "ns") for p in parsed]
         + [np.datetime64("NaT", "ns")],
@@ -110,7 +154,54 @@ def parse_numbers(values: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndar
     return out, bad
 
 
-def _parse_one_date(value: Any) -> Any:
+def _numeric_parts(value: Any) -> tuple[int, int, int] | None:
+    """(first, second, year) of an all-number date, the year widened to four digits."""
+    if not isinstance(value, str):
+        return None
+    match = _NUMERIC_DATE.match(value.strip())
+    if match is None:
+        return None
+    year = int(match.group(4))
+    if len(match.group(4)) == 2:
+        year += 1900 if year >= TWO_DIGIT_YEAR_PIVOT else 2000
+    return int(match.group(1)), int(match.group(3)), year
+
+
+def _numeric_order(uniques: list[Any], dayfirst: bool | None) -> bool | None:
+    """Day first (True) or month first (False) for the column's all-number dates; None when it has none."""
+    parts = [(u, p) for u in uniques if (p := _numeric_parts(u)) is not None]
+    if not parts or dayfirst is not None:
+        return dayfirst
+    day_first = [u for u, (a, b, _) in parts if a > 12 and b <= 12]
+    month_first = [u for u, (a, b, _) in parts if b > 12 and a <= 12]
+    if day_first and month_first:
+        raise DateOrderError(
+            f"day/month order contradicts itself: {str(day_first[0])!r} needs day first, "
+            f"{str(month_first[0])!r} month first; pass dayfirst=True or dayfirst=False",
+            str(day_first[0]), (str(day_first[0]), str(month_first[0])),
+        )
+    if day_first or month_first:
+        return bool(day_first)
+    both = [(u, p) for u, p in parts if p[0] != p[1]]
+    if not both:
+        return True  # every value has day == month: the order does not matter
+    value, (a, b, year) = both[0]
+    readings = (_iso(year, b, a), _iso(year, a, b))
+    raise DateOrderError(
+        f"day/month order is ambiguous: every all-number date reads both ways (e.g. {str(value)!r} is "
+        f"{readings[0]} day first or {readings[1]} month first); pass dayfirst=True or dayfirst=False",
+        str(value), readings,
+    )
+
+
+def _iso(year: int, month: int, day: int) -> str:
+    try:
+        return _date(year, month, day).isoformat()
+    except ValueError:
+        return f"{year:04d}-{month:02d}-{day:02d} (no such day)"
+
+
+def _parse_one_date(value: Any, dayfirst: bool | None = None) -> Any:
     """A distinct input value -> midnight Timestamp, None (missing) or _BAD."""
     ts: pd.Timestamp | None = None
     if isinstance(value, pd.Timestamp | _datetime | _date | np.datetime64):
@@ -119,9 +210,17 @@ def _parse_one_date(value: Any) -> Any:
         text = " ".join(value.split())
         if not text:
             return None
+        numeric = _numeric_parts(text)
         if _ISO_DATE.match(text) or _ISO_MONTH.match(text):
             try:
                 ts = pd.Timestamp(text)
+            except ValueError:
+                return _BAD
+        elif numeric is not None:
+            first, second, year = numeric
+            day, month = (first, second) if dayfirst in (True, None) else (second, first)
+            try:
+                ts = pd.Timestamp(_datetime(year, month, day))
             except ValueError:
                 return _BAD
         else:

@@ -11,16 +11,15 @@ import json
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .. import schema
 from ..schema import COLUMN_NAMES, DTYPES, REQUIRED, VOCABULARIES, Vocabulary, format_sources, parse_sources
-from .acled import ACLED_COLUMNS, acled_event_types, is_acled
 from .loading import RawTable
-from .parsing import NA_TOKENS, map_distinct, parse_dates, parse_numbers, text_cells
+from .parsing import NA_TOKENS, DateOrderError, map_distinct, parse_dates, parse_numbers, text_cells
 from .problems import (
     REJECTED_HEAD,
     IncidentValidationError,
@@ -30,6 +29,10 @@ from .problems import (
     counted_values,
     problem_lines,
 )
+
+if TYPE_CHECKING:
+    from ..sources.layout import SourceLayout
+
 
 __all__ = ["COUNTRY_TOLERANCE_M", "EARLIEST_DATE", "LATEST_DAYS_AHEAD", "MAX_COUNT", "Checks", "validate"]
 
@@ -81,6 +84,7 @@ class Checks:
     problems: ProblemLog = field(default_factory=ProblemLog)
     notes: list[str] = field(default_factory=list)
     reported: dict[str, pd.Series] = field(default_factory=dict)
+    dayfirst: bool | None = None
 
     @property
     def n(self) -> int:
@@ -103,7 +107,8 @@ class Checks:
         self.notes.append(f"{self.label}: {message}")
 
 
-def validate(raw: RawTable, *, errors: str, strict: bool) -> pd.DataFrame | ReadResult:
+def validate(raw: RawTable, *, errors: str, strict: bool, source: str | None = None,
+             dayfirst: bool | None = None) -> pd.DataFrame | ReadResult:
     """Normalise and validate a loaded table; raise or report.
 
     Parameters
@@ -112,6 +117,10 @@ def validate(raw: RawTable, *, errors: str, strict: bool) -> pd.DataFrame | Read
         From :func:`geoincidents.incidents.loading.read_raw`.
     errors : {"raise", "report"}
     strict : bool
+    source : str, optional
+        A name from :data:`geoincidents.sources.SOURCE_NAMES`; detected from the columns when None.
+    dayfirst : bool, optional
+        Day/month order of all-number dates; decided per column from its values when None.
 
     Returns
     -------
@@ -123,15 +132,20 @@ def validate(raw: RawTable, *, errors: str, strict: bool) -> pd.DataFrame | Read
         raise IncidentValidationError(
             f"{raw.label}: duplicated column names: {', '.join(repr(str(c)) for c in duplicated.unique())}"
         )
-    acled = is_acled(frame.columns)
-    mapping, extras = _map_columns(list(frame.columns), acled)
-    _require_columns(mapping, frame.columns, raw.label)
-    checks = Checks(frame, raw.rows, raw.label, strict, mapping)
+    from ..sources import detect_source, source_layout  # sources build on this package's parsers
+
+    layout = source_layout(source) if source is not None else detect_source(frame.columns)
+    mapping, extras = _map_columns(list(frame.columns), layout)
+    _require_columns(mapping, frame.columns, raw)
+    checks = Checks(frame, raw.rows, raw.label, strict, mapping, dayfirst=dayfirst)
+    for note in raw.notes:
+        checks.warn(note)
     for pos, column, values, reason in raw.problems:
         checks.problems.add_listed(pos, column, values, reason)
+    derived = layout.derive(checks) if layout.derive is not None else {}
 
     out: dict[str, Any] = {"incident_id": _incident_ids(checks)}
-    out.update(_dates(checks))
+    out.update(_dates(checks, derived))
     location = text_cells(checks.column("location"), checks.n)
     location = location.mask(location.str.lower().isin(NA_TOKENS).fillna(False).to_numpy())
     checks.report(location.isna().to_numpy(), "location", "missing location")
@@ -139,27 +153,26 @@ def validate(raw: RawTable, *, errors: str, strict: bool) -> pd.DataFrame | Read
     out["site_id"] = text_cells(checks.column("site_id"), checks.n)
     lat, lon, coords_ok = _coordinates(checks)
     out["lat"], out["lon"] = lat, lon
-    out["location_precision"] = _vocabulary(checks, schema.LOCATION_PRECISION)
+    out["location_precision"] = derived.get("location_precision")
+    if out["location_precision"] is None:
+        out["location_precision"] = _vocabulary(checks, schema.LOCATION_PRECISION)
     out["country"] = _countries(checks, lat, lon, coords_ok)
     _check_in_country(checks, out["country"], lat, lon, coords_ok)
-    if acled and ("event_type" not in mapping or "weapon" not in mapping):
-        acled_type, acled_weapon = acled_event_types(checks)
-        derived = {"event_type": acled_type, "weapon": acled_weapon}
     for name in ("event_type", "weapon"):
-        if acled and name not in mapping:
-            out[name] = derived[name]
-        else:
-            out[name] = _vocabulary(checks, VOCABULARIES[name])
+        out[name] = derived[name] if name in derived else _vocabulary(checks, VOCABULARIES[name])
     out["claimed_by"] = text_cells(checks.column("claimed_by"), checks.n)
     for name in ("claim_status", "outcome"):
         out[name] = _vocabulary(checks, VOCABULARIES[name])
     for name in ("injured", "killed"):
         out[name] = _casualty_counts(checks, name)
-    out["sources"] = _sources(checks, acled)
+    out["sources"] = _sources(checks, layout.split_sources)
     out["notes"] = text_cells(checks.column("notes"), checks.n)
+    for name in ("actor", "source_event_type", "source_sub_event_type"):
+        out[name] = derived[name] if name in derived else text_cells(checks.column(name), checks.n)
+    out["target"] = _targets(checks, derived, out["event_type"])
     _check_unique_ids(checks, out["incident_id"])
 
-    table = _assemble(out, checks, extras, acled)
+    table = _assemble(out, checks, extras)
     problem_frame = checks.problems.frame(raw.label, raw.rows)
     for message in checks.notes:
         warnings.warn(message, IncidentWarning, stacklevel=3)
@@ -167,20 +180,19 @@ def validate(raw: RawTable, *, errors: str, strict: bool) -> pd.DataFrame | Read
 
 
 # -- columns -------------------------------------------------------------------------------------------------
-def _map_columns(columns: Sequence[Any], acled: bool) -> tuple[dict[str, Any], list[Any]]:
+def _map_columns(columns: Sequence[Any], layout: SourceLayout) -> tuple[dict[str, Any], list[Any]]:
     """Schema column -> input column name, and the input columns left as extras (input order).
 
-    A schema name spelled exactly (ignoring case) beats a synonym; among synonyms the first column wins;
-    the losers stay as extra columns.
+    The source's own column names come first; then a schema name spelled exactly (ignoring case) beats a
+    synonym; among synonyms the first column wins; the losers stay as extra columns.
     """
     chosen: dict[str, tuple[int, Any]] = {}
+    own = dict(layout.columns)
     for col in columns:
-        if acled and isinstance(col, str) and col.strip().lower() == "event_type":
-            continue  # ACLED's vocabulary, not ours: kept as event_type_reported
         target = None
         rank = 2
-        if acled and isinstance(col, str) and col.strip().lower() in ACLED_COLUMNS:
-            target, rank = ACLED_COLUMNS[col.strip().lower()], 0
+        if isinstance(col, str) and col.strip().lower() in own:
+            target, rank = own[col.strip().lower()], 0
         else:
             target = schema.canonical_column(col)
             if target is not None and isinstance(col, str):
@@ -195,10 +207,14 @@ def _map_columns(columns: Sequence[Any], acled: bool) -> tuple[dict[str, Any], l
     return mapping, extras
 
 
-def _require_columns(mapping: dict[str, Any], columns: pd.Index, label: str) -> None:
+def _require_columns(mapping: dict[str, Any], columns: pd.Index, raw: RawTable) -> None:
     missing = [c for c in REQUIRED if c not in mapping]
     if not missing:
         return
+    label = raw.label
+    if raw.header_line > 1:
+        label = (f"{label}: header expected on line {raw.header_line}; lines 1-{raw.header_line - 1} look "
+                 f"like a preamble; line {raw.header_line}")
     names = ", ".join(repr(c) for c in missing)
     accepted = "; ".join(
         f"{c}: " + ", ".join([c] + sorted(k for k, v in schema.COLUMN_SYNONYMS.items() if v == c))
@@ -234,17 +250,17 @@ def _check_unique_ids(checks: Checks, ids: np.ndarray) -> None:
     checks.problems.add(dup, checks.column_name("incident_id"), shown, reason.astype(object))
 
 
-def _dates(checks: Checks) -> dict[str, Any]:
+def _dates(checks: Checks, derived: dict[str, Any]) -> dict[str, Any]:
     """``date``, ``date_precision`` and ``date_end``.
 
-    Precision, when the input states none: ``range`` with a ``date_end``, ``month`` for a date written as a
-    month (``2023-10``), else ``day``. Dates outside :data:`EARLIEST_DATE` .. today +
-    :data:`LATEST_DAYS_AHEAD` are rejected as implausible.
+    Precision, when the input (or its source layout) states none: ``range`` with a ``date_end``, ``month``
+    for a date written as a month (``2023-10``), else ``day``. Dates outside :data:`EARLIEST_DATE` .. today
+    + :data:`LATEST_DAYS_AHEAD` are rejected as implausible.
     """
-    date, bad_date = parse_dates(checks.column("date"), checks.n)
+    date, bad_date = _parse_date_column(checks, "date")
     checks.report(bad_date, "date", _BAD_DATE)
     checks.report(date.isna().to_numpy() & ~bad_date, "date", "missing date")
-    date_end, bad_end = parse_dates(checks.column("date_end"), checks.n)
+    date_end, bad_end = _parse_date_column(checks, "date_end")
     checks.report(bad_end, "date_end", _BAD_DATE)
     checks.report((date_end < date).to_numpy(), "date_end", "date_end before date")
     latest = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize() + pd.Timedelta(days=LATEST_DAYS_AHEAD)
@@ -253,6 +269,8 @@ def _dates(checks: Checks) -> dict[str, Any]:
         late = (values > latest).to_numpy()
         checks.report(early, name, f"implausible date (before {EARLIEST_DATE.date()})")
         checks.report(late, name, "implausible date (in the future)")
+    if "date_precision" in derived:
+        return {"date": date, "date_precision": derived["date_precision"], "date_end": date_end}
     precision = _vocabulary(checks, schema.DATE_PRECISION)
     stated = text_cells(checks.column("date_precision"), checks.n).notna().to_numpy()
     # A date_end without a stated precision means the event spans a range; a date written as a month is one.
@@ -262,6 +280,28 @@ def _dates(checks: Checks) -> dict[str, Any]:
         as_month = text_cells(written, checks.n).str.fullmatch(r"\d{4}-\d{2}").fillna(False).to_numpy()
         precision = np.where(~stated & as_month & date_end.isna().to_numpy(), "month", precision)
     return {"date": date, "date_precision": precision, "date_end": date_end}
+
+
+def _parse_date_column(checks: Checks, name: str) -> tuple[pd.Series, np.ndarray]:
+    """One date column, its day/month order decided once; an undecidable order is a file-level error."""
+    try:
+        return parse_dates(checks.column(name), checks.n, dayfirst=checks.dayfirst)
+    except DateOrderError as exc:
+        raise IncidentValidationError(
+            f"{checks.label}: column {checks.column_name(name)!r}: {exc} (command line: --dayfirst or "
+            f"--monthfirst)"
+        ) from exc
+
+
+def _targets(checks: Checks, derived: dict[str, Any], event_type: np.ndarray) -> np.ndarray:
+    """``target``: the source's, the input column's, or for a plain table without one ``us_coalition``
+    for attacks and interceptions (what such a table lists) and ``unknown`` otherwise."""
+    if "target" in derived:
+        return np.asarray(derived["target"], dtype=object)
+    if "target" in checks.mapping:
+        return _vocabulary(checks, schema.TARGET)
+    attack = np.isin(np.asarray(event_type, dtype=object), list(schema.ATTACK_EVENT_TYPES))
+    return np.where(attack, "us_coalition", "unknown").astype(object)
 
 
 def _coordinates(checks: Checks) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -422,7 +462,7 @@ def _check_in_country(checks: Checks, country: np.ndarray, lat: np.ndarray, lon:
                     f"(kept; strict=True rejects them): {listed}{more}")
 
 
-def _sources(checks: Checks, acled: bool) -> np.ndarray:
+def _sources(checks: Checks, split: bool) -> np.ndarray:
     """The sources JSON text per row ("[]" when none); unreadable cells are problems."""
     values = checks.column("sources")
     if values is None:
@@ -435,7 +475,7 @@ def _sources(checks: Checks, acled: bool) -> np.ndarray:
 
     def convert(cell: str) -> tuple[str | None, str | None]:
         try:
-            if acled and cell[:1] not in "[{":  # ACLED: "Reuters; Shafaq News"
+            if split and cell[:1] not in "[{":  # ACLED: "Reuters; Shafaq News"
                 items = [part for part in (p.strip() for p in cell.split(";")) if part]
                 return format_sources(parse_sources(p)[0] for p in items), None
             return format_sources(parse_sources(cell)), None
@@ -460,7 +500,7 @@ def _json_sources(value: Any) -> str:
 
 
 # -- the result ----------------------------------------------------------------------------------------------
-def _assemble(out: dict[str, Any], checks: Checks, extras: list[Any], acled: bool) -> pd.DataFrame:
+def _assemble(out: dict[str, Any], checks: Checks, extras: list[Any]) -> pd.DataFrame:
     """Schema columns with their dtypes, then extras unchanged, then the ``_reported`` originals."""
     index = pd.RangeIndex(checks.n)
     cols: dict[str, Any] = {}
@@ -478,13 +518,7 @@ def _assemble(out: dict[str, Any], checks: Checks, extras: list[Any], acled: boo
     parts = [pd.DataFrame(cols, index=index)]
     taken = set(COLUMN_NAMES)
     if extras:
-        extra_frame = checks.frame[extras]
-        if acled:
-            extra_frame = extra_frame.rename(
-                columns={c: "event_type_reported" for c in extras
-                         if isinstance(c, str) and c.strip().lower() == "event_type"}
-            )
-        extra_frame = extra_frame.set_axis(index, axis=0)
+        extra_frame = checks.frame[extras].set_axis(index, axis=0)
         parts.append(extra_frame)
         taken |= {str(c) for c in extra_frame.columns}
     if checks.reported:

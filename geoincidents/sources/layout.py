@@ -1,0 +1,100 @@
+"""What a data source module provides: :class:`SourceLayout`, and the actor helpers the sources share.
+
+A source recognises its layout by its columns and maps it onto the incident schema in two steps that the
+validator (:func:`geoincidents.incidents.validation.validate`) calls:
+
+1. ``columns``: input column (lower case) -> schema column, for the columns that carry a schema column one
+   to one under a name the schema's synonyms do not know (``event_id_cnty`` -> ``incident_id``). The generic
+   synonyms (:data:`geoincidents.schema.COLUMN_SYNONYMS`) map the rest; problems then name the input column.
+2. ``derive(checks)``: schema columns computed from several input columns (``event_type``, ``weapon``,
+   ``target``, precision codes), returned as arrays aligned with the rows. Problems and warnings go to the
+   :class:`~geoincidents.incidents.validation.Checks` context, so they name the file, row and column.
+
+Everything else (dates, coordinates, countries, counts, vocabularies) is the generic validation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..incidents.parsing import text_cells
+
+if TYPE_CHECKING:
+    from ..incidents.validation import Checks
+
+__all__ = ["SourceLayout", "US_COALITION", "involves_us_coalition", "lower_columns", "input_text"]
+
+US_COALITION = re.compile(
+    r"\bunited states\b|\bu\.s\.|\busa\b|\bglobal coalition\b|\binternational coalition\b|"
+    r"\bus-led coalition\b|\bcoalition forces\b|\boperation inherent resolve\b|\bcjtf-oir\b",
+    re.IGNORECASE,
+)
+"""Actor names that are US or US-led coalition forces, as ACLED and UCDP write them ("Military Forces of the
+United States (2021-)", "Global Coalition Against Daesh", "Government of United States of America"). Other
+coalitions ("Saudi-led coalition") do not match."""
+
+
+@dataclass(frozen=True)
+class SourceLayout:
+    """One data source's layout.
+
+    Attributes
+    ----------
+    name : str
+        What ``read_incidents(source=...)`` calls it.
+    title : str
+        How messages name it ("ACLED export").
+    matches : callable
+        Lower-case column names -> whether a table has this layout.
+    columns : mapping
+        Input column (lower case) -> schema column, taking precedence over the generic synonyms.
+    derive : callable or None
+        ``Checks`` -> {schema column: array}, the columns computed from several inputs.
+    split_sources : bool
+        ``sources`` cells are ``;``-separated publisher names (ACLED ``source``, UCDP ``source_office``).
+    """
+
+    name: str
+    title: str
+    matches: Callable[[frozenset[str]], bool]
+    columns: Mapping[str, str] = field(default_factory=dict)
+    derive: Callable[[Checks], dict[str, Any]] | None = None
+    split_sources: bool = False
+
+
+def lower_columns(columns: Iterable[Any]) -> frozenset[str]:
+    """The string column names, stripped and lower case.
+
+    Examples
+    --------
+    >>> sorted(lower_columns([" Event_Date", "LOCATION", 3]))
+    ['event_date', 'location']
+    """
+    return frozenset(c.strip().lower() for c in columns if isinstance(c, str))
+
+
+def input_text(checks: Checks, *names: str) -> pd.Series:
+    """The first input column among ``names`` (any case) as stripped text; all NA when none is there."""
+    by_lower = {c.strip().lower(): c for c in checks.frame.columns if isinstance(c, str)}
+    for name in names:
+        if name in by_lower:
+            return text_cells(checks.frame[by_lower[name]], checks.n)
+    return text_cells(None, checks.n)
+
+
+def involves_us_coalition(actors: pd.Series) -> np.ndarray:
+    """Mask of actor names that are US or coalition forces (:data:`US_COALITION`).
+
+    Examples
+    --------
+    >>> involves_us_coalition(pd.Series(["Military Forces of the United States (2021-)",
+    ...                                  "Military Forces of Turkey (2016-)", None])).tolist()
+    [True, False, False]
+    """
+    return actors.astype("string").str.contains(US_COALITION, regex=True).fillna(False).to_numpy(dtype=bool)
