@@ -284,7 +284,7 @@ def test_fuzz_reader_never_raises_anything_but_validation_errors(tmp_path, frame
     except IncidentValidationError:
         return  # a file-level problem, stated as such
     expected = len(frame)
-    if fmt == "csv" and "\r" in source.read_text(encoding=encoding):
+    if fmt == "csv" and b"\r" in source.read_bytes():
         # A bare carriage return in an unquoted cell makes the file ambiguous (a line end to some readers):
         # every record the loader sees is still accounted for.
         from geoincidents.incidents import read_raw
@@ -292,3 +292,20 @@ def test_fuzz_reader_never_raises_anything_but_validation_errors(tmp_path, frame
         expected = len(read_raw(source).frame)
     _accounted(result, expected)
     assert set(result.problems["file"]) <= {str(source) if fmt != "frame" else "<DataFrame>"}
+
+
+@pytest.mark.parametrize("cells", [["#", "Tower 22"], ["#1", "Erbil"], ["#date", ""]])
+def test_a_data_row_that_starts_with_a_hash_is_not_a_hxl_tag_row(cells):
+    # Found by the fuzz test: a lone "#" cell made the first row vanish as a "HXL tag row".
+    frame = pd.DataFrame({"date": ["2024-01-28", "2024-01-29"], "location": ["x", "y"]})
+    frame.iloc[0] = cells
+    result, _ = _report(frame)
+    _accounted(result, 2)
+
+
+def test_a_real_hxl_tag_row_is_skipped_and_said(tmp_path):
+    path = tmp_path / "hdx.csv"
+    path.write_text("date,location\n#date,#loc +name\n2024-01-28,Tower 22\n")
+    result, notes = _report(path)
+    assert result.incidents["incident_id"].tolist() == ["row-3"]
+    assert any("row 2 is a HXL tag row" in n for n in notes)

@@ -21,6 +21,7 @@ import csv
 import io
 import json
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -151,6 +152,9 @@ def read_raw(
     return drop_hxl_row(_LOADERS[fmt](data, label))
 
 
+_HXL_TAG = re.compile(r"#[a-z][a-z0-9_]*(?:\s*\+[a-z][a-z0-9_]*)*", re.IGNORECASE)
+
+
 def drop_hxl_row(raw: RawTable) -> RawTable:
     """Drop a HXL hashtag row (``#date``, ``#adm1+name``, ...) under the header, as HDX exports have.
 
@@ -164,12 +168,20 @@ def drop_hxl_row(raw: RawTable) -> RawTable:
     if not len(raw.frame):
         return raw
     first = [v for v in raw.frame.iloc[0].tolist() if isinstance(v, str) and v.strip()]
-    if not first or not all(v.strip().startswith("#") for v in first):
+    # A tag row tags several columns, each with a hashtag and optional +attributes; a lone "#" or "#1" in a
+    # data row is data, never a reason to skip the row.
+    if len(first) < 2 or not all(_HXL_TAG.fullmatch(v.strip()) for v in first):
         return raw
     shown = ", ".join(v.strip() for v in first[:3]) + (", ..." if len(first) > 3 else "")
     raw.notes.append(f"row {int(raw.rows[0])} is a HXL tag row ({shown}): skipped")
     raw.frame = raw.frame.iloc[1:].reset_index(drop=True)
     raw.rows = raw.rows[1:]
+    kept = []
+    for pos, column, values, reason in raw.problems:  # positions follow the rows that remain
+        keep = pos > 0
+        if keep.any():
+            kept.append((pos[keep] - 1, column, [v for v, k in zip(values, keep, strict=True) if k], reason))
+    raw.problems = kept
     return raw
 
 
