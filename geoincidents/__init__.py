@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "weekly_counts": "aggregate",
     "site_counts": "aggregate",
     "summary": "aggregate",
+    "site_circles": "circles",
     "incident_map": "maps",
     "save_map": "maps",
     "OfflineAssetError": "maps",
@@ -73,6 +74,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .aggregate import site_counts, summary, weekly_counts
     from .briefings import briefing
     from .charts import weekly_chart
+    from .circles import site_circles
     from .countries import country_outlines, to_iso3
     from .examples import campaign_incidents, campaign_totals, example_incidents, reported_totals
     from .extraction import extract_incidents, extract_totals

@@ -21,12 +21,13 @@ import contextlib
 import errno
 import os
 import re
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["OutputPathError", "atomic_path", "TEMP_MARKER"]
+__all__ = ["OutputPathError", "atomic_path", "atomic_file_set", "TEMP_MARKER"]
 
 TEMP_MARKER = ".gi-tmp-"
 """What every temporary file name of ours contains (after the target's name)."""
@@ -71,7 +72,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     mode = _mode_for(target)
     try:
         fd, name = tempfile.mkstemp(
-            prefix=f".{target.name}{TEMP_MARKER}{os.getpid()}-", suffix=target.suffix, dir=target.parent
+            prefix=f".{target.name}{TEMP_MARKER}{os.getpid()}-", suffix=_full_suffix(target),
+            dir=target.parent,
         )
     except OSError as exc:
         raise _naming(exc, target) from exc
@@ -85,6 +87,38 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         raise _naming(exc, target) from exc
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def atomic_file_set(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Like :func:`atomic_path` for formats that write several files (a Shapefile's ``.shp``, ``.dbf``, ...).
+
+    Yields ``path``'s name inside a fresh temporary folder beside it; if the block succeeds, every file the
+    block wrote there replaces its namesake beside ``path``, ``path`` itself last (so a reader that finds the
+    ``.shp`` finds its ``.dbf``). Nothing is left behind if the block fails.
+    """
+    target = _resolve_target(Path(path))
+    try:
+        prefix = f".{target.name}{TEMP_MARKER}{os.getpid()}-"
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
+    except OSError as exc:
+        raise _naming(exc, target) from exc
+    try:
+        yield folder / target.name
+        written = sorted(folder.iterdir(), key=lambda p: (p.name == target.name, p.name))
+        for part in written:
+            final = target.parent / part.name
+            os.chmod(part, _mode_for(final))
+            os.replace(part, final)
+    except OSError as exc:
+        raise _naming(exc, target) from exc
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _full_suffix(target: Path) -> str:
+    """``.shp.zip`` for a zipped Shapefile (GDAL picks the format from it), else the last suffix."""
+    return ".shp.zip" if target.name.lower().endswith(".shp.zip") else target.suffix
 
 
 def _resolve_target(path: Path) -> Path:

@@ -16,7 +16,10 @@ from .isoweeks import iso_week_label, week_start_days
 from .schema import ATTACK_EVENT_TYPES
 
 if TYPE_CHECKING:
+    import geopandas
     import pandas
+
+    from .gazetteer import Gazetteer
 
 __all__ = [
     "weekly_counts", "site_counts", "summary", "combine_weekly_counts", "select_events", "selection_label"
@@ -112,8 +115,12 @@ def weekly_counts(
 
 
 def site_counts(
-    joined: pandas.DataFrame, *, event_types: Sequence[str] | None = ATTACK_EVENT_TYPES,
+    joined: pandas.DataFrame,
+    *,
+    event_types: Sequence[str] | None = ATTACK_EVENT_TYPES,
     targets: Sequence[str] | None = None,
+    geometry: bool = False,
+    gazetteer: Gazetteer | None = None,
 ) -> pandas.DataFrame:
     """Totals per site: incidents, casualties, first and last date.
 
@@ -125,13 +132,18 @@ def site_counts(
         Which event types to count (by default attacks on US/coalition forces); ``None`` for all.
     targets : sequence of str or None
         Which targets to count; ``None`` for all.
+    geometry : bool, default False
+        Return a GeoDataFrame with each site's point (EPSG:4326) from the gazetteer, ready for
+        ``to_file``; the "unknown" row and sites not in the gazetteer have no geometry.
+    gazetteer : Gazetteer, optional
+        Where the site points come from with ``geometry=True``; the bundled gazetteer by default.
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or geopandas.GeoDataFrame
         One row per site with incidents (unmatched incidents under ``site_id`` "unknown"): ``site_id``,
-        ``site_name``, ``country``, ``count``, ``injured``, ``killed``, ``first_date``, ``last_date``;
-        sorted by count (descending) then site id.
+        ``site_name``, ``country``, ``count``, ``injured``, ``killed``, ``first_date``, ``last_date``
+        (and ``geometry``); sorted by count (descending) then site id.
 
     Examples
     --------
@@ -139,6 +151,9 @@ def site_counts(
     >>> joined = geoincidents.join_sites(geoincidents.example_incidents())
     >>> int(site_counts(joined)["count"].sum()) > 0
     True
+    >>> points = site_counts(joined, geometry=True)
+    >>> points.crs.to_epsg(), points.geometry.iloc[0].geom_type
+    (4326, 'Point')
     """
     import pandas as pd
 
@@ -170,9 +185,8 @@ def site_counts(
             "last_date": grouped["date"].max(),
         }
     ).reset_index()
-    return out.sort_values(["count", "site_id"], ascending=[False, True], kind="stable").reset_index(
-        drop=True
-    )
+    out = out.sort_values(["count", "site_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return _with_site_points(out, gazetteer) if geometry else out
 
 
 def summary(joined: pandas.DataFrame) -> pandas.DataFrame:
@@ -291,6 +305,20 @@ def combine_weekly_counts(
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
+def _with_site_points(table: pandas.DataFrame, gazetteer: Gazetteer | None) -> geopandas.GeoDataFrame:
+    """The table with the gazetteer point of each site (None where the site is unknown)."""
+    import geopandas as gpd
+
+    from ._geo import points_from_latlon
+    from .gazetteer import default_gazetteer
+
+    gaz = gazetteer if gazetteer is not None else default_gazetteer()
+    known = [site_id in gaz for site_id in table["site_id"]]
+    lat = np.array([gaz[s].lat if k else np.nan for s, k in zip(table["site_id"], known, strict=True)])
+    lon = np.array([gaz[s].lon if k else np.nan for s, k in zip(table["site_id"], known, strict=True)])
+    return gpd.GeoDataFrame(table, geometry=points_from_latlon(lat, lon), crs="EPSG:4326")
+
+
 def select_events(
     incidents: pandas.DataFrame,
     *,

@@ -1,7 +1,9 @@
-"""The ``geoincidents`` command line.
+"""The ``geoincidents`` command line (also ``python -m geoincidents``).
 
-Exit codes: 0 success, 1 nothing found (``geocode``) or an invalid gazetteer (``gazetteer validate``),
-2 bad input or usage (a one-paragraph message on stderr, no traceback, no partial output file),
+Commands live in :mod:`geoincidents.commands` (one module each, with ``add_parser`` and ``run``) and are
+registered in :func:`_build_parser`; the incident commands ``weekly``, ``map``, ``chart`` and ``demo`` are
+still here. Exit codes: :data:`geoincidents.commands.EXIT_CODES` (0 success, 1 nothing found, 2 bad input
+or usage, 3 a missing optional extra);
 130 interrupted (Ctrl-C: one line on stderr, no traceback, no partial output file).
 """
 
@@ -20,12 +22,15 @@ from typing import Any
 from . import cli_briefing
 from ._cli_selection import add_selection_arguments, cli_message, plain_warnings, read_options, selection
 from ._files import atomic_path
+from .commands import exit_codes_text
+from .commands import gazetteer as gazetteer_command
+from .commands import geocode as geocode_command
+from .commands import join as join_command
+from .commands import validate as validate_command
+from .commands.common import CommandError, add_input_format, check_output, output_file, read_input
+from .fileformats import MissingExtraError
 
 __all__ = ["main"]
-
-
-class CommandError(Exception):
-    """A user-facing failure: printed as one paragraph, exit code 2."""
 
 
 EXIT_INTERRUPTED = 130
@@ -48,6 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Point stdout at devnull so the interpreter's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except MissingExtraError as exc:
+        print(f"geoincidents: error: {exc}", file=sys.stderr)
+        return 3
     except (CommandError, ValueError, OSError) as exc:  # OSError: unreadable input, unwritable output
         if interrupted.is_set():  # a library turned the interrupt into its own error: never blame the input
             return _interrupted()
@@ -81,15 +89,17 @@ def _build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="geoincidents",
-        description=(
-            "Attacks on bases hosting US and coalition troops in Iraq, Syria, Jordan and the Gulf, on a map."
-        ),
+        description="Attacks on bases hosting US and coalition troops in Iraq, Syria, Jordan and the Gulf, "
+        "on a map. Wherever a file is read or written, '-' means standard input or output.",
+        epilog=exit_codes_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"geoincidents {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     from .service import add_parser as add_serve  # the HTTP service: geoincidents/service/
 
-    for add in (_add_geocode, _add_gazetteer, _add_weekly, _add_map, _add_chart, _add_demo, add_serve):
+    for add in (geocode_command.add_parser, gazetteer_command.add_parser, _add_weekly, _add_map, _add_chart,
+                _add_demo, join_command.add_parser, validate_command.add_parser, add_serve):
         add(sub)
     cli_briefing.add_parser(sub, add_input=_add_input, load=_load_joined)
     from .extraction.commands import add_parser as add_extraction_commands  # extract, merge
@@ -98,132 +108,11 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# -- geocode -------------------------------------------------------------------------------------------------
-def _add_geocode(sub: Any) -> None:
-    p = sub.add_parser(
-        "geocode",
-        help="find the site a place name refers to",
-        description="Find the gazetteer site a place name refers to.",
-    )
-    p.add_argument("name", help='the place as written in a report, e.g. "Ain al-Asad"')
-    p.add_argument("--country", help="only sites in this country (ISO3 code or name)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.set_defaults(handler=_run_geocode)
-
-
-def _run_geocode(args: argparse.Namespace) -> int:
-    from .matching import geocode
-
-    match = geocode(args.name, args.country)
-    if match is None:
-        print(
-            f"geoincidents: no site matches {args.name!r}" + (f" in {args.country}" if args.country else ""),
-            file=sys.stderr,
-        )
-        return 1
-    if args.json:
-        print(json.dumps(match.to_dict(), ensure_ascii=False, sort_keys=True))
-    elif match.ambiguous:
-        print(f"{args.name!r} is ambiguous ({match.method}, score {match.score:.0f}); candidates:")
-        for c in match.candidates:
-            print(f"  {c.site_id}\t{c.name}\t{c.country}\t(via {c.alias!r})")
-    else:
-        print(
-            f"{match.site_id}\t{match.name}\t{match.country}\t{match.province}\t"
-            f"{match.lat:.5f}, {match.lon:.5f}\t±{match.uncertainty_m:.0f} m\t"
-            f"score {match.score:.0f} ({match.method}, via {match.alias!r})"
-        )
-    return 0
-
-
-# -- gazetteer -----------------------------------------------------------------------------------------------
-def _add_gazetteer(sub: Any) -> None:
-    p = sub.add_parser(
-        "gazetteer",
-        help="check, list or show the gazetteer's sites",
-        description="Check, list or show the gazetteer's sites.",
-    )
-    p.add_argument(
-        "--sites",
-        type=Path,
-        help="a sites.csv (or a folder with sites.csv and aliases.csv) "
-        "to use instead of the bundled gazetteer",
-    )
-    p.add_argument("--aliases", type=Path, help="the aliases.csv that goes with --sites")
-    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    actions.add_parser("validate", help="check ids, aliases, coordinates and sources").set_defaults(
-        handler=_run_gazetteer_validate
-    )
-    lister = actions.add_parser("list", help="list the sites")
-    lister.add_argument("--country", help="only this country (ISO3 or name)")
-    lister.set_defaults(handler=_run_gazetteer_list)
-    show = actions.add_parser("show", help="show one site with its aliases and source")
-    show.add_argument("site_id")
-    show.set_defaults(handler=_run_gazetteer_show)
-
-
-def _gazetteer(args: argparse.Namespace):
-    from .gazetteer import Gazetteer, load_gazetteer
-
-    if args.sites is None:
-        return load_gazetteer()
-    return Gazetteer.from_files(args.sites, args.aliases)
-
-
-def _run_gazetteer_validate(args: argparse.Namespace) -> int:
-    from .gazetteer import GazetteerError
-
-    try:
-        gaz = _gazetteer(args)
-    except GazetteerError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    problems = gaz.validate()
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    if problems:
-        print(f"{len(problems)} problem(s) in the gazetteer", file=sys.stderr)
-        return 1
-    from .references import check_report
-
-    report = check_report(gaz)  # stand-ins, missing checks and disagreements with the references
-    print("\n".join(report))
-    if any(line.startswith("DISAGREES") for line in report):
-        return 1
-    print(f"gazetteer OK: {len(gaz)} sites, {len(gaz.aliases)} aliases")
-    return 0
-
-
-def _run_gazetteer_list(args: argparse.Namespace) -> int:
-    from .matching import country_hint
-
-    gaz = _gazetteer(args)
-    iso3 = country_hint(args.country)
-    for site in gaz:
-        if iso3 is None or site.country == iso3:
-            print(
-                f"{site.site_id}\t{site.name}\t{site.kind}\t{site.country}\t{site.admin1}\t"
-                f"{site.lat:.5f}, {site.lon:.5f}\t±{site.uncertainty_m:.0f} m"
-            )
-    return 0
-
-
-def _run_gazetteer_show(args: argparse.Namespace) -> int:
-    gaz = _gazetteer(args)
-    if args.site_id not in gaz:
-        raise CommandError(
-            f"no site {args.site_id!r} in the gazetteer; `geoincidents gazetteer list` lists them"
-        )
-    site = gaz[args.site_id]
-    for key, value in site.to_dict().items():
-        print(f"{key:>17}: {value}")
-    print(f"{'aliases':>17}: " + "; ".join(a for a, sid, _ in gaz.aliases if sid == site.site_id))
-    return 0
-
-
 # -- incidents: weekly, map, chart, demo ---------------------------------------------------------------------
 def _add_input(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", help="incident table: CSV, GeoJSON, GeoParquet, Excel or an ACLED export")
+    p.add_argument("input", help="incident table: CSV, GeoJSON, GeoPackage, FlatGeobuf, Shapefile, "
+                   "GeoParquet, Excel or an ACLED export; '-' for stdin")
+    add_input_format(p)
     p.add_argument("--country", help="only these countries, comma-separated (e.g. IRQ,SYR)")
     p.add_argument("--since", help="only incidents on or after this date (YYYY-MM-DD)")
     p.add_argument("--until", help="only incidents on or before this date (YYYY-MM-DD)")
@@ -249,7 +138,8 @@ def _add_map(sub: Any) -> None:
         description="Write an HTML map of the incidents, for a briefing.",
     )
     _add_input(p)
-    p.add_argument("-o", "--output", required=True, type=Path, help="HTML file (or .png/.svg for slides)")
+    p.add_argument("-o", "--output", required=True, type=Path,
+                   help="HTML file (or .png/.svg for slides); '-' for HTML on stdout")
     p.add_argument("--offline", action="store_true", help="one self-contained file that needs no network")
     p.add_argument("--by", default="week", choices=["week", "country"], help="one layer per week or country")
     p.add_argument("--color-by", default="country", choices=["country", "weapon"])
@@ -265,7 +155,8 @@ def _add_chart(sub: Any) -> None:
         description="Draw the weekly attack counts as a stacked bar chart.",
     )
     _add_input(p)
-    p.add_argument("-o", "--output", required=True, type=Path, help="OUT.png or OUT.svg")
+    p.add_argument("-o", "--output", required=True, type=Path, help="OUT.png or OUT.svg ('-': stdout)")
+    p.add_argument("--format", choices=("png", "svg"), help="image format (needed for '-'; default: suffix)")
     p.add_argument("--by", default="country", choices=["country", "weapon", "site", "event_type"])
     p.add_argument("--title", help="chart title")
     p.set_defaults(handler=_run_chart)
@@ -286,13 +177,9 @@ def _load_joined(args: argparse.Namespace):
 
     import pandas as pd
 
-    from .incidents import read_incidents
     from .join import join_sites
 
-    path = Path(args.input)
-    if not path.exists():
-        raise CommandError(f"{path}: no such file")
-    incidents = read_incidents(path, **read_options(args))
+    incidents = read_input(args.input, getattr(args, "input_format", None), **read_options(args))
     if not isinstance(incidents, pd.DataFrame):  # --errors report
         print(f"warning: {len(incidents.rejected)} row(s) rejected, {len(incidents.incidents)} kept",
               file=sys.stderr)
@@ -350,7 +237,7 @@ def _run_map(args: argparse.Namespace) -> int:
     from .aggregate import select_events, selection_label
     from .maps import incident_map, save_map
 
-    _check_output(args.output, (".html", ".htm", ".png", ".svg"))
+    check_output(args.output, (".html", ".htm", ".png", ".svg"))
     event_types, targets = selection(args)
     if args.output.suffix.lower() in (".png", ".svg"):
         return cli_briefing.run_static_map(args, _load_joined(args))
@@ -368,20 +255,25 @@ def _run_map(args: argparse.Namespace) -> int:
         time_slider=args.time_slider,
         title=args.title,
     )
-    save_map(m, args.output)
-    print(f"wrote {args.output} ({args.output.stat().st_size:,} bytes, {len(joined)} incidents)")
+    with output_file(args.output, ".html") as tmp:
+        save_map(m, tmp)
+        size = tmp.stat().st_size
+    print(f"wrote {args.output} ({size:,} bytes, {len(joined)} incidents)", file=_report_stream(args.output))
     return 0
 
 
 def _run_chart(args: argparse.Namespace) -> int:
     from .charts import weekly_chart
 
-    _check_output(args.output, (".png", ".svg"))
+    check_output(args.output, (".png", ".svg"))
+    if str(args.output) == "-" and args.format is None:
+        raise CommandError("-o -: give the image format with --format (png or svg)")
+    suffix = f".{args.format}" if args.format else args.output.suffix.lower()
     joined = _load_joined(args)
-    with atomic_path(args.output) as tmp:
+    with output_file(args.output, suffix) as tmp:
         event_types, targets = selection(args)
         weekly_chart(joined, by=args.by, path=tmp, title=args.title, event_types=event_types, targets=targets)
-    print(f"wrote {args.output}")
+    print(f"wrote {args.output}", file=_report_stream(args.output))
     return 0
 
 
@@ -429,11 +321,9 @@ def _run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_output(path: Path, suffixes: tuple[str, ...]) -> None:
-    if path.suffix.lower() not in suffixes:
-        raise CommandError(f"{path}: the output must end with {' or '.join(suffixes)}")
-    if not path.parent.exists():
-        raise CommandError(f"{path}: folder {path.parent} does not exist")
+def _report_stream(output: Path):
+    """Where "wrote ..." goes: stdout, unless the output itself is stdout."""
+    return sys.stderr if str(output) == "-" else sys.stdout
 
 
 def _markdown(table) -> str:

@@ -124,7 +124,7 @@ def test_chart_and_table_writers_are_atomic(tmp_path, monkeypatch):
 
         with monkeypatch.context() as patch:
             patch.setattr(pd.DataFrame, "to_csv", fail)
-            patch.setattr("json.dump", fail)
+            patch.setattr("geopandas.GeoDataFrame.to_file", fail)  # GeoJSON is written by GDAL (pyogrio)
             with pytest.raises(OSError, match="No space left"):
                 gi.write_incidents(table, target)
         assert target.read_text() == "previous"

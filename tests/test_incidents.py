@@ -768,6 +768,11 @@ def test_arbitrary_extra_values_survive_a_round_trip(tmp_path, values, name):
     table = read_incidents(frame)
     assert table[name].tolist() == values
     for suffix in (".csv", ".geojson", ".parquet"):
+        if suffix == ".geojson" and any("\x00" in v for v in values):
+            # GDAL's strings end at NUL: the GIS writers refuse such text rather than cut it
+            with pytest.raises(ValueError, match="NUL"):
+                write_incidents(table, tmp_path / f"h{suffix}")
+            continue
         again = read_incidents(write_incidents(table, tmp_path / f"h{suffix}"))
         assert again[name].tolist() == values, suffix
         assert again["incident_id"].tolist() == table["incident_id"].tolist()

@@ -1,5 +1,7 @@
 """Read, validate and write incident tables (a package: one module per step).
 
+* :mod:`~geoincidents.fileformats` (outside the package, so the command line can import it without pandas):
+  the formats, their suffixes, drivers and optional extras;
 * :mod:`~geoincidents.incidents.loading`: one function per format, each giving a :class:`RawTable`
   (:func:`read_raw` dispatches);
 * :mod:`~geoincidents.incidents.validation`: the table mapped onto the schema and checked row by row;
@@ -7,19 +9,20 @@
 * :mod:`~geoincidents.incidents.problems`: errors, warnings, :class:`ReadResult`;
 * :mod:`~geoincidents.incidents.writing`: :func:`write_incidents`.
 
-:func:`read_incidents` turns a CSV, GeoJSON, (Geo)Parquet or Excel file, an ACLED export, or an in-memory
-DataFrame into the incident table described in ``DEVELOPERS.md`` (columns, order and dtypes from
+:func:`read_incidents` turns a CSV, GeoJSON, GeoPackage, FlatGeobuf, Shapefile, (Geo)Parquet or Excel file
+(or the same bytes on standard input), an ACLED export, or an in-memory DataFrame into the incident table
+described in ``DEVELOPERS.md`` (columns, order and dtypes from
 :mod:`geoincidents.schema`), and checks every row. :func:`write_incidents` writes a table back so that
 reading it again gives the same table.
 
 Row numbers
 -----------
-Every problem names the file (its path, or ``"<DataFrame>"``), the row and the input
-column as the input spells it. Rows are numbered as in the file, the header being line 1: the first data row
-is row 2. For CSV files this is the physical line where the record starts (records spanning several lines,
-skipped blank lines and a skipped preamble are accounted for); for Excel it is the sheet row; for GeoJSON,
-Parquet and DataFrames, which have no lines, it is the 0-based position + 2, as if the table were written to a
-CSV file with a header.
+Every problem names the file (its path, or ``"<DataFrame>"``), the row and the input column as the input
+spells it. Rows are numbered as in the file, the header being line 1: the first data row is row 2. For CSV
+files this is the physical line where the record starts (records spanning several lines, skipped blank
+lines and a skipped preamble are accounted for); for Excel it is the sheet row; for the GIS formats, Parquet
+and DataFrames, which have no lines, it is the 0-based position + 2, as if the table were written to a CSV
+file with a header.
 
 Validation
 ----------
@@ -43,11 +46,12 @@ are kept: unrecognised vocabulary values become the vocabulary's fallback (``unk
 from __future__ import annotations
 
 import os
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 import pandas as pd
 
-from .loading import FORMATS, RawTable, read_raw
+from ..fileformats import FORMATS, WRITABLE_FORMATS, MissingExtraError
+from .loading import RawTable, read_raw
 from .problems import FRAME_LABEL, IncidentValidationError, IncidentWarning, ReadResult
 from .validation import COUNTRY_TOLERANCE_M, validate
 from .writing import write_incidents
@@ -63,11 +67,14 @@ __all__ = [
     "IncidentWarning",
     "FRAME_LABEL",
     "COUNTRY_TOLERANCE_M",
+    "FORMATS",
+    "WRITABLE_FORMATS",
+    "MissingExtraError",
 ]
 
 
 def read_incidents(
-    path_or_frame: str | os.PathLike[str] | pd.DataFrame | list[dict[str, Any]],
+    path_or_frame: str | os.PathLike[str] | BinaryIO | pd.DataFrame | list[dict[str, Any]],
     *,
     errors: Literal["raise", "report"] = "raise",
     strict: bool = False,
@@ -86,9 +93,11 @@ def read_incidents(
 
     Parameters
     ----------
-    path_or_frame : str, path-like or pandas.DataFrame
-        A ``.csv``/``.tsv`` (UTF-8, BOM allowed), ``.geojson``/``.json``, ``.parquet``/``.geoparquet``
-        (GeoParquet or plain Parquet) or ``.xlsx`` file, or a DataFrame/GeoDataFrame (whose index is
+    path_or_frame : str, path-like, binary file object or pandas.DataFrame
+        A ``.csv``/``.tsv`` (UTF-8, BOM allowed), ``.geojson``/``.json``, ``.gpkg``, ``.fgb``, ``.shp`` (or
+        zipped ``.shp.zip``), ``.parquet``/``.geoparquet`` (GeoParquet or plain Parquet) or ``.xlsx`` file; a
+        binary stream such as ``sys.stdin.buffer`` (its format from ``file_format`` or its first bytes,
+        problems labelled with its name, ``<stdin>``); or a DataFrame/GeoDataFrame (whose index is
         ignored). A GeoDataFrame's Point geometry gives ``lat``/``lon`` when it has no such columns; the
         geometry column is not kept.
     errors : {"raise", "report"}, default "raise"
@@ -97,9 +106,10 @@ def read_incidents(
     strict : bool, default False
         Also reject unrecognised vocabulary values and points outside their stated country, instead of
         keeping them with a warning.
-    file_format : {"csv", "geojson", "parquet", "excel"}, optional
-        Override the format inferred from the file suffix (``"geojson"`` also reads API responses saved as
-        JSON: ACLED ``{"data": [...]}``, UCDP ``{"Result": [...]}``, or an array of records).
+    file_format : {"csv", "geojson", "gpkg", "fgb", "shp", "parquet", "excel"}, optional
+        Override the format inferred from the file suffix or a stream's first bytes (``"geojson"`` also reads
+        API responses saved as JSON: ACLED ``{"data": [...]}``, UCDP ``{"Result": [...]}``,
+        or an array of records).
     source : {"acled", "ucdp", "table"}, optional
         Force a data source (:mod:`geoincidents.sources`); by default it is detected from the columns.
     dayfirst : bool, optional
@@ -117,6 +127,9 @@ def read_incidents(
         For file-level problems (always) and row problems (``errors="raise"``).
     FileNotFoundError
         If the file does not exist.
+    MissingExtraError
+        If the format needs an optional extra that is not installed (the message names it, e.g.
+        ``install geoincidents[parquet]``); an :class:`ImportError`.
     TypeError, ValueError
         For bad arguments.
 

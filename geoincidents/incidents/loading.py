@@ -6,7 +6,12 @@ findings (a non-Point geometry) travel with the table for the validator to repor
 
 Row numbers follow the file: the header is line 1, so the first data row is row 2. For CSV this is the
 physical line where the record starts (quoted newlines and skipped blank lines are accounted for); for Excel
-the sheet row; for GeoJSON, Parquet and DataFrames, which have no lines, the 0-based position + 2.
+the sheet row; for GeoJSON, GeoPackage, FlatGeobuf, Shapefile, Parquet and DataFrames, which have no lines,
+the 0-based position + 2 (the feature order of the file).
+
+GeoJSON, GeoPackage, FlatGeobuf and Shapefile are read with ``geopandas.read_file`` (engine pyogrio, GDAL);
+(Geo)Parquet with pyarrow through geopandas/pandas. Every loader reads a path or the file's bytes (standard
+input), so problems in a piped table still name ``<stdin>``, the row and the column.
 """
 
 from __future__ import annotations
@@ -17,49 +22,46 @@ import io
 import json
 import os
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
 
 from .. import schema
 from .._geo import GEOMETRY_TYPE_NAMES, geometry_name, latlon_from_geometry
+from ..fileformats import FILE_FORMATS, FORMATS, SHAPEFILE_FIELDS, format_of, require_extra, sniff_format
 from .problems import FRAME_LABEL, IncidentValidationError
 
 __all__ = [
     "FORMATS",
     "RawTable",
+    "Source",
     "read_raw",
     "format_of",
     "load_csv",
     "load_geojson",
+    "load_gpkg",
+    "load_fgb",
+    "load_shapefile",
     "load_parquet",
     "load_excel",
     "from_frame",
 ]
 
-FORMATS = ("csv", "geojson", "parquet", "excel")
-"""The formats :func:`read_raw` reads."""
+Source = Path | bytes
+"""What a loader reads: a path, or the whole content of a file (standard input)."""
+
+STREAM_LABEL = "<stream>"
+"""The file name problems give for a stream without a name (``sys.stdin.buffer`` is named ``<stdin>``)."""
+
 
 FORMULA_START = r"^'*[=+\-@\t\r]"
 """A CSV text cell matching this would run as a spreadsheet formula: written with one more leading quote
 (:func:`geoincidents.write_incidents`), which :func:`load_csv` removes."""
-
-_SUFFIX_FORMAT = {
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".txt": "csv",
-    ".geojson": "geojson",
-    ".json": "geojson",
-    ".parquet": "parquet",
-    ".geoparquet": "parquet",
-    ".pq": "parquet",
-    ".xlsx": "excel",
-    ".xlsm": "excel",
-}
 
 
 @dataclass
@@ -73,7 +75,7 @@ class RawTable:
     rows : numpy.ndarray
         int64 row number of each record in the file (header = 1).
     label : str
-        The path, or ``"<DataFrame>"``.
+        The path, ``"<stdin>"`` or ``"<DataFrame>"``.
     problems : list of (positions, column, values, reason)
         Row-level findings of the loader (non-Point geometries), reported by the validator.
     """
@@ -88,16 +90,21 @@ class RawTable:
     """What loading did to the file that a reader should know (a skipped preamble, a HXL tag row)."""
 
 
-def read_raw(source: str | os.PathLike[str] | pd.DataFrame | list[dict[str, Any]],
-             file_format: str | None = None) -> RawTable:
-    """Load a file (or take a DataFrame) as a :class:`RawTable`, dispatching on the format.
+def read_raw(
+    source: str | os.PathLike[str] | BinaryIO | pd.DataFrame | list[dict[str, Any]],
+    file_format: str | None = None
+) -> RawTable:
+    """Load a file, a binary stream or a DataFrame as a :class:`RawTable`, dispatching on the format.
 
     Parameters
     ----------
-    source : str, path-like, pandas.DataFrame or list of dict
-        The input; a path's format comes from its suffix unless ``file_format`` is given. A list of dicts
-        (records, e.g. what the ``acled`` client's ``get_data`` returns) is read like a DataFrame.
-    file_format : {"csv", "geojson", "parquet", "excel"}, optional
+    source : str, path-like, binary file object, pandas.DataFrame or list of dict
+        The input. A path's format comes from its suffix, a stream's (``sys.stdin.buffer``) from its first
+        bytes (:func:`~geoincidents.fileformats.sniff_format`), unless ``file_format`` is given. A
+        stream is labelled by its ``name`` (``<stdin>``) in messages. A list of dicts (records, e.g. what
+        the ``acled`` client's ``get_data`` returns) is read like a DataFrame.
+    file_format : str, optional
+        One of :data:`FORMATS`.
 
     Returns
     -------
@@ -108,6 +115,10 @@ def read_raw(source: str | os.PathLike[str] | pd.DataFrame | list[dict[str, Any]
     >>> raw = read_raw(pd.DataFrame({"date": ["2024-01-28"], "location": ["Tower 22"]}))
     >>> raw.label, raw.rows.tolist(), list(raw.frame.columns)
     ('<DataFrame>', [2], ['date', 'location'])
+    >>> import io
+    >>> raw = read_raw(io.BytesIO(b"date,location\\n2024-01-28,Tower 22\\n"))
+    >>> raw.label, raw.frame["location"].tolist()
+    ('<stream>', ['Tower 22'])
     """
     if isinstance(source, pd.DataFrame):
         return drop_hxl_row(from_frame(source, FRAME_LABEL))
@@ -115,18 +126,30 @@ def read_raw(source: str | os.PathLike[str] | pd.DataFrame | list[dict[str, Any]
         if not all(isinstance(r, dict) for r in source):
             raise TypeError("read_incidents expects a list of dicts (records), got other items")
         return from_frame(pd.DataFrame(source), FRAME_LABEL)
-    if not isinstance(source, str | os.PathLike):
+    data: Source
+    if hasattr(source, "read"):
+        name = getattr(source, "name", None)
+        label = name if isinstance(name, str) else STREAM_LABEL
+        content = source.read()  # type: ignore[union-attr]
+        if not isinstance(content, bytes):
+            raise TypeError(f"{label}: read_incidents needs a binary stream (sys.stdin.buffer), not text")
+        fmt = file_format or sniff_format(content)
+        data = content
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if not path.exists():
+            raise FileNotFoundError(f"no such incident file: {str(path)!r}")
+        if path.is_dir():
+            raise IsADirectoryError(f"{str(path)!r} is a directory, expected an incident file")
+        fmt = file_format or format_of(path)
+        label, data = str(path), path
+    else:
         raise TypeError(
-            f"read_incidents expects a path or a pandas DataFrame, got {type(source).__name__}"
+            "read_incidents expects a path, a binary stream or a pandas DataFrame, "
+            f"got {type(source).__name__}"
         )
-    path = Path(source)
-    if not path.exists():
-        raise FileNotFoundError(f"no such incident file: {str(path)!r}")
-    if path.is_dir():
-        raise IsADirectoryError(f"{str(path)!r} is a directory, expected an incident file")
-    fmt = file_format or format_of(path)
-    loader = {"csv": load_csv, "geojson": load_geojson, "parquet": load_parquet, "excel": load_excel}[fmt]
-    return drop_hxl_row(loader(path))
+    require_extra(fmt, label)
+    return drop_hxl_row(_LOADERS[fmt](data, label))
 
 
 _HXL_TAG = re.compile(r"#[a-z][a-z0-9_]*(?:\s*\+[a-z][a-z0-9_]*)*", re.IGNORECASE)
@@ -162,32 +185,19 @@ def drop_hxl_row(raw: RawTable) -> RawTable:
     return raw
 
 
-def format_of(path: Path) -> str:
-    """The format of a path from its suffix, with a helpful error for the ones not read."""
-    suffix = path.suffix.lower()
-    if suffix in _SUFFIX_FORMAT:
-        return _SUFFIX_FORMAT[suffix]
-    if suffix == ".xls":
-        raise ValueError(f"{path}: the old .xls Excel format is not supported; save the sheet as .xlsx")
-    raise ValueError(
-        f"{path}: cannot tell the format from the suffix {suffix!r}; pass file_format="
-        f"one of {sorted(FORMATS)}"
-    )
-
-
-def load_csv(path: Path) -> RawTable:
+def load_csv(source: Source, label: str) -> RawTable:
     """CSV/TSV as text (no type guessing, empty cells stay ""), with each record's line number.
 
     A record with more or fewer fields than the header is a row problem of its own (its values are not
     shifted into other columns); duplicated header names are an error.
     """
-    label = str(path)
-    text = _read_utf8(path)
+    text = _read_utf8(source, label)
     preamble = _preamble(text)
     if preamble:
         text = "\n".join(text.split("\n")[preamble:])
     first = text.split("\n", 1)[0]
-    if path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first):
+    tsv = isinstance(source, Path) and source.suffix.lower() == ".tsv"
+    if tsv or ("\t" in first and "," not in first):
         sep = "\t"
     elif ";" in first and "," not in first:  # spreadsheets in some locales
         sep = ";"
@@ -225,86 +235,105 @@ def load_csv(path: Path) -> RawTable:
     return raw
 
 
-def load_geojson(path: Path) -> RawTable:
-    """Feature properties as columns; a Point geometry gives lat/lon when the properties have none."""
-    label = str(path)
-    text = _read_utf8(path)
+def load_geojson(source: Source, label: str) -> RawTable:
+    """GeoJSON through GDAL: properties as columns (dates kept as their text); a Point gives lat/lon.
+
+    A JSON document that is an ACLED API response (``{"data": [...]}``), a UCDP API page
+    (``{"Result": [...]}``) or an array of records is read as a table of those records.
+    """
+    # Checked before GDAL, whose messages name its in-memory file instead of the input.
+    text = _read_utf8(source, label)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise IncidentValidationError(
             f"{label}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from exc
-    records = _json_records(doc, label)
+    records = _json_records(doc, label)  # an ACLED or UCDP API response, or an array of records
     if records is not None:
         frame = pd.DataFrame(records)
         return RawTable(frame, np.arange(2, len(frame) + 2, dtype=np.int64), label)
-    kind = doc.get("type") if isinstance(doc, dict) else None
-    if kind == "Feature":
-        features = [doc]
-    elif kind == "FeatureCollection" and isinstance(doc.get("features"), list):
-        features = doc["features"]
-    else:
+    if not isinstance(doc, dict) or doc.get("type") not in ("Feature", "FeatureCollection"):
         raise IncidentValidationError(
             f"{label}: not a GeoJSON FeatureCollection, an ACLED API response ({{\"data\": [...]}}), "
             f"a UCDP API page ({{\"Result\": [...]}}) or a JSON array of records"
         )
-    if not features:
-        raise IncidentValidationError(f"{label}: the file is empty (no features)")
-    if not all(isinstance(f, dict) for f in features):
-        raise IncidentValidationError(f"{label}: every feature must be a JSON object")
-    frame = pd.DataFrame([f.get("properties") or {} for f in features])
-    rows = np.arange(2, len(features) + 2, dtype=np.int64)
-    raw = RawTable(frame, rows, label)
-    if not _has_coordinate_columns(frame.columns):
-        geoms = [f.get("geometry") for f in features]
-        lat = np.full(len(geoms), np.nan)
-        lon = np.full(len(geoms), np.nan)
-        for i, g in enumerate(geoms):
-            if g is None or g == {}:
-                continue
-            position, problem = _point_position(g)
-            if problem is None:
-                lon[i], lat[i] = position
-            else:
-                shown = json.dumps(g, ensure_ascii=False)[:200] if not isinstance(g, dict) else str(
-                    g.get("type")
-                )
-                raw.problems.append((np.asarray([i]), "geometry", [shown], problem))
-        if not np.isnan(lat).all():
-            frame["lat"] = lat
-            frame["lon"] = lon
+    gdf = _read_with_gdal(source, label, "geojson", DATE_AS_STRING="YES")
+    raw = from_frame(gdf, label)
+    # GDAL reads a geometry it cannot make sense of (a string, bad coordinates) as none at all: look at those
+    # features in the document, so that they are row problems and not incidents silently without a place.
+    missing = np.flatnonzero(gdf.geometry.isna().to_numpy())
+    if len(missing) and not _has_coordinate_columns(gdf.columns):
+        features = doc.get("features") or [] if doc.get("type") != "Feature" else [doc]
+        for i in missing:
+            feature = features[i] if i < len(features) and isinstance(features[i], dict) else {}
+            geometry = feature.get("geometry")
+            problem = None if geometry is None or geometry == {} else _point_problem(geometry)
+            if problem is not None:
+                shown = str(geometry.get("type")) if isinstance(geometry, dict) else json.dumps(geometry)
+                raw.problems.append((np.asarray([i]), "geometry", [shown[:200]], problem))
     return raw
 
 
-def load_parquet(path: Path) -> RawTable:
-    """GeoParquet through geopandas; plain Parquet (no geo metadata) through pandas."""
+def load_gpkg(source: Source, label: str) -> RawTable:
+    """The first layer of a GeoPackage through GDAL."""
+    return from_frame(_read_with_gdal(source, label, "gpkg"), label)
+
+
+def load_fgb(source: Source, label: str) -> RawTable:
+    """A FlatGeobuf file through GDAL, in the file's feature order."""
+    return from_frame(_read_with_gdal(source, label, "fgb"), label)
+
+
+def load_shapefile(source: Source, label: str) -> RawTable:
+    """A Shapefile (``.shp`` with its ``.dbf``, or zipped) through GDAL; short field names made long again.
+
+    The short names are those of :data:`~geoincidents.fileformats.SHAPEFILE_FIELDS`; a field is renamed
+    only when the table has no column of the long name already. A ``.dbf`` cannot tell an empty text from a
+    missing one: both are read as ``""``, as in a CSV file; nor does it keep leading or trailing spaces.
+    """
+    raw = from_frame(_read_with_gdal(source, label, "shp"), label)
+    for name in raw.frame.columns:
+        column = raw.frame[name]
+        if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+            raw.frame[name] = column.fillna("")
+    long_names = {short: name for name, short in SHAPEFILE_FIELDS.items() if short != name}
+    present = set(raw.frame.columns)
+    rename = {c: long_names[c] for c in raw.frame.columns if c in long_names and long_names[c] not in present}
+    raw.frame = raw.frame.rename(columns=rename)
+    return raw
+
+
+def load_parquet(source: Source, label: str) -> RawTable:
+    """GeoParquet through geopandas; plain Parquet (no geo metadata) through pandas (both need pyarrow)."""
     import geopandas
 
+    def target() -> Any:
+        return io.BytesIO(source) if isinstance(source, bytes) else source
+
     try:
-        frame = geopandas.read_parquet(path)
+        frame = geopandas.read_parquet(target())
     except ValueError:  # no geo metadata: plain Parquet
         try:
-            frame = pd.read_parquet(path)
+            frame = pd.read_parquet(target())
         except Exception as exc:  # pyarrow raises several types for a corrupt file
-            raise IncidentValidationError(f"{path}: not a readable Parquet file: {exc}") from exc
+            raise IncidentValidationError(f"{label}: not a readable Parquet file: {exc}") from exc
     except Exception as exc:
-        raise IncidentValidationError(f"{path}: not a readable Parquet file: {exc}") from exc
+        raise IncidentValidationError(f"{label}: not a readable Parquet file: {exc}") from exc
     if len(frame.columns) == 0:
-        raise IncidentValidationError(f"{path}: the file is empty")
-    return from_frame(frame, str(path))
+        raise IncidentValidationError(f"{label}: the file is empty")
+    return from_frame(frame, label)
 
 
-def load_excel(path: Path) -> RawTable:
+def load_excel(source: Source, label: str) -> RawTable:
     """The first sheet; cell values as openpyxl gives them (dates as datetimes), empty cells as ""."""
+    target = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
-        frame = pd.read_excel(path, sheet_name=0, dtype=object, na_filter=False, engine="openpyxl")
-    except ValueError as exc:
-        raise IncidentValidationError(f"{path}: not a readable Excel file: {exc}") from exc
-    except Exception as exc:  # zipfile.BadZipFile, openpyxl errors
-        raise IncidentValidationError(f"{path}: not a readable Excel file: {exc}") from exc
+        frame = pd.read_excel(target, sheet_name=0, dtype=object, na_filter=False, engine="openpyxl")
+    except Exception as exc:  # ValueError, zipfile.BadZipFile, openpyxl errors
+        raise IncidentValidationError(f"{label}: not a readable Excel file: {exc}") from exc
     if len(frame.columns) == 0:
-        raise IncidentValidationError(f"{path}: the file is empty")
+        raise IncidentValidationError(f"{label}: the file is empty")
     # Sheet row numbers: header on row 1. pandas keeps blank rows inside the data; drop them (as the CSV
     # reader skips blank lines) but keep the numbers of the rows that remain.
     rows = np.arange(2, len(frame) + 2, dtype=np.int64)
@@ -312,7 +341,7 @@ def load_excel(path: Path) -> RawTable:
     if blank.any():
         frame = frame.loc[~blank].reset_index(drop=True)
         rows = rows[~blank]
-    return RawTable(frame, rows, str(path))
+    return RawTable(frame, rows, label)
 
 
 def from_frame(frame: pd.DataFrame, label: str) -> RawTable:
@@ -362,10 +391,9 @@ def _preamble(text: str) -> int:
     return 0
 
 
-def _read_utf8(path: Path) -> str:
+def _read_utf8(source: Source, label: str) -> str:
     """The file's text; raise naming the byte offset and line when it is empty or not UTF-8."""
-    data = path.read_bytes()
-    label = str(path)
+    data = source if isinstance(source, bytes) else source.read_bytes()
     if not data.strip(b" \t\r\n").removeprefix(b"\xef\xbb\xbf").strip(b" \t\r\n"):
         raise IncidentValidationError(f"{label}: the file is empty")
     try:
@@ -478,21 +506,49 @@ def _no_csv_field_limit() -> Iterator[None]:
         csv.field_size_limit(old)
 
 
-def _point_position(geometry: Any) -> tuple[tuple[float, float], str | None]:
-    """(lon, lat) of a GeoJSON Point, or the problem with it (not an object, not a Point, bad coordinates)."""
-    nowhere = (float("nan"), float("nan"))
+def _point_problem(geometry: Any) -> str | None:
+    """What is wrong with a GeoJSON geometry that should be a Point (None if it is a good Point)."""
     if not isinstance(geometry, dict):
-        return nowhere, f"geometry is not a GeoJSON object (it is a {type(geometry).__name__})"
+        return f"geometry is not a GeoJSON object (it is a {type(geometry).__name__})"
     if geometry.get("type") != "Point":
-        return nowhere, "geometry is not a Point"
+        return "geometry is not a Point"
     coords = geometry.get("coordinates")
     if not isinstance(coords, list) or len(coords) < 2:
-        return nowhere, "Point coordinates must be [longitude, latitude]"
-    lon, lat = coords[0], coords[1]
-    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lon, lat))
-    if not numbers or not all(np.isfinite([lon, lat])):
-        return nowhere, "Point coordinates are not numbers"
-    return (float(lon), float(lat)), None
+        return "Point coordinates must be [longitude, latitude]"
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in coords[:2])
+    if not numbers or not all(np.isfinite(coords[:2])):
+        return "Point coordinates are not numbers"
+    return None
+
+
+def _read_with_gdal(source: Source, label: str, fmt: str, **open_options: str) -> Any:
+    """A vector file through ``geopandas.read_file`` (pyogrio): its first layer, in file order."""
+    import geopandas
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    if isinstance(source, bytes) and not source.strip():
+        raise IncidentValidationError(f"{label}: the file is empty")
+    title = FILE_FORMATS[fmt].title
+    driver = FILE_FORMATS[fmt].driver
+    target: Any = source
+    if isinstance(source, Path) and fmt == "shp" and source.name.lower().endswith((".zip", ".shz")):
+        target = f"/vsizip/{source}"
+    try:
+        with warnings.catch_warnings():
+            # GDAL's notes on in-memory names ("non conformant file extension") are not the user's problem.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            frame = geopandas.read_file(target, engine="pyogrio", driver=driver if fmt != "shp" else None,
+                                        **open_options)
+    except (DataSourceError, DataLayerError) as exc:
+        detail = str(exc).split(";")[0]
+        if "/vsimem/" in detail or str(source) in detail:  # GDAL names its own path: say what it means
+            detail = "GDAL does not recognise it"
+        raise IncidentValidationError(f"{label}: not a readable {title} file: {detail}") from exc
+    except Exception as exc:  # a truncated file can fail deeper in pyogrio (IndexError, ValueError)
+        raise IncidentValidationError(f"{label}: not a readable {title} file ({type(exc).__name__})") from exc
+    if len(frame) == 0 and len(frame.columns) <= 1:
+        raise IncidentValidationError(f"{label}: the file is empty (no features)")
+    return frame
 
 
 def _has_coordinate_columns(columns: Any) -> bool:
@@ -518,3 +574,14 @@ def _split_geometry(gdf: Any) -> tuple[pd.DataFrame, list[tuple[np.ndarray, str,
         names = [GEOMETRY_TYPE_NAMES.get(int(t), str(t)) for t in type_ids]
         problems.append((bad, name, names, "geometry is not a Point"))
     return plain, problems
+
+
+_LOADERS = {
+    "csv": load_csv,
+    "geojson": load_geojson,
+    "gpkg": load_gpkg,
+    "fgb": load_fgb,
+    "shp": load_shapefile,
+    "parquet": load_parquet,
+    "excel": load_excel,
+}
