@@ -254,12 +254,20 @@ def _run_map(args: argparse.Namespace) -> int:
         offline=args.offline,
         time_slider=args.time_slider,
         title=args.title,
+        # the selected events are the circles ("all": every kind but strikes, which stay diamonds)
+        event_types=event_types if event_types is not None else _non_strike_event_types(),
     )
     with output_file(args.output, ".html") as tmp:
         save_map(m, tmp)
         size = tmp.stat().st_size
     print(f"wrote {args.output} ({size:,} bytes, {len(joined)} incidents)", file=_report_stream(args.output))
     return 0
+
+
+def _non_strike_event_types() -> tuple[str, ...]:
+    from .schema import EVENT_TYPE, STRIKE_EVENT_TYPES
+
+    return tuple(v for v in EVENT_TYPE.values if v not in STRIKE_EVENT_TYPES)
 
 
 def _run_chart(args: argparse.Namespace) -> int:

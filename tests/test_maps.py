@@ -389,3 +389,42 @@ def test_site_markers_stand_on_the_gazetteer_point_not_on_distance_matches():
     assert set(joined["site_id"]) == {"al-tanf-garrison"}
     frame = prepare(joined).frame
     assert set(zip(frame["lat"], frame["lon"], strict=True)) == {(site.lat, site.lon)}
+
+
+def test_other_event_types_can_be_drawn_as_circles():
+    rows = [
+        dict(date="2020-05-09", event_type="other_conflict_event", lat=36.5, lon=43.5, country="IRQ"),
+        dict(date="2020-05-10", event_type="other_conflict_event", lat=35.0, lon=40.0, country="SYR"),
+        dict(date="2020-05-11", event_type="attack", site_id="ain-al-asad-airbase"),
+    ]
+    joined = make_joined(rows)
+    default = incident_map(joined, offline=True).get_root().render()
+    assert default.count("events\\u003c") + default.count(": 1 event") == 0
+    others = incident_map(joined, offline=True, event_types=["other_conflict_event"]).get_root().render()
+    assert others.count(": 1 event") >= 2  # tooltips of the two other events, counted as events
+    assert ": 1 attack" not in others  # the attack is not among the selected circles
+
+
+def test_cli_map_with_another_event_type_draws_those_events(tmp_path):
+    import geoincidents as gi
+    from geoincidents.cli import main
+
+    table = gi.read_incidents(
+        pd.DataFrame(
+            {
+                "date": ["2020-05-09", "2020-05-10"],
+                "location": ["Mosul", "Deir ez-Zor"],
+                "lat": [36.34, 35.33],
+                "lon": [43.13, 40.14],
+                "country": ["IRQ", "SYR"],
+                "event_type": ["other_conflict_event"] * 2,
+            }
+        )
+    )
+    source = gi.write_incidents(table, tmp_path / "events.csv")
+    out = tmp_path / "events.html"
+    assert (
+        main(["map", str(source), "-o", str(out), "--offline", "--event-type", "other_conflict_event"]) == 0
+    )
+    html = out.read_text(encoding="utf-8")
+    assert html.count(": 1 event") >= 2 and ": 1 attack" not in html

@@ -206,7 +206,13 @@ def marker_radius(count: int, scale_max: int) -> float:
     return round(MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * math.sqrt(min(count, scale) / scale), 1)
 
 
-def prepare(joined: pd.DataFrame, *, point_mode: str = "site", gazetteer: Any = None) -> Prepared:
+def prepare(
+    joined: pd.DataFrame,
+    *,
+    point_mode: str = "site",
+    gazetteer: Any = None,
+    event_types: Sequence[str] = ATTACK_EVENT_TYPES,
+) -> Prepared:
     """Pick the drawable attacks and strikes of ``joined`` and give each a place.
 
     Parameters
@@ -217,6 +223,8 @@ def prepare(joined: pd.DataFrame, *, point_mode: str = "site", gazetteer: Any = 
         Group by site (rounded point when there is none) or by the rounded point (site when there is none).
     gazetteer : Gazetteer, optional
         Sites are placed at its points (default: the bundled gazetteer); others at their incidents' median.
+    event_types : sequence of str, default ``schema.ATTACK_EVENT_TYPES``
+        The events drawn as circles (kind ``attack``); strikes not among them are drawn as diamonds.
 
     Returns
     -------
@@ -248,7 +256,7 @@ def prepare(joined: pd.DataFrame, *, point_mode: str = "site", gazetteer: Any = 
     df["lat"], df["lon"] = lat, lon
     event = df["event_type"].astype("string").str.strip().str.lower()
     df["kind"] = np.where(
-        event.isin(ATTACK_EVENT_TYPES), "attack", np.where(event.isin(STRIKE_EVENT_TYPES), "strike", "")
+        event.isin(list(event_types)), "attack", np.where(event.isin(STRIKE_EVENT_TYPES), "strike", "")
     )
     df = df[df["kind"] != ""]
 

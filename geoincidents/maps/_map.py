@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pandas as pd
 from branca.element import Figure
 
 from .._files import atomic_path
+from ..schema import ATTACK_EVENT_TYPES
 from ..style import OTHER_COLOR, UNKNOWN_COLOR, WEAPON_COLORS, WEAPON_LABELS, country_color, country_name
 from ._data import RowTable, marker_radius, place_records, prepare, week_label
 from ._figure import MapFigure, render_figure
@@ -43,6 +45,7 @@ def incident_map(
     popup_limit: int = POPUP_LIMIT,
     gazetteer: Any = None,
     layer_control: bool = True,
+    event_types: Sequence[str] | None = None,
 ) -> folium.Map:
     """Map attacks on US/coalition forces per site, with week (or country) layers, strikes and a choropleth.
 
@@ -86,6 +89,10 @@ def incident_map(
         Add a layer control (it lists every layer, those added after this call too: it is placed last when
         the map is rendered). With False, add your own, e.g. ``folium.LayerControl().add_to(m)``, at any
         point.
+    event_types : sequence of str, optional
+        The ``event_type`` values drawn as circles (default: attacks on US/coalition forces,
+        :data:`geoincidents.schema.ATTACK_EVENT_TYPES`), e.g. ``["other_conflict_event"]`` for the other
+        events of an ACLED export; tooltips then count "events". Strikes are diamonds unless listed here.
 
     Returns
     -------
@@ -129,7 +136,9 @@ def incident_map(
 
         countries = country_outlines()
 
-    prep = prepare(joined, point_mode=point_mode, gazetteer=gazetteer)
+    circles = ATTACK_EVENT_TYPES if event_types is None else tuple(event_types)
+    prep = prepare(joined, point_mode=point_mode, gazetteer=gazetteer, event_types=circles)
+    noun = "attacks" if set(circles) <= set(ATTACK_EVENT_TYPES) else "events"
     names = {str(k): str(v) for k, v in zip(countries["iso3"], countries["name"], strict=True)}
     frame = prep.frame
     attacks = frame[frame["kind"] == "attack"]
@@ -146,7 +155,10 @@ def incident_map(
         m.options["max_zoom"] = 18  # a tile layer would give it; marker clusters need one
     MapFigure(offline=offline).add_child(m)  # renders layer controls last, repeatably, with the assets needed
     PageStyle().add_to(m)
-    choropleth = CountryChoropleth(countries, prep.attacks_by_country, overlay=not offline)
+    choropleth = CountryChoropleth(
+        countries, prep.attacks_by_country, overlay=not offline, noun=noun[:-1],
+        **({} if noun == "attacks" else {"name": "Events by country"}),
+    )
     choropleth.add_to(m)
     table = RowTable(frame)
     rows = PopupRows(table)
@@ -166,7 +178,7 @@ def incident_map(
 
     # One size scale for all attack layers, so a week's circles compare with the whole period's.
     scale_max = int(attacks.groupby("place").size().max()) if not attacks.empty else 1
-    all_records = records(attacks, [], "attacks", scale_max).get((), [])
+    all_records = records(attacks, [], noun, scale_max).get((), [])
     all_name = "All weeks" if by == "week" else "All countries"
     all_layer = SiteMarkers(all_records, rows, name=all_name, show=True)
     all_layer.add_to(m)
@@ -174,13 +186,13 @@ def incident_map(
     week_layers: list[SiteMarkers] = []
     week_labels = [week_label(w, s) for w, s in prep.weeks]
     if by == "week" or time_slider:
-        per_week = records(attacks, ["week"], "attacks", scale_max)
+        per_week = records(attacks, ["week"], noun, scale_max)
         for (week, _start), label in zip(prep.weeks, week_labels, strict=True):
             layer = SiteMarkers(per_week.get((week,), []), rows, name=label, show=False, control=by == "week")
             layer.add_to(m)
             week_layers.append(layer)
     if by == "country":
-        per_country = records(attacks, ["country"], "attacks", scale_max)
+        per_country = records(attacks, ["country"], noun, scale_max)
         for key in sorted(per_country, key=lambda k: country_name(k[0], names)):
             SiteMarkers(per_country[key], rows, name=country_name(key[0], names), show=False).add_to(m)
 

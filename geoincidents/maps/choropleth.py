@@ -85,7 +85,7 @@ def _rounded(coords: Any) -> Any:
 
 
 def outline_features(
-    outlines: Any, counts: dict[str, int], breaks: list[int], tolerance: float = 0.01
+    outlines: Any, counts: dict[str, int], breaks: list[int], tolerance: float = 0.01, noun: str = "attack"
 ) -> dict[str, Any]:
     """GeoJSON FeatureCollection of the outlines with style and tooltip properties.
 
@@ -99,6 +99,8 @@ def outline_features(
         Class breaks from :func:`class_breaks`.
     tolerance : float, default 0.01
         Simplification tolerance in degrees (about 1 km), to keep the HTML small.
+    noun : str, default "attack"
+        What is counted, in the singular (tooltips add an "s" for other counts).
 
     Returns
     -------
@@ -120,13 +122,13 @@ def outline_features(
             continue
         geom = shapely.simplify(geom, tolerance, preserve_topology=True)
         count = int(counts.get(str(iso3), 0))
-        noun = "attack" if count == 1 else "attacks"
+        counted = noun if count == 1 else f"{noun}s"
         features.append(
             {
                 "type": "Feature",
                 "properties": {
                     "iso3": str(iso3),
-                    "tooltip": f"{esc(name)}: {count} {noun}",
+                    "tooltip": f"{esc(name)}: {count} {esc(counted)}",
                     "style": {
                         "fillColor": fill_color(count, breaks),
                         "fillOpacity": 0.6,
@@ -200,6 +202,7 @@ class CountryChoropleth(folium.map.Layer, RawMacroElement):
         name: str = "Attacks by country",
         overlay: bool = True,
         background: str | None = "#cfe3f0",
+        noun: str = "attack",
     ):
         if not isinstance(counts, dict):
             raise TypeError("counts must be a dict ISO3 -> count")
@@ -208,7 +211,7 @@ class CountryChoropleth(folium.map.Layer, RawMacroElement):
         self._name = "CountryChoropleth"
         self.counts = {str(k): int(v) for k, v in counts.items()}
         self.breaks = class_breaks(max(self.counts.values(), default=0))
-        self.data = outline_features(outlines, self.counts, self.breaks)
+        self.data = outline_features(outlines, self.counts, self.breaks, noun=noun)
         self.pane = PANE
         self.background = background
         self.attribution = "Outlines: Natural Earth"
