@@ -358,3 +358,18 @@ def test_cli_errors_name_cli_flags(tmp_path, capsys):
     assert "1 row(s) rejected, 1 kept" in capsys.readouterr().err
     assert main(["weekly", str(path), "--event-type", "bombing"]) == 2
     assert "--event-type: unknown value(s) bombing" in capsys.readouterr().err
+
+
+def test_api_json_integer_codes_next_to_a_null_keep_their_meaning(tmp_path):
+    # JSON integers beside a null become floats in a DataFrame (1.0): the precision codes must still map.
+    doc = json.loads((DATA / "acled_api_key.json").read_text())
+    for row in doc["data"]:
+        row["geo_precision"], row["time_precision"] = int(row["geo_precision"]), int(row["time_precision"])
+    expected = gi.read_incidents(DATA / "acled_api_key.json")[["location_precision", "date_precision"]]
+    doc["data"][0]["geo_precision"] = None
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps(doc))
+    got = gi.read_incidents(path)[["location_precision", "date_precision"]]
+    assert got["location_precision"].tolist()[1:] == expected["location_precision"].tolist()[1:]
+    assert got["location_precision"].iloc[0] == "unknown"
+    assert got["date_precision"].tolist() == expected["date_precision"].tolist()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from .. import schema
 from ..schema import COLUMN_NAMES, DTYPES, REQUIRED, VOCABULARIES, Vocabulary, format_sources, parse_sources
@@ -344,7 +345,7 @@ def _vocabulary(checks: Checks, vocab: Vocabulary) -> np.ndarray:
     values = checks.column(vocab.column)
     if values is None:
         return np.full(checks.n, vocab.default, dtype=object)
-    text = text_cells(values, checks.n)
+    text = text_cells(_whole_numbers_as_text(values), checks.n)
     codes, mapped = map_distinct(text, vocab.lookup)
     unknown_lookup = np.array([m is None for m in mapped] + [False], dtype=bool)
     lookup = np.array([m if m is not None else (vocab.fallback or vocab.default) for m in mapped]
@@ -364,6 +365,16 @@ def _vocabulary(checks: Checks, vocab: Vocabulary) -> np.ndarray:
             )
             checks.reported[vocab.column] = values
     return result
+
+
+def _whole_numbers_as_text(values: pd.Series) -> pd.Series:
+    """Numeric codes as their text: ``1.0`` (a JSON integer next to a null becomes a float) reads as ``1``."""
+    if not is_numeric_dtype(values.dtype) or is_bool_dtype(values.dtype):
+        return values
+    numbers = pd.to_numeric(values, errors="coerce").astype("Float64")
+    whole = (numbers == numbers.round()).fillna(False).to_numpy(dtype=bool)
+    text = values.astype("string")
+    return text.where(~whole, numbers.round().astype("Int64").astype("string"))
 
 
 def _countries(checks: Checks, lat: np.ndarray, lon: np.ndarray, coords_ok: np.ndarray) -> np.ndarray:
