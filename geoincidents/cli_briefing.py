@@ -59,8 +59,11 @@ def add_parser(sub: Any, *, add_input: Callable[[argparse.ArgumentParser], None]
 def run(args: argparse.Namespace, load: Loader) -> int:
     """Write the briefing named by ``args``; returns the exit code."""
     from .briefings import briefing
+    from .commands.common import STDIO, CommandError, check_output
 
-    _check_output(args.output, (".html", ".htm"))
+    if str(args.output) == STDIO:
+        raise CommandError("brief writes a file: give -o brief.html")
+    check_output(args.output, (".html", ".htm"))
     joined = load(args)
     briefing(joined, args.output, title=args.title, by=args.by, map_options={"color_by": args.color_by})
     print(f"wrote {args.output} ({args.output.stat().st_size:,} bytes, {len(joined)} incidents)")
@@ -71,14 +74,6 @@ def run_static_map(args: argparse.Namespace, joined: Any) -> int:
     """Draw ``map ... -o map.png`` (or ``.svg``) with matplotlib; returns the exit code."""
     from .maps.static import static_map
 
-    _check_output(args.output, (".png", ".svg"))
     static_map(joined, args.output, title=args.title, color_by=args.color_by)
     print(f"wrote {args.output} ({args.output.stat().st_size:,} bytes, {len(joined)} incidents)")
     return 0
-
-
-def _check_output(path: Path, suffixes: tuple[str, ...]) -> None:
-    if path.suffix.lower() not in suffixes:
-        raise ValueError(f"{path}: the output must end with {' or '.join(suffixes)}")
-    if not path.parent.exists():
-        raise ValueError(f"{path}: folder {path.parent} does not exist")
