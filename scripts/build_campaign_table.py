@@ -11,6 +11,9 @@ Rules (also stated in ``CAMPAIGN.md``)
 * An incident belongs to the ISO week of its ``date`` (the first possible day for a ``range``).
 * ``attacks`` counts rows with ``event_type`` ``attack`` (the Pentagon counts attacks on facilities);
   interceptions of drones away from a base and US strikes are shown in their own columns.
+* ``confirmed`` counts the attack rows that US officials confirmed (``claim_status`` ``confirmed`` or
+  ``claimed_and_confirmed``); ``one source`` counts the attack rows that rest on a single report
+  (one entry in ``sources``). Both are blank when the table lacks the column.
 * For the tally, the count of the latest statement in the week is used (the highest value when two
   reports give one day different figures). ``tally +`` is that count minus the previous statement's count,
   and ``data in span`` counts the attacks in the data dated after the previous statement's ``as_of``
@@ -46,15 +49,17 @@ def week_table(incidents: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     incidents : pandas.DataFrame
-        A validated incident table (``date``, ``country``, ``event_type``).
+        A validated incident table (``date``, ``country``, ``event_type``; ``claim_status`` and ``sources``
+        if present fill the ``confirmed`` and ``one_source`` columns).
     totals : pandas.DataFrame
         A reported-totals table (``as_of``, ``scope``, ``metric``, ``value``).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``week``, ``IRQ``, ``SYR``, ``JOR`` (attacks per country), ``attacks``, ``interceptions``,
-        ``strikes``, ``other``, ``tally_as_of``, ``tally``, ``tally_increment``, ``data_in_span``.
+        Columns ``week``, ``IRQ``, ``SYR``, ``JOR`` (attacks per country), ``attacks``, ``confirmed``,
+        ``one_source``, ``interceptions``, ``strikes``, ``other``, ``tally_as_of``, ``tally``,
+        ``tally_increment``, ``data_in_span``.
     """
     for name in ("date", "country", "event_type"):
         if name not in incidents.columns:
@@ -64,6 +69,8 @@ def week_table(incidents: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     weeks = pd.date_range(monday.min(), monday.max(), freq="7D")
     counts = _tally(totals)
     attacks = incidents["event_type"] == "attack"
+    confirmed = _confirmed(incidents)
+    one_source = _one_source(incidents)
     rows = []
     previous_as_of, previous_value = pd.Timestamp("2023-10-16"), 0
     for start in weeks:
@@ -72,6 +79,8 @@ def week_table(incidents: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
         for country in COUNTRIES:
             row[country] = int((in_week & attacks & (incidents["country"] == country)).sum())
         row["attacks"] = int((in_week & attacks).sum())
+        row["confirmed"] = "" if confirmed is None else int((in_week & attacks & confirmed).sum())
+        row["one_source"] = "" if one_source is None else int((in_week & attacks & one_source).sum())
         row["interceptions"] = int((in_week & (incidents["event_type"] == "interception")).sum())
         row["strikes"] = int((in_week & (incidents["event_type"] == "strike")).sum())
         row["other"] = int((in_week & (incidents["event_type"] == "other")).sum())
@@ -106,19 +115,22 @@ def render_markdown(table: pd.DataFrame) -> str:
         A header, a separator and one line per week, then a totals line.
     """
     header = (
-        "| ISO week | IRQ | SYR | JOR | attacks | interceptions | US strikes | other "
+        "| ISO week | IRQ | SYR | JOR | attacks | confirmed | one source | interceptions | US strikes | other "
         "| tally as of | tally | tally + | data in span |"
     )
-    lines = [header, "|" + "---|" * 12]
+    lines = [header, "|" + "---|" * 14]
     for r in table.itertuples(index=False):
         lines.append(
-            f"| {r.week} | {r.IRQ} | {r.SYR} | {r.JOR} | {r.attacks} | {r.interceptions} | {r.strikes} "
-            f"| {r.other} | {r.tally_as_of} | {r.tally} | {r.tally_increment} | {r.data_in_span} |"
+            f"| {r.week} | {r.IRQ} | {r.SYR} | {r.JOR} | {r.attacks} | {r.confirmed} | {r.one_source} "
+            f"| {r.interceptions} | {r.strikes} | {r.other} | {r.tally_as_of} | {r.tally} | {r.tally_increment} "
+            f"| {r.data_in_span} |"
         )
     counted = ("IRQ", "SYR", "JOR", "attacks", "interceptions", "strikes", "other")
     total = {c: int(table[c].sum()) for c in counted}
+    optional = {c: "" if (table[c] == "").any() else int(table[c].sum()) for c in ("confirmed", "one_source")}
     lines.append(
         f"| all | {total['IRQ']} | {total['SYR']} | {total['JOR']} | {total['attacks']} "
+        f"| {optional['confirmed']} | {optional['one_source']} "
         f"| {total['interceptions']} | {total['strikes']} | {total['other']} |  |  |  |  |"
     )
     return "\n".join(lines)
@@ -169,6 +181,20 @@ def main(argv: list[str] | None = None) -> int:
         with atomic_path(CAMPAIGN_MD) as tmp:
             tmp.write_text(new, encoding="utf-8")
     return 0
+
+
+def _confirmed(incidents: pd.DataFrame) -> pd.Series | None:
+    if "claim_status" not in incidents.columns:
+        return None
+    return incidents["claim_status"].isin(["confirmed", "claimed_and_confirmed"])
+
+
+def _one_source(incidents: pd.DataFrame) -> pd.Series | None:
+    if "sources" not in incidents.columns:
+        return None
+    from geoincidents import parse_sources
+
+    return incidents["sources"].map(lambda text: len(parse_sources(text)) == 1).astype(bool)
 
 
 def _tally(totals: pd.DataFrame) -> pd.Series:

@@ -132,8 +132,14 @@ def test_week_table_counts_match_the_data(table):
     iso = table["date"].dt.isocalendar()
     labels = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
     attacks = table["event_type"] == "attack"
+    confirmed = table["claim_status"].isin(["confirmed", "claimed_and_confirmed"])
+    one_source = table["sources"].map(lambda text: len(parse_sources(text)) == 1)
     for row in weeks.itertuples(index=False):
-        assert row.attacks == int((attacks & (labels == row.week)).sum()), row.week
+        in_week = attacks & (labels == row.week)
+        assert row.attacks == int(in_week.sum()), row.week
+        assert row.confirmed == int((in_week & confirmed).sum()), row.week
+        assert row.one_source == int((in_week & one_source).sum()), row.week
+    assert weeks["one_source"].sum() == int((attacks & one_source).sum())
 
 
 def test_week_table_on_a_small_hand_made_table():
@@ -160,6 +166,20 @@ def test_week_table_on_a_small_hand_made_table():
     assert weeks["strikes"].tolist() == [0, 0, 1]
     assert weeks["tally_increment"].tolist() == ["3", "", "4"]
     assert weeks["data_in_span"].tolist() == ["1", "", "2"]
+    # without claim_status and sources the two optional columns stay blank, in the Markdown too
+    assert weeks["confirmed"].tolist() == weeks["one_source"].tolist() == ["", "", ""]
+    assert builder.render_markdown(weeks).splitlines()[-1].startswith("| all | 1 | 1 | 1 | 3 |  |  | 0 |")
+    incidents["claim_status"] = ["confirmed", "claimed", "confirmed", "claimed_and_confirmed"]
+    incidents["sources"] = [
+        '[{"date": "2023-10-18", "publisher": "A", "url": ""}]',
+        '[{"date": "2023-10-19", "publisher": "A", "url": ""}, {"date": "2023-10-19", "publisher": "B", "url": ""}]',
+        '[{"date": "2023-10-30", "publisher": "A", "url": ""}]',
+        '[{"date": "2023-10-31", "publisher": "B", "url": ""}]',
+    ]
+    weeks = builder.week_table(incidents, totals)
+    # the strike of 30 Oct is neither counted as confirmed nor as a one-source attack
+    assert weeks["confirmed"].tolist() == [1, 0, 1]
+    assert weeks["one_source"].tolist() == [1, 0, 1]
     with pytest.raises(ValueError, match="country"):
         builder.week_table(incidents.drop(columns="country"), totals)
     with pytest.raises(ValueError, match="markers"):
