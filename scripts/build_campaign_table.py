@@ -40,6 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CAMPAIGN_MD = ROOT / "geoincidents" / "data" / "CAMPAIGN.md"
 START = "<!-- week-table:start (written by scripts/build_campaign_table.py; do not edit) -->"
 END = "<!-- week-table:end -->"
+CUMULATIVE_START = "<!-- cumulative-table:start (written by scripts/build_campaign_table.py; do not edit) -->"
+CUMULATIVE_END = "<!-- cumulative-table:end -->"
 COUNTRIES = ("IRQ", "SYR", "JOR")
 
 
@@ -101,6 +103,69 @@ def week_table(incidents: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def cumulative_table(incidents: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
+    """The attack rows dated up to each Pentagon count, beside the count.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        A validated incident table (``date``, ``event_type``, ``claim_status``).
+    totals : pandas.DataFrame
+        A reported-totals table (``as_of``, ``scope``, ``metric``, ``value``, ``period_start``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per count used by :func:`week_table` (same skip rule): ``as_of``, ``tally``, ``rows`` (attack
+        rows dated on or before ``as_of``), ``confirmed`` (of those, confirmed by US officials) and
+        ``share`` (``rows`` / ``tally`` in per cent, rounded).
+    """
+    for name in ("date", "event_type", "claim_status"):
+        if name not in incidents.columns:
+            raise ValueError(f"incidents lack column {name!r}")
+    dates = pd.to_datetime(incidents["date"])
+    attacks = incidents["event_type"] == "attack"
+    flags = _confirmed(incidents)
+    assert flags is not None  # the column was checked above
+    confirmed = attacks & flags
+    rows = []
+    for as_of, value in _tally(totals).items():
+        upto = dates <= as_of
+        n = int((attacks & upto).sum())
+        rows.append(
+            {
+                "as_of": as_of.strftime("%Y-%m-%d"),
+                "tally": int(value),
+                "rows": n,
+                "confirmed": int((confirmed & upto).sum()),
+                "share": round(100 * n / value) if value else 0,
+            }
+        )
+    return pd.DataFrame(rows, columns=["as_of", "tally", "rows", "confirmed", "share"])
+
+
+def render_cumulative(table: pd.DataFrame) -> str:
+    """The cumulative table as Markdown (no trailing newline).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of :func:`cumulative_table`.
+
+    Returns
+    -------
+    str
+        A header, a separator and one line per count.
+    """
+    lines = [
+        "| Pentagon count as of | tally | attack rows to date | of which confirmed | rows / tally |",
+        "|---|---|---|---|---|",
+    ]
+    for r in table.itertuples(index=False):
+        lines.append(f"| {r.as_of} | {r.tally} | {r.rows} | {r.confirmed} | {r.share}% |")
+    return "\n".join(lines)
+
+
 def render_markdown(table: pd.DataFrame) -> str:
     """The week table as a Markdown table (no trailing newline).
 
@@ -136,7 +201,7 @@ def render_markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def updated_text(text: str, table_md: str) -> str:
+def updated_text(text: str, table_md: str, start: str = START, end: str = END) -> str:
     """``text`` with the part between the marker lines replaced by ``table_md``.
 
     Parameters
@@ -144,7 +209,9 @@ def updated_text(text: str, table_md: str) -> str:
     text : str
         The current ``CAMPAIGN.md``.
     table_md : str
-        The table from :func:`render_markdown`.
+        The table from :func:`render_markdown` (or :func:`render_cumulative`).
+    start, end : str
+        The marker lines; the week table's by default.
 
     Returns
     -------
@@ -156,10 +223,30 @@ def updated_text(text: str, table_md: str) -> str:
     ValueError
         If the markers are missing or out of order.
     """
-    head, sep, rest = text.partition(START)
-    if not sep or END not in rest:
-        raise ValueError(f"{CAMPAIGN_MD.name}: markers {START!r} / {END!r} not found in order")
-    return head + START + "\n" + table_md + "\n" + END + rest.split(END, 1)[1]
+    head, sep, rest = text.partition(start)
+    if not sep or end not in rest:
+        raise ValueError(f"{CAMPAIGN_MD.name}: markers {start!r} / {end!r} not found in order")
+    return head + start + "\n" + table_md + "\n" + end + rest.split(end, 1)[1]
+
+
+def updated_campaign_md(text: str, incidents: pd.DataFrame, totals: pd.DataFrame) -> str:
+    """``text`` with both generated tables (week by week, and cumulative at each count) rewritten.
+
+    Parameters
+    ----------
+    text : str
+        The current ``CAMPAIGN.md``.
+    incidents, totals : pandas.DataFrame
+        The campaign incidents and totals.
+
+    Returns
+    -------
+    str
+        The new file text.
+    """
+    text = updated_text(text, render_markdown(week_table(incidents, totals)))
+    cumulative = render_cumulative(cumulative_table(incidents, totals))
+    return updated_text(text, cumulative, CUMULATIVE_START, CUMULATIVE_END)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,9 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     import geoincidents as gi
     from geoincidents._files import atomic_path
 
-    table_md = render_markdown(week_table(gi.campaign_incidents(), gi.campaign_totals()))
     text = CAMPAIGN_MD.read_text(encoding="utf-8")
-    new = updated_text(text, table_md)
+    new = updated_campaign_md(text, gi.campaign_incidents(), gi.campaign_totals())
     if args.check:
         if new != text:
             print(f"{CAMPAIGN_MD} is out of date: run {Path(__file__).name}", file=sys.stderr)
@@ -186,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
 def _confirmed(incidents: pd.DataFrame) -> pd.Series | None:
     if "claim_status" not in incidents.columns:
         return None
-    return incidents["claim_status"].isin(["confirmed", "claimed_and_confirmed"])
+    return incidents["claim_status"].isin(["confirmed", "claimed_and_confirmed"]).astype(bool)
 
 
 def _one_source(incidents: pd.DataFrame) -> pd.Series | None:

@@ -118,8 +118,7 @@ def test_totals_load_and_are_running_counts():
 def test_campaign_md_week_table_is_up_to_date(table):
     builder = _builder()
     text = (ROOT / "geoincidents" / "data" / "CAMPAIGN.md").read_text(encoding="utf-8")
-    weeks = builder.week_table(table, gi.campaign_totals())
-    expected = builder.updated_text(text, builder.render_markdown(weeks))
+    expected = builder.updated_campaign_md(text, table, gi.campaign_totals())
     assert text == expected, "run scripts/build_campaign_table.py"
 
 
@@ -185,6 +184,52 @@ def test_week_table_on_a_small_hand_made_table():
     with pytest.raises(ValueError, match="markers"):
         builder.updated_text("no markers here", "| table |")
 
+
+
+def test_cumulative_table_counts_the_data_up_to_each_count(table):
+    builder = _builder()
+    totals = gi.campaign_totals()
+    cumulative = builder.cumulative_table(table, totals)
+    # the counts used are those of the week table, in order, and each row counts the data up to its day
+    weeks = builder.week_table(table, totals)
+    assert set(weeks.loc[weeks["tally"] != "", "tally"].astype(int)) <= set(cumulative["tally"])
+    assert cumulative["as_of"].is_monotonic_increasing and cumulative["tally"].is_monotonic_increasing
+    attacks = table[table["event_type"] == "attack"]
+    for row in cumulative.itertuples(index=False):
+        upto = attacks[attacks["date"] <= pd.Timestamp(row.as_of)]
+        assert row.rows == len(upto), row.as_of
+        assert row.confirmed == int(upto["claim_status"].isin(["confirmed", "claimed_and_confirmed"]).sum())
+    assert cumulative["rows"].iloc[-1] <= (table["event_type"] == "attack").sum()
+
+
+def test_cumulative_table_on_a_small_hand_made_table():
+    builder = _builder()
+    incidents = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2023-10-17", "2023-10-19", "2023-10-30", "2023-10-31"]),
+            "event_type": ["attack", "attack", "strike", "attack"],
+            "claim_status": ["confirmed", "claimed", "confirmed", "claimed_and_confirmed"],
+        }
+    )
+    totals = pd.DataFrame(
+        {
+            "as_of": pd.to_datetime(["2023-10-18", "2023-10-25", "2023-10-31"]),
+            "period_start": pd.to_datetime(["2023-10-17"] * 3),
+            "scope": ["ALL", "ALL", "ALL"],
+            "metric": ["attacks", "attacks", "attacks"],
+            "value": [2, 1, 4],  # the 1 of 25 Oct is below the earlier 2 and is skipped
+        }
+    )
+    cumulative = builder.cumulative_table(incidents, totals)
+    assert cumulative["as_of"].tolist() == ["2023-10-18", "2023-10-31"]
+    assert cumulative["rows"].tolist() == [1, 3]
+    assert cumulative["confirmed"].tolist() == [1, 2]
+    assert cumulative["share"].tolist() == [50, 75]
+    assert builder.render_cumulative(cumulative).splitlines()[-1] == "| 2023-10-31 | 4 | 3 | 2 | 75% |"
+    with pytest.raises(ValueError, match="claim_status"):
+        builder.cumulative_table(incidents.drop(columns="claim_status"), totals)
+    with pytest.raises(ValueError, match="markers"):
+        builder.updated_text("| table |", "x", builder.CUMULATIVE_START, builder.CUMULATIVE_END)
 
 
 def test_loaders_return_independent_copies():
