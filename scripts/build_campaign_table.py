@@ -129,7 +129,8 @@ def cumulative_table(incidents: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFr
     assert flags is not None  # the column was checked above
     confirmed = attacks & flags
     rows = []
-    for as_of, value in _tally(totals).items():
+    tally = _tally(totals)
+    for as_of, value in zip(pd.DatetimeIndex(tally.index), tally.to_numpy(), strict=True):
         upto = dates <= as_of
         n = int((attacks & upto).sum())
         rows.append(
@@ -180,15 +181,15 @@ def render_markdown(table: pd.DataFrame) -> str:
         A header, a separator and one line per week, then a totals line.
     """
     header = (
-        "| ISO week | IRQ | SYR | JOR | attacks | confirmed | one source | interceptions | US strikes | other "
-        "| tally as of | tally | tally + | data in span |"
+        "| ISO week | IRQ | SYR | JOR | attacks | confirmed | one source | interceptions | US strikes "
+        "| other | tally as of | tally | tally + | data in span |"
     )
     lines = [header, "|" + "---|" * 14]
     for r in table.itertuples(index=False):
         lines.append(
             f"| {r.week} | {r.IRQ} | {r.SYR} | {r.JOR} | {r.attacks} | {r.confirmed} | {r.one_source} "
-            f"| {r.interceptions} | {r.strikes} | {r.other} | {r.tally_as_of} | {r.tally} | {r.tally_increment} "
-            f"| {r.data_in_span} |"
+            f"| {r.interceptions} | {r.strikes} | {r.other} | {r.tally_as_of} | {r.tally} "
+            f"| {r.tally_increment} | {r.data_in_span} |"
         )
     counted = ("IRQ", "SYR", "JOR", "attacks", "interceptions", "strikes", "other")
     total = {c: int(table[c].sum()) for c in counted}

@@ -141,8 +141,8 @@ def test_week_table_counts_match_the_data(table):
     assert weeks["one_source"].sum() == int((attacks & one_source).sum())
 
 
-def test_week_table_on_a_small_hand_made_table():
-    builder = _builder()
+def _hand_made(as_of: list[str], values: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Four incidents (three attacks, one strike) and ALL-scope attack counts since 17 Oct."""
     incidents = pd.DataFrame(
         {
             "date": pd.to_datetime(["2023-10-17", "2023-10-19", "2023-10-30", "2023-10-31"]),
@@ -152,13 +152,19 @@ def test_week_table_on_a_small_hand_made_table():
     )
     totals = pd.DataFrame(
         {
-            "as_of": pd.to_datetime(["2023-10-18", "2023-10-31"]),
-            "period_start": pd.to_datetime(["2023-10-17", "2023-10-17"]),
-            "scope": ["ALL", "ALL"],
-            "metric": ["attacks", "attacks"],
-            "value": [3, 7],
+            "as_of": pd.to_datetime(as_of),
+            "period_start": pd.to_datetime(["2023-10-17"] * len(as_of)),
+            "scope": ["ALL"] * len(as_of),
+            "metric": ["attacks"] * len(as_of),
+            "value": values,
         }
     )
+    return incidents, totals
+
+
+def test_week_table_on_a_small_hand_made_table():
+    builder = _builder()
+    incidents, totals = _hand_made(["2023-10-18", "2023-10-31"], [3, 7])
     weeks = builder.week_table(incidents, totals)
     assert weeks["week"].tolist() == ["2023-W42", "2023-W43", "2023-W44"]
     assert weeks["attacks"].tolist() == [2, 0, 1]
@@ -171,7 +177,8 @@ def test_week_table_on_a_small_hand_made_table():
     incidents["claim_status"] = ["confirmed", "claimed", "confirmed", "claimed_and_confirmed"]
     incidents["sources"] = [
         '[{"date": "2023-10-18", "publisher": "A", "url": ""}]',
-        '[{"date": "2023-10-19", "publisher": "A", "url": ""}, {"date": "2023-10-19", "publisher": "B", "url": ""}]',
+        '[{"date": "2023-10-19", "publisher": "A", "url": ""}, '
+        '{"date": "2023-10-19", "publisher": "B", "url": ""}]',
         '[{"date": "2023-10-30", "publisher": "A", "url": ""}]',
         '[{"date": "2023-10-31", "publisher": "B", "url": ""}]',
     ]
@@ -204,22 +211,9 @@ def test_cumulative_table_counts_the_data_up_to_each_count(table):
 
 def test_cumulative_table_on_a_small_hand_made_table():
     builder = _builder()
-    incidents = pd.DataFrame(
-        {
-            "date": pd.to_datetime(["2023-10-17", "2023-10-19", "2023-10-30", "2023-10-31"]),
-            "event_type": ["attack", "attack", "strike", "attack"],
-            "claim_status": ["confirmed", "claimed", "confirmed", "claimed_and_confirmed"],
-        }
-    )
-    totals = pd.DataFrame(
-        {
-            "as_of": pd.to_datetime(["2023-10-18", "2023-10-25", "2023-10-31"]),
-            "period_start": pd.to_datetime(["2023-10-17"] * 3),
-            "scope": ["ALL", "ALL", "ALL"],
-            "metric": ["attacks", "attacks", "attacks"],
-            "value": [2, 1, 4],  # the 1 of 25 Oct is below the earlier 2 and is skipped
-        }
-    )
+    # the 1 of 25 Oct is below the earlier 2 and is skipped
+    incidents, totals = _hand_made(["2023-10-18", "2023-10-25", "2023-10-31"], [2, 1, 4])
+    incidents["claim_status"] = ["confirmed", "claimed", "confirmed", "claimed_and_confirmed"]
     cumulative = builder.cumulative_table(incidents, totals)
     assert cumulative["as_of"].tolist() == ["2023-10-18", "2023-10-31"]
     assert cumulative["rows"].tolist() == [1, 3]
