@@ -118,8 +118,7 @@ def test_totals_load_and_are_running_counts():
 def test_campaign_md_week_table_is_up_to_date(table):
     builder = _builder()
     text = (ROOT / "geoincidents" / "data" / "CAMPAIGN.md").read_text(encoding="utf-8")
-    weeks = builder.week_table(table, gi.campaign_totals())
-    expected = builder.updated_text(text, builder.render_markdown(weeks))
+    expected = builder.updated_campaign_md(text, table, gi.campaign_totals())
     assert text == expected, "run scripts/build_campaign_table.py"
 
 
@@ -132,12 +131,18 @@ def test_week_table_counts_match_the_data(table):
     iso = table["date"].dt.isocalendar()
     labels = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
     attacks = table["event_type"] == "attack"
+    confirmed = table["claim_status"].isin(["confirmed", "claimed_and_confirmed"])
+    one_source = table["sources"].map(lambda text: len(parse_sources(text)) == 1)
     for row in weeks.itertuples(index=False):
-        assert row.attacks == int((attacks & (labels == row.week)).sum()), row.week
+        in_week = attacks & (labels == row.week)
+        assert row.attacks == int(in_week.sum()), row.week
+        assert row.confirmed == int((in_week & confirmed).sum()), row.week
+        assert row.one_source == int((in_week & one_source).sum()), row.week
+    assert weeks["one_source"].sum() == int((attacks & one_source).sum())
 
 
-def test_week_table_on_a_small_hand_made_table():
-    builder = _builder()
+def _hand_made(as_of: list[str], values: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Four incidents (three attacks, one strike) and ALL-scope attack counts since 17 Oct."""
     incidents = pd.DataFrame(
         {
             "date": pd.to_datetime(["2023-10-17", "2023-10-19", "2023-10-30", "2023-10-31"]),
@@ -147,24 +152,78 @@ def test_week_table_on_a_small_hand_made_table():
     )
     totals = pd.DataFrame(
         {
-            "as_of": pd.to_datetime(["2023-10-18", "2023-10-31"]),
-            "period_start": pd.to_datetime(["2023-10-17", "2023-10-17"]),
-            "scope": ["ALL", "ALL"],
-            "metric": ["attacks", "attacks"],
-            "value": [3, 7],
+            "as_of": pd.to_datetime(as_of),
+            "period_start": pd.to_datetime(["2023-10-17"] * len(as_of)),
+            "scope": ["ALL"] * len(as_of),
+            "metric": ["attacks"] * len(as_of),
+            "value": values,
         }
     )
+    return incidents, totals
+
+
+def test_week_table_on_a_small_hand_made_table():
+    builder = _builder()
+    incidents, totals = _hand_made(["2023-10-18", "2023-10-31"], [3, 7])
     weeks = builder.week_table(incidents, totals)
     assert weeks["week"].tolist() == ["2023-W42", "2023-W43", "2023-W44"]
     assert weeks["attacks"].tolist() == [2, 0, 1]
     assert weeks["strikes"].tolist() == [0, 0, 1]
     assert weeks["tally_increment"].tolist() == ["3", "", "4"]
     assert weeks["data_in_span"].tolist() == ["1", "", "2"]
+    # without claim_status and sources the two optional columns stay blank, in the Markdown too
+    assert weeks["confirmed"].tolist() == weeks["one_source"].tolist() == ["", "", ""]
+    assert builder.render_markdown(weeks).splitlines()[-1].startswith("| all | 1 | 1 | 1 | 3 |  |  | 0 |")
+    incidents["claim_status"] = ["confirmed", "claimed", "confirmed", "claimed_and_confirmed"]
+    incidents["sources"] = [
+        '[{"date": "2023-10-18", "publisher": "A", "url": ""}]',
+        '[{"date": "2023-10-19", "publisher": "A", "url": ""}, '
+        '{"date": "2023-10-19", "publisher": "B", "url": ""}]',
+        '[{"date": "2023-10-30", "publisher": "A", "url": ""}]',
+        '[{"date": "2023-10-31", "publisher": "B", "url": ""}]',
+    ]
+    weeks = builder.week_table(incidents, totals)
+    # the strike of 30 Oct is neither counted as confirmed nor as a one-source attack
+    assert weeks["confirmed"].tolist() == [1, 0, 1]
+    assert weeks["one_source"].tolist() == [1, 0, 1]
     with pytest.raises(ValueError, match="country"):
         builder.week_table(incidents.drop(columns="country"), totals)
     with pytest.raises(ValueError, match="markers"):
         builder.updated_text("no markers here", "| table |")
 
+
+
+def test_cumulative_table_counts_the_data_up_to_each_count(table):
+    builder = _builder()
+    totals = gi.campaign_totals()
+    cumulative = builder.cumulative_table(table, totals)
+    # the counts used are those of the week table, in order, and each row counts the data up to its day
+    weeks = builder.week_table(table, totals)
+    assert set(weeks.loc[weeks["tally"] != "", "tally"].astype(int)) <= set(cumulative["tally"])
+    assert cumulative["as_of"].is_monotonic_increasing and cumulative["tally"].is_monotonic_increasing
+    attacks = table[table["event_type"] == "attack"]
+    for row in cumulative.itertuples(index=False):
+        upto = attacks[attacks["date"] <= pd.Timestamp(row.as_of)]
+        assert row.rows == len(upto), row.as_of
+        assert row.confirmed == int(upto["claim_status"].isin(["confirmed", "claimed_and_confirmed"]).sum())
+    assert cumulative["rows"].iloc[-1] <= (table["event_type"] == "attack").sum()
+
+
+def test_cumulative_table_on_a_small_hand_made_table():
+    builder = _builder()
+    # the 1 of 25 Oct is below the earlier 2 and is skipped
+    incidents, totals = _hand_made(["2023-10-18", "2023-10-25", "2023-10-31"], [2, 1, 4])
+    incidents["claim_status"] = ["confirmed", "claimed", "confirmed", "claimed_and_confirmed"]
+    cumulative = builder.cumulative_table(incidents, totals)
+    assert cumulative["as_of"].tolist() == ["2023-10-18", "2023-10-31"]
+    assert cumulative["rows"].tolist() == [1, 3]
+    assert cumulative["confirmed"].tolist() == [1, 2]
+    assert cumulative["share"].tolist() == [50, 75]
+    assert builder.render_cumulative(cumulative).splitlines()[-1] == "| 2023-10-31 | 4 | 3 | 2 | 75% |"
+    with pytest.raises(ValueError, match="claim_status"):
+        builder.cumulative_table(incidents.drop(columns="claim_status"), totals)
+    with pytest.raises(ValueError, match="markers"):
+        builder.updated_text("| table |", "x", builder.CUMULATIVE_START, builder.CUMULATIVE_END)
 
 
 def test_loaders_return_independent_copies():
