@@ -37,7 +37,12 @@ US_COALITION = re.compile(
 )
 """Actor names that are US or US-led coalition forces, as ACLED and UCDP write them ("Military Forces of the
 United States (2021-)", "Global Coalition Against Daesh", "Government of United States of America"). Other
-coalitions ("Saudi-led coalition") do not match."""
+coalitions ("Saudi-led coalition") do not match. Matched against the name without its parenthesised
+qualifiers (see :func:`involves_us_coalition`)."""
+
+_QUALIFIER = re.compile(r"\([^()]*\)")
+"""A parenthesised qualifier in an actor name: ACLED's years of a force ("(2021-)") and the nationality of a
+group that is not a force ("Civilians (United States)", "Protesters (United States)")."""
 
 
 @dataclass(frozen=True)
@@ -91,10 +96,19 @@ def input_text(checks: Checks, *names: str) -> pd.Series:
 def involves_us_coalition(actors: pd.Series) -> np.ndarray:
     """Mask of actor names that are US or coalition forces (:data:`US_COALITION`).
 
+    ACLED names a group that is not a force by its type and, in parentheses, its nationality:
+    "Civilians (United States)" are US civilians (a contractor, an aid worker, the victims of an embassy
+    bombing), "Protesters (United States)" US protesters. The parenthesised qualifiers are dropped before
+    matching, so only the name itself ("Military Forces of the United States", "Government of the United
+    States") makes an actor US/coalition forces. ``;``-separated lists (associated actors) match when any
+    name does.
+
     Examples
     --------
     >>> involves_us_coalition(pd.Series(["Military Forces of the United States (2021-)",
-    ...                                  "Military Forces of Turkey (2016-)", None])).tolist()
-    [True, False, False]
+    ...                                  "Military Forces of Turkey (2016-)", None,
+    ...                                  "Civilians (Kenya); Civilians (United States)"])).tolist()
+    [True, False, False, False]
     """
-    return actors.astype("string").str.contains(US_COALITION, regex=True).fillna(False).to_numpy(dtype=bool)
+    names = actors.astype("string").str.replace(_QUALIFIER, " ", regex=True)
+    return names.str.contains(US_COALITION, regex=True).fillna(False).to_numpy(dtype=bool)
