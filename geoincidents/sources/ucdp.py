@@ -128,12 +128,12 @@ def to_ucdp_columns(table: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     table : pandas.DataFrame
-        From :func:`geoincidents.read_incidents`.
+        An incident table (:func:`geoincidents.read_incidents`), from UCDP or any other source.
 
     Returns
     -------
     pandas.DataFrame
-        ``id, type_of_violence, dyad_name, side_a, side_b, source_office, where_prec, where_coordinates,
+        One row per incident: ``id, type_of_violence, dyad_name, side_a, side_b, source_office, where_prec, where_coordinates,
         latitude, longitude, country, date_prec, date_start, date_end, best, low, high`` (``where_prec``,
         ``date_prec`` and ``type_of_violence`` as nullable integers).
 
