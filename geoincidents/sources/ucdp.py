@@ -133,9 +133,9 @@ def to_ucdp_columns(table: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per incident: ``id, type_of_violence, dyad_name, side_a, side_b, source_office, where_prec, where_coordinates,
-        latitude, longitude, country, date_prec, date_start, date_end, best, low, high`` (``where_prec``,
-        ``date_prec`` and ``type_of_violence`` as nullable integers).
+        One row per incident: ``id, type_of_violence, dyad_name, side_a, side_b, source_office,
+        where_prec, where_coordinates, latitude, longitude, country, date_prec, date_start, date_end, best,
+        low, high`` (``where_prec``, ``date_prec`` and ``type_of_violence`` as nullable integers).
 
     Examples
     --------
