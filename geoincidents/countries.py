@@ -88,6 +88,10 @@ _COMMON_NAMES: dict[str, str] = {
     "vatican city": "VAT",
     "taiwan": "TWN",
     "kosovo": "XKX",  # user-assigned code in common use (EU, IMF); not in ISO 3166-1
+    # UCDP GED's own spellings ("DR Congo (Zaire)", "Macedonia, FYR"; seen in GED 23.1)
+    "dr congo": "COD",
+    "zaire": "COD",
+    "macedonia fyr": "MKD",
 }
 
 
@@ -130,6 +134,8 @@ def to_iso3(value: str) -> str | None:
     ('IRQ', 'SYR', 'JOR', None)
     >>> to_iso3("Democratic Republic of Congo"), to_iso3("Republic of Congo"), to_iso3("Yemen (North Yemen)")
     ('COD', 'COG', 'YEM')
+    >>> to_iso3("DR Congo (Zaire)"), to_iso3("Macedonia, FYR")
+    ('COD', 'MKD')
     """
     if not isinstance(value, str):
         raise TypeError(f"to_iso3 expects a string, got {type(value).__name__}: {value!r}")

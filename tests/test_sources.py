@@ -9,6 +9,7 @@ import threading
 import warnings
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
@@ -249,14 +250,22 @@ def test_day_month_order_decided_once_per_column():
 
 # -- fetch_acled against a loopback server answering like the ACLED API -------------------------------------
 class _Api(BaseHTTPRequestHandler):
+    """Answers like the ACLED API: ``limit`` events a page, ``page`` counted from 1."""
+
     seen: list[str] = []
+    events: list[dict] = []
 
     def do_POST(self):  # noqa: N802 - the OAuth token endpoint
         self._json({"access_token": "t", "refresh_token": "r", "expires_in": 86400, "token_type": "Bearer"})
 
     def do_GET(self):  # noqa: N802
         _Api.seen.append(self.path)
+        query = parse_qs(urlsplit(self.path).query)
+        limit, page = int(query.get("limit", ["5000"])[0]), int(query.get("page", ["1"])[0])
         body = json.loads((DATA / "acled_api_key.json").read_text())
+        events = _Api.events or body["data"]
+        body["data"] = events[(page - 1) * limit:page * limit]
+        body["count"] = len(body["data"])
         self._json(body)
 
     def _json(self, body):
@@ -271,7 +280,9 @@ class _Api(BaseHTTPRequestHandler):
         pass
 
 
-def test_fetch_acled_with_the_client_against_a_loopback_server(monkeypatch):
+@pytest.fixture
+def acled_api(monkeypatch):
+    """A loopback server answering like the ACLED API, and an ``acled`` client pointed at it."""
     acled = pytest.importorskip("acled")
     from acled.auth import OAuthTokenAuth
     from acled.clients.base_http_client import BaseHttpClient
@@ -283,16 +294,49 @@ def test_fetch_acled_with_the_client_against_a_loopback_server(monkeypatch):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     monkeypatch.setattr(OAuthTokenAuth, "TOKEN_ENDPOINT", f"{base}/oauth/token")
     monkeypatch.setattr(BaseHttpClient, "BASE_URL", f"{base}/api")
+    _Api.seen, _Api.events = [], []
     try:
-        client = acled.AcledClient(auth_method=OAuthTokenAuth(username="user@example.org", password="pw"))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            table = fetch_acled(country="Jordan", since="2024-01-01", until="2024-02-29", client=client)
+        yield acled.AcledClient(auth_method=OAuthTokenAuth(username="user@example.org", password="pw"))
     finally:
         server.shutdown()
         server.server_close()
+        _Api.events = []
+
+
+def _fetch(**kwargs):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = fetch_acled(**kwargs)
+    return table, [str(w.message) for w in caught]
+
+
+def test_fetch_acled_with_the_client_against_a_loopback_server(acled_api):
+    table, _ = _fetch(country="Jordan", since="2024-01-01", until="2024-02-29", client=acled_api)
     assert _facts(table) == CURRENT_2024[:2]
     assert any("country=Jordan" in p and "2024-01-01" in p for p in _Api.seen), _Api.seen
+
+
+def _numbered_events(n: int) -> list[dict]:
+    template = json.loads((DATA / "acled_api_key.json").read_text())["data"][0]
+    return [dict(template, event_id_cnty=f"JOR{9000 + i}") for i in range(n)]
+
+
+def test_fetch_acled_reads_every_page(acled_api):
+    _Api.events = _numbered_events(5)
+    table, notes = _fetch(country="Jordan", page_size=2, client=acled_api)
+    assert table["incident_id"].tolist() == [f"JOR{9000 + i}" for i in range(5)]
+    pages = [parse_qs(urlsplit(p).query)["page"] for p in _Api.seen]
+    assert pages == [["1"], ["2"], ["3"]]  # the third page came back short: no fourth request
+    assert not any("stopped at limit" in m for m in notes)
+
+
+def test_fetch_acled_says_when_limit_stops_the_paging(acled_api):
+    _Api.events = _numbered_events(5)
+    table, notes = _fetch(country="Jordan", page_size=2, limit=4, client=acled_api)
+    assert len(table) == 4
+    assert any("stopped at limit=4 events" in m for m in notes), notes
+    with pytest.raises(ValueError, match="page_size must be positive"):
+        fetch_acled(page_size=0, client=acled_api)
 
 
 # -- joins that respect meaning ------------------------------------------------------------------------------

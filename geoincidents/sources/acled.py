@@ -28,19 +28,30 @@ The mapping rules (``docs/sources.md`` has them as a table; ACLED codebook 2019-
 militia, 4 identity militia -> ``armed_group``; 6 protesters, 7 civilians -> ``civilians``; 5 rioters,
 8 external/other forces -> ``other``; 0 or empty -> ``unknown``) unless rule 1 or 2 says otherwise.
 ``weapon`` comes from ``sub_event_type``: ``Air/drone strike`` is ``airstrike`` when ``actor1`` is a state
-(inter 1 or 8, or US/coalition) and ``one_way_drone`` when a non-state group flies it; shelling/artillery/
-missile -> ``indirect_fire``; remote explosive/landmine/IED and suicide bomb -> ``ied``; armed clash ->
-``small_arms``; else ``unknown``.
+(inter 1 or 8, US/coalition, or a name "Military Forces of ...", "Police Forces of ...", "Government of
+...") and ``one_way_drone`` when a non-state group flies it; shelling/artillery/missile ->
+``indirect_fire``; remote explosive/landmine/IED and suicide bomb -> ``ied``; armed clash -> ``small_arms``;
+else ``unknown``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from .layout import SourceLayout, input_text, involves_us_coalition
+from .layout import (
+    SourceLayout,
+    input_text,
+    involves_us_coalition,
+    publisher_text,
+    require_incident_table,
+    span_days,
+    table_column,
+    target_labels,
+)
 
 if TYPE_CHECKING:
     from ..incidents.validation import Checks
@@ -74,6 +85,9 @@ INTER_TARGETS: dict[str, str] = {
 """ACLED ``inter2`` code or actor type -> ``target``."""
 
 _STATE_INTER = frozenset({"1", "8", "state forces", "external/other forces"})
+_STATE_ACTOR = re.compile(r"^\s*(?:military forces of|police forces of|government of)\b", re.IGNORECASE)
+"""ACLED's names of state forces ("Military Forces of Russia (2000-) Air Force"): a state actor when a table
+carries no ``inter1`` (an API answer with chosen ``fields``, a table written by :func:`to_acled_columns`)."""
 _VIOLENT = ("battle", "explosions/remote violence", "remote violence", "violence against civilians")
 _WEAPONS = {
     "air/drone strike": "airstrike",  # a non-state actor's: one_way_drone (see acled_event_types)
@@ -138,7 +152,8 @@ def acled_event_types(checks: Checks) -> dict[str, Any]:
     target[interception] = "us_coalition"
 
     weapon = np.array([_WEAPONS.get(s, "unknown") for s in sub], dtype=object)
-    state = np.isin(inter1, list(_STATE_INTER)) | us1
+    actor1 = input_text(checks, "actor1").str.contains(_STATE_ACTOR, regex=True).fillna(False)
+    state = np.isin(inter1, list(_STATE_INTER)) | us1 | actor1.to_numpy(dtype=bool)
     weapon[(sub == "air/drone strike") & ~state] = "one_way_drone"
 
     involved = int((us1 | us2).sum())
@@ -157,6 +172,9 @@ def to_acled_columns(table: pd.DataFrame) -> pd.DataFrame:
 
     ``date_precision`` day/week/month -> ``time_precision`` 1/2/3 (a range: 2 up to 7 days, else 3);
     ``location_precision`` exact/site -> ``geo_precision`` 1, approximate -> 2, province/country/unknown -> 3.
+    ``actor2`` is the source's own ``actor2`` when the table kept it (read from ACLED), else the ``target``
+    label; ``assoc_actor_1/2``, ``inter1/2`` and ``civilian_targeting`` are kept when the table has them, so
+    an ACLED table written back reads again to the same incidents.
 
     Parameters
     ----------
@@ -166,8 +184,10 @@ def to_acled_columns(table: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``event_id_cnty, event_date, time_precision, event_type, sub_event_type, actor1, actor2, country,
-        location, latitude, longitude, geo_precision, source, notes, fatalities``.
+        ``event_id_cnty, event_date, time_precision, event_type, sub_event_type, actor1, assoc_actor_1,
+        inter1, actor2, assoc_actor_2, inter2, civilian_targeting, country, location, latitude, longitude,
+        geo_precision, source, notes, fatalities`` (the actor columns other than ``actor1`` empty unless the
+        table kept them from an ACLED source).
 
     Examples
     --------
@@ -176,39 +196,36 @@ def to_acled_columns(table: pd.DataFrame) -> pd.DataFrame:
     >>> list(out.columns[:3]), int(out["time_precision"].iloc[0]), out["event_date"].iloc[0][:2]
     (['event_id_cnty', 'event_date', 'time_precision'], 1, '20')
     """
-    from ..schema import parse_sources
-    from ..style import country_name, vocabulary_label
+    from ..style import country_name
 
-    missing = {"incident_id", "date", "date_precision", "location_precision"} - set(table.columns)
-    if missing:
-        raise ValueError(f"to_acled_columns needs an incident table; missing {sorted(missing)}")
-    span = (table["date_end"] - table["date"]).dt.days if "date_end" in table else pd.Series(0, table.index)
+    require_incident_table(table, "to_acled_columns")
     codes = table["date_precision"].map({"day": 1, "week": 2, "month": 3}).to_numpy(dtype="float64",
                                                                                     na_value=np.nan)
-    by_span = np.where(span.fillna(0).to_numpy() <= 7, 2, 3)
+    by_span = np.where(span_days(table) <= 7, 2, 3)
     time_precision = pd.Series(np.where(np.isnan(codes), by_span, codes).astype("int64"), index=table.index)
     geo = table["location_precision"].map({"exact": 1, "site": 1, "approximate": 2}).fillna(3).astype("int64")
-
-    def column(name: str) -> pd.Series:
-        return table[name] if name in table else pd.Series(pd.NA, index=table.index, dtype="string")
-
+    actor2 = table["actor2"] if "actor2" in table else target_labels(table)  # noqa: SIM401 - lazy
     return pd.DataFrame({
         "event_id_cnty": table["incident_id"].astype(str),
         "event_date": table["date"].dt.strftime("%Y-%m-%d"),
         "time_precision": time_precision,
-        "event_type": column("source_event_type"),
-        "sub_event_type": column("source_sub_event_type"),
-        "actor1": column("actor"),
-        "actor2": column("target").map(lambda v: vocabulary_label("target", v) if isinstance(v, str) else v),
-        "country": column("country").map(lambda c: country_name(c) if isinstance(c, str) else c),
-        "location": column("location"),
-        "latitude": column("lat"),
-        "longitude": column("lon"),
+        "event_type": table_column(table, "source_event_type"),
+        "sub_event_type": table_column(table, "source_sub_event_type"),
+        "actor1": table_column(table, "actor"),
+        "assoc_actor_1": table_column(table, "assoc_actor_1"),
+        "inter1": table_column(table, "inter1"),
+        "actor2": actor2,
+        "assoc_actor_2": table_column(table, "assoc_actor_2"),
+        "inter2": table_column(table, "inter2"),
+        "civilian_targeting": table_column(table, "civilian_targeting"),
+        "country": table_column(table, "country").map(lambda c: country_name(c) if isinstance(c, str) else c),
+        "location": table_column(table, "location"),
+        "latitude": table_column(table, "lat"),
+        "longitude": table_column(table, "lon"),
         "geo_precision": geo,
-        "source": column("sources").map(
-            lambda s: "; ".join(p["publisher"] for p in parse_sources(s)) if isinstance(s, str) else ""),
-        "notes": column("notes"),
-        "fatalities": column("killed"),
+        "source": publisher_text(table, "; "),
+        "notes": table_column(table, "notes"),
+        "fatalities": table_column(table, "killed"),
     }).reset_index(drop=True)
 
 

@@ -24,13 +24,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
-from .layout import SourceLayout, input_text, involves_us_coalition
+from .layout import (
+    SourceLayout,
+    input_text,
+    involves_us_coalition,
+    publisher_text,
+    require_incident_table,
+    span_days,
+    table_column,
+    target_labels,
+)
 
 if TYPE_CHECKING:
     from ..incidents.validation import Checks
 
-__all__ = ["LAYOUT", "is_ucdp", "ucdp_columns", "WHERE_PREC", "DATE_PREC", "VIOLENCE_TYPES"]
+__all__ = ["LAYOUT", "is_ucdp", "ucdp_columns", "to_ucdp_columns", "WHERE_PREC", "DATE_PREC",
+           "VIOLENCE_TYPES", "WHERE_PREC_WRITTEN", "DATE_PREC_WRITTEN"]
 
 WHERE_PREC = {"1": "exact", "2": "approximate", "3": "approximate", "4": "province", "5": "province",
               "6": "country", "7": "unknown"}
@@ -39,6 +50,11 @@ DATE_PREC = {"1": "day", "2": "range", "3": "week", "4": "month", "5": "range"}
 """UCDP ``date_prec`` -> ``date_precision``."""
 VIOLENCE_TYPES = {"1": "state-based conflict", "2": "non-state conflict", "3": "one-sided violence"}
 """UCDP ``type_of_violence`` -> ``source_event_type``."""
+WHERE_PREC_WRITTEN = {"exact": 1, "site": 1, "approximate": 2, "province": 4, "country": 6}
+"""``location_precision`` -> UCDP ``where_prec`` (:func:`to_ucdp_columns`); ``unknown`` has no code and is
+written empty (7, international waters or airspace, reads as ``unknown`` but is not what it means)."""
+DATE_PREC_WRITTEN = {"day": 1, "week": 3, "month": 4}
+"""``date_precision`` -> UCDP ``date_prec``; a ``range`` is 2 up to 6 days, 3 up to 7, 4 up to 31, else 5."""
 
 _COLUMNS = {
     "id": "incident_id",
@@ -98,6 +114,67 @@ def ucdp_columns(checks: Checks) -> dict[str, Any]:
         f"{n - int((us_a | us_b).sum()):,} other events"
     )
     return out
+
+
+def to_ucdp_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """The incident table written back as UCDP GED-style columns (the reverse of the UCDP mapping; the
+    precision tables in ``docs/sources.md`` show both directions).
+
+    ``location_precision`` -> ``where_prec`` by :data:`WHERE_PREC_WRITTEN`; ``date_precision`` ->
+    ``date_prec`` by :data:`DATE_PREC_WRITTEN` (a ``range`` by its length); ``source_event_type`` ->
+    ``type_of_violence`` when it is one of UCDP's three; ``side_b``, ``low`` and ``high`` are the source's
+    own columns when the table kept them (read from UCDP), else ``side_b`` is the ``target`` label.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        An incident table (:func:`geoincidents.read_incidents`), from UCDP or any other source.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per incident: ``id, type_of_violence, dyad_name, side_a, side_b, source_office,
+        where_prec, where_coordinates, latitude, longitude, country, date_prec, date_start, date_end, best,
+        low, high`` (``where_prec``, ``date_prec`` and ``type_of_violence`` as nullable integers).
+
+    Examples
+    --------
+    >>> import geoincidents
+    >>> out = to_ucdp_columns(geoincidents.example_incidents())
+    >>> list(out.columns[:4]), int(out["date_prec"].iloc[0]), out["date_start"].iloc[0][:2]
+    (['id', 'type_of_violence', 'dyad_name', 'side_a'], 1, '20')
+    """
+    from ..style import country_name
+
+    require_incident_table(table, "to_ucdp_columns")
+    span = span_days(table)
+    by_span = np.select([span <= 6, span <= 7, span <= 31], [2, 3, 4], 5)
+    named = table["date_precision"].map(DATE_PREC_WRITTEN).to_numpy(dtype="float64", na_value=np.nan)
+    date_prec = np.where(np.isnan(named), by_span, named)
+    where_prec = table["location_precision"].map(WHERE_PREC_WRITTEN).astype("Int64")
+    violence = {v: int(k) for k, v in VIOLENCE_TYPES.items()}
+    end = table_column(table, "date_end")
+    end = end.where(end.notna(), table["date"])
+    side_b = table["side_b"] if "side_b" in table else target_labels(table)
+    return pd.DataFrame({
+        "id": table["incident_id"].astype(str),
+        "type_of_violence": table_column(table, "source_event_type").map(violence).astype("Int64"),
+        "dyad_name": table_column(table, "source_sub_event_type"),
+        "side_a": table_column(table, "actor"),
+        "side_b": side_b,
+        "source_office": publisher_text(table, ";"),
+        "where_prec": where_prec,
+        "where_coordinates": table_column(table, "location"),
+        "latitude": table_column(table, "lat"),
+        "longitude": table_column(table, "lon"),
+        "country": table_column(table, "country").map(lambda c: country_name(c) if isinstance(c, str) else c),
+        "date_prec": pd.array(date_prec.astype("int64"), dtype="Int64"),
+        "date_start": table["date"].dt.strftime("%Y-%m-%d"),
+        "date_end": end.dt.strftime("%Y-%m-%d"),
+        "best": table_column(table, "killed"),
+        "low": table_column(table, "low"),
+        "high": table_column(table, "high"),
+    }).reset_index(drop=True)
 
 
 LAYOUT = SourceLayout(
