@@ -1,5 +1,7 @@
-"""Place names as public reports and ACLED write them (issue 12), and the sites added for them: each spelling
-geocodes to the site stated, or is reported ambiguous with the candidates stated, against the bundled gazetteer."""
+"""Place names as public reports and ACLED write them (issue 12), and the sites added for them.
+
+Each spelling geocodes to the site stated, or is reported ambiguous with the candidates stated, against the
+bundled gazetteer."""
 
 from __future__ import annotations
 
