@@ -90,6 +90,20 @@ class Reference:
         """True when the reference gives a coordinate."""
         return self.lat is not None and self.lon is not None
 
+    @property
+    def permanent(self) -> bool:
+        """True when the id pins the coordinate: an OurAirports or GeoNames record, or a Wikipedia revision.
+
+        Examples
+        --------
+        >>> refs = load_references()
+        >>> refs["OurAirports:ORAA"].permanent, refs["Wikipedia:en:Camp_Arifjan"].permanent
+        (True, True)
+        >>> refs["Wikipedia:en:Al-Tanf"].permanent
+        False
+        """
+        return self.kind in ("ourairports", "geonames") or (self.kind == "wikipedia" and bool(self.revision))
+
 
 @dataclass(frozen=True, slots=True)
 class SiteCheck:
@@ -223,6 +237,7 @@ def check_report(gazetteer: Gazetteer, references: dict[str, Reference] | None =
         if unversioned:
             lines.append(f"no oldid   {site.site_id}: {', '.join(unversioned)} cited without a revision id")
     counts = _status_counts(checks)
+    lines.append(f"permanent: {_permanence_summary(gazetteer, refs)}")
     lines.append(
         f"checks: {counts['ok']} within radius, {counts['stand-in']} stand-ins, "
         f"{counts['unchecked']} without an independent check, {counts['disagrees']} disagreeing"
@@ -231,6 +246,18 @@ def check_report(gazetteer: Gazetteer, references: dict[str, Reference] | None =
 
 
 # -- private helpers --------------------------------------------------------------------------------------
+def _permanence_summary(gazetteer: Gazetteer, refs: dict[str, Reference]) -> str:
+    """How many points cite a permanent id, and how many Wikipedia citations lack a revision."""
+    sources = [refs.get(site.coord_source) for site in gazetteer]
+    permanent = sum(ref is not None and ref.permanent for ref in sources)
+    cited = [refs.get(r) for site in gazetteer for r in (site.coord_source, site.checked_against) if r]
+    unversioned = sum(ref is not None and ref.kind == "wikipedia" and not ref.revision for ref in cited)
+    return (
+        f"{permanent} of {len(gazetteer)} points cite a permanent id (OurAirports, GeoNames or a "
+        f"Wikipedia revision); {unversioned} Wikipedia citations lack a revision id"
+    )
+
+
 def _status_counts(checks: Iterable[SiteCheck]) -> dict[str, int]:
     statuses = [c.status for c in checks]
     return {s: statuses.count(s) for s in ("ok", "stand-in", "unchecked", "disagrees")}
@@ -438,7 +465,8 @@ def site_table_markdown(gazetteer: Gazetteer, references: dict[str, Reference] |
     out = [
         f"{len(gazetteer)} sites in {n_countries} countries: {counts['ok']} checked against an independent "
         f"reference within their radius, {counts['stand-in']} stand-ins (another place's point), "
-        f"{counts['unchecked']} without an independent check yet, {counts['disagrees']} disagreeing.",
+        f"{counts['unchecked']} without an independent check yet, {counts['disagrees']} disagreeing; "
+        f"{_permanence_summary(gazetteer, refs)}.",
         "",
         "| site | country | kind | point | source | independent check | radius | in use | stands in for |",
         "|---|---|---|---|---|---|---|---|---|",

@@ -96,7 +96,7 @@ def _with_derived_columns(text: str, refs) -> tuple[str, list[str]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     rows = list(reader)
     header = list(reader.fieldnames or [])
-    gaz = Gazetteer._from_text("sites.csv", text, "", None)
+    gaz = Gazetteer.from_files(SITES)  # the file `text` was read from (public loader, same checks)
     distances = {c.site_id: c.distance_m for c in check_sites(gaz, refs)}
     changes: list[str] = []
     for row in rows:

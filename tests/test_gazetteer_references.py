@@ -243,3 +243,27 @@ def test_site_table_escapes_data_text():
 def test_readme_site_count_is_true():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"{len(GAZ)} bases and sites" in readme
+
+
+def test_permanent_ids_are_packaged_records_or_wikipedia_revisions():
+    assert REFS["GeoNames:173530"].permanent and REFS["OurAirports:OSKL"].permanent
+    assert REFS["Wikipedia:en:Camp_Arifjan"].revision and REFS["Wikipedia:en:Camp_Arifjan"].permanent
+    assert not REFS["Wikipedia:en:Abu_Hajar_Airport"].permanent  # no revision recorded
+    assert not REFS["Web:iswnews:2025-12-07"].permanent
+
+
+def test_check_report_counts_points_without_a_permanent_id():
+    (line,) = [line for line in check_report(GAZ, REFS) if line.startswith("permanent:")]
+    permanent = sum(REFS[s.coord_source].permanent for s in SITES)
+    unversioned = sum(
+        1
+        for s in SITES
+        for ref_id in (s.coord_source, s.checked_against)
+        if ref_id and REFS[ref_id].kind == "wikipedia" and not REFS[ref_id].revision
+    )
+    assert f"{permanent} of {len(SITES)} points" in line
+    assert f"{unversioned} Wikipedia citations lack a revision id" in line
+    # A town point taken from GeoNames while its Wikipedia article is the check counts as permanent.
+    assert GAZ["hasakah"].coord_source.startswith("GeoNames:") and GAZ["hasakah"].checked_against.startswith(
+        "Wikipedia:"
+    )

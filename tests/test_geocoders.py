@@ -172,7 +172,10 @@ def test_bad_fallback_or_cache_size_raise():
         GazetteerGeocoder(cache_size=-1)
 
 
-@pytest.mark.parametrize("query", [(33.31417, 38.70333), "33.31417, 38.70333", Point(33.31417, 38.70333)])
+T22 = GAZ["tower-22"]
+
+
+@pytest.mark.parametrize("query", [(T22.lat, T22.lon), f"{T22.lat}, {T22.lon}", Point(T22.lat, T22.lon)])
 def test_reverse_accepts_tuple_string_and_point(query):
     loc = GazetteerGeocoder().reverse(query)
     assert loc.raw["site_id"] == "tower-22"
