@@ -162,18 +162,12 @@ def normalize_names(texts: Sequence[str]) -> list[str]:
     >>> normalize_names(["Ayn al Asad airbase", "AL-SHADDADI", "عين الأسد"])
     ['ain asad airbase', 'shadadi', 'عين اسد']
     """
-    texts = list(texts)
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise TypeError(f"a place name must be a str, not {type(text).__name__}: {text!r} (item {i})")
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:  # pragma: no cover - pyarrow comes with pandas' string columns in practice
+    texts, column = _column(texts)
+    if column is None:
         return [_normalize_cached(t) for t in texts]
-    if len(texts) < _COLUMNWISE_FROM:
-        return [_normalize_cached(t) for t in texts]
-    column = pa.array(texts, type=pa.large_string())
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     plain = pc.and_(pc.string_is_ascii(column), pc.invert(pc.match_substring_regex(column, "[.'`]")))
     plain_at = np.flatnonzero(plain.to_numpy(zero_copy_only=False))
     out: list[str] = [""] * len(texts)
@@ -257,6 +251,23 @@ def _fold_word(word: str) -> str:  # cached: a million names share a few thousan
     if word in _ROMAN:  # and after: "IIV" folds to "iv"
         return _ROMAN[word]
     return "ain" if word == "aine" else word  # Ayn, Ein, Ain, Aine: the spring ("ain") in a name
+
+
+def _column(texts: Sequence[str]) -> tuple[list[str], Any]:
+    """The names as a list (each checked to be a str) and, when worth it and pyarrow is there, as a pyarrow
+    column (else None: the caller works name by name)."""
+    texts = list(texts)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"a place name must be a str, not {type(text).__name__}: {text!r} (item {i})")
+    if len(texts) < _COLUMNWISE_FROM:
+        return texts, None
+    try:
+        import pyarrow as pa
+        import pyarrow.compute  # noqa: F401 - the callers use it
+    except ImportError:  # pyarrow is optional: the callers fall back to one name at a time
+        return texts, None
+    return texts, pa.array(texts, type=pa.large_string())
 
 
 def _plain_keys(column: Any, pa: Any, pc: Any) -> list[str]:
@@ -467,18 +478,11 @@ def split_locatives(texts: Sequence[str]) -> list[tuple[str, tuple[tuple[str, bo
     >>> split_locatives(["Harir Airport in Erbil", "Erbil"])
     [('Harir Airport', (('Erbil', False),)), ('Erbil', ())]
     """
-    texts = list(texts)
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise TypeError(f"a place name must be a str, not {type(text).__name__}: {text!r} (item {i})")
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:  # pragma: no cover
+    texts, column = _column(texts)
+    if column is None:
         return [_split_cached(t) for t in texts]
-    if len(texts) < _COLUMNWISE_FROM:
-        return [_split_cached(t) for t in texts]
-    column = pa.array(texts, type=pa.large_string())
+    import pyarrow.compute as pc
+
     # Returned whole, as split_locative does: ASCII names with nothing that could open a tail (a superset of
     # the markers), and those whose first marker opens the text ("near Erbil": no name before it). Control
     # characters that Python's \s matches and RE2's does not are left to split_locative.
