@@ -57,7 +57,9 @@ from .normalize import (
     core_of,
     name_keys,
     normalize_name,
+    normalize_names,
     split_locative,
+    split_locatives,
     unglued_key,
 )
 
@@ -277,10 +279,8 @@ def geocode_all(
     gaz = gazetteer if gazetteer is not None else default_gazetteer()
     inverse, results = match_distinct(series, country, gaz, min_score, date)
     # Columns are built for the distinct results, then broadcast with a C-level take (no per-row Python).
-    table = {col: values.take(inverse) for col, values in _result_table(results, gaz).items()}
-    frame = pd.DataFrame(table, index=series.index, copy=False)
-    frame.insert(0, "query", series.array)  # type: ignore[arg-type]  # an ExtensionArray is a valid column
-    return frame[list(RESULT_COLUMNS)]
+    table = {"query": series.array, **_broadcast(_result_table(results, gaz), inverse)}
+    return pd.DataFrame(table, index=series.index, columns=list(RESULT_COLUMNS), copy=False)
 
 
 def nearest_site(
@@ -359,23 +359,30 @@ def match_distinct(
     row, the position of its answer in the list of results."""
     import pandas as pd
 
-    name_codes, name_index = pd.factorize(series, use_na_sentinel=True)
+    name_codes, name_index = pd.factorize(series, use_na_sentinel=True)  # a hash table: linear in rows
     name_uniques = name_index.tolist()  # plain list: indexing a pandas Index per name is slow
     country_codes, country_uniques = _country_codes(country, series)
-    width = len(country_uniques) + 1
-    # One code per distinct (name, country) pair; -1 marks a missing name.
-    pair = name_codes.astype(np.int64) * width + country_codes
-    pair[name_codes < 0] = -1
-    pair_uniques, inverse = np.unique(pair, return_inverse=True)
-    queries: list[_Query] = []
-    for code in pair_uniques:
-        if code < 0:
-            queries.append(_EMPTY_QUERY)
-            continue
-        c = code % width
-        queries.append(_Query.of(str(name_uniques[code // width]), country_uniques[c - 1] if c else None))
-    results = _Resolver(gaz, min_score).resolve(queries)
-    inverse = inverse.reshape(-1)
+    missing = len(name_uniques)  # the position of the empty answer, after the distinct names
+    resolver = _Resolver(gaz, min_score)
+    texts = [str(n) for n in name_uniques]
+    if not country_uniques:  # no hints: the distinct names are the distinct pairs
+        inverse = np.where(name_codes < 0, missing, name_codes).astype(np.intp, copy=False)
+        results = [*resolver.resolve_names(texts, None), None]
+    else:
+        # One code per distinct (name, country) pair (-1: a missing name), numbered by a second hash pass;
+        # the names of each country are then resolved together.
+        width = len(country_uniques) + 1
+        pair = name_codes.astype(np.int64) * width + country_codes
+        pair[name_codes < 0] = -1
+        inverse, pair_uniques = pd.factorize(pair)
+        codes = np.asarray(pair_uniques, dtype=np.int64)
+        results = [None] * len(codes)
+        for c in np.unique(codes[codes >= 0] % width).tolist():
+            at = np.flatnonzero((codes >= 0) & (codes % width == c))
+            iso3 = country_uniques[c - 1] if c else None
+            found = resolver.resolve_names([texts[k] for k in (codes[at] // width).tolist()], iso3)
+            for k, result in zip(at.tolist(), found, strict=True):
+                results[k] = result
     if date is None:
         return inverse, results
     return _dated(inverse, results, _day_codes(date, series), gaz)
@@ -412,16 +419,24 @@ class _Query(NamedTuple):
 def _parse(name: str) -> tuple[str, str, str, tuple[str, str] | None, tuple[tuple[str, bool], ...], bool]:
     full = normalize_name(name)
     head, tails = split_locative(name)
-    head_full, head_core = name_keys(head) if tails else (full, core_of(full))
+    if not tails:
+        return _parse_whole(full)
+    head_full, head_core, unglued = _parse_head(*name_keys(head))
+    return (full, head_full, head_core, unglued, tails, _is_person(head_full))
+
+
+@lru_cache(maxsize=262144)
+def _parse_whole(
+    full: str,
+) -> tuple[str, str, str, tuple[str, str] | None, tuple[tuple[str, bool], ...], bool]:
+    """The parts of a name without a locative tail, from its normalised key."""
+    head_full, head_core, unglued = _parse_head(full, core_of(full))
+    return (full, head_full, head_core, unglued, (), _is_person(full))
+
+
+def _parse_head(head_full: str, head_core: str) -> tuple[str, str, tuple[str, str] | None]:
     glued = unglued_key(head_full) if ("al" in head_full or "el" in head_full) else ""
-    return (
-        full,
-        head_full,
-        head_core,
-        (glued, core_of(glued)) if glued else None,
-        tails,
-        _is_person(head_full),
-    )
+    return head_full, head_core, (glued, core_of(glued)) if glued else None
 
 
 _EMPTY_QUERY = _Query("", "", "", None, (), False, None)
@@ -446,32 +461,93 @@ class _Resolver:
         self.gaz = gazetteer
         self.index = gazetteer.name_index()
         self.min_score = min_score
-        # Cores whose names lead to sites in more than one country (the only ones a cross-border tie can hit).
-        self._multi_country = {
-            k for k, es in self.index.core.items() if len({gazetteer[e.site_id].country for e in es}) > 1
-        }
-        self._other_place: dict[tuple[str, str], bool] = {}
-        self._allowed_memo: dict[tuple[str | None, tuple[tuple[str, bool], ...]], frozenset[str] | None] = {}
+        self.table = _NameTable.of(self.index, gazetteer)
+
+    def resolve_names(self, names: list[str], iso3: str | None) -> list[_Result | None]:
+        """The answer to each name (with one country hint, or none), normalised and split column-wise.
+
+        A name without a tail is answered by its normalised key alone, so names that share a key (case,
+        article and spelling variants) are resolved once.
+        """
+        splits = split_locatives(names)
+        queries: list[_Query] = []
+        rows: list[list[int]] = []  # per query, the names it answers
+        at_key: dict[str, int] = {}
+        for i, (name, full, (_, tails)) in enumerate(zip(names, normalize_names(names), splits, strict=True)):
+            if tails:
+                queries.append(_Query.of(name, iso3))
+                rows.append([i])
+            elif full:
+                at = at_key.get(full)
+                if at is None:
+                    at_key[full] = len(queries)
+                    queries.append(_Query(*_parse_whole(full), iso3))
+                    rows.append([i])
+                else:
+                    rows[at].append(i)
+        out: list[_Result | None] = [None] * len(names)
+        for answered, result in zip(rows, self.resolve(queries), strict=True):
+            for i in answered:
+                out[i] = result
+        return out
 
     def resolve(self, queries: Sequence[_Query]) -> list[_Result | None]:
+        """The answer to each query. The answer of a query without a tail depends only on its key and its
+        country hint: it is remembered (in the gazetteer's name table), and a batch resolves each such pair
+        once."""
         results: list[_Result | None] = [None] * len(queries)
         fuzzy: list[tuple[int, frozenset[str] | None]] = []
+        known = self.table.plain_answers(self.min_score)
+        first: dict[tuple[str | None, str], int] = {}  # (country, key) -> the query that answers it here
+        copies: list[tuple[int, int]] = []
         for i, q in enumerate(queries):
             if not q.full:
                 continue
+            if not q.tails:
+                answer = known.get((q.iso3, q.full), _UNSET)
+                if answer is not _UNSET:
+                    results[i] = answer  # type: ignore[call-overload]
+                    continue
+                at = first.setdefault((q.iso3, q.full), i)
+                if at != i:
+                    copies.append((i, at))
+                    continue
             allowed = self._allowed(q.iso3, q.tails)
             found = self._lookup_whole(q) or self._lookup(q.head_full, q.head_core, allowed, q.person)
             if found is None and q.unglued is not None:
                 found = self._lookup(*q.unglued, allowed, _is_person(q.unglued[0]))
             if found is not None:
-                results[i] = found
+                results[i] = self._facility_meant(found, q.head_full, allowed)
             elif len(q.head_core.replace(" ", "")) >= MIN_FUZZY_LENGTH and not q.person:
                 fuzzy.append((i, allowed))
         if fuzzy:
             cores = [queries[i].head_core for i, _ in fuzzy]
-            for (i, _), result in zip(fuzzy, self._fuzzy(cores, [a for _, a in fuzzy]), strict=True):
-                results[i] = result
+            for (i, allowed), result in zip(fuzzy, self._fuzzy(cores, [a for _, a in fuzzy]), strict=True):
+                results[i] = self._facility_meant(result, queries[i].head_full, allowed)
+        for key, i in first.items():
+            _bounded_put(known, key, results[i])
+        for i, at in copies:
+            results[i] = results[at]
         return results
+
+    def _facility_meant(
+        self, result: _Result | None, full: str, allowed: frozenset[str] | None
+    ) -> _Result | None:
+        """A report that used a facility word ("Bagdad airport", "Quamishlo airbase") about a town matched
+        only through its core or a misspelling means the one facility named after that town, if there is one.
+
+        The same rule as :meth:`_prefer`, for names whose spelling reaches only the town's own entry. A name
+        the gazetteer lists as written (score 100) is left alone.
+        """
+        if result is None or result.site_id is None or result.score >= 100.0:
+            return result
+        if not set(full.split()) & _FACILITY_WORDS:
+            return result
+        entry = self.table.facility_of.get(result.site_id)
+        if entry is None or (allowed is not None and entry.site_id not in allowed):
+            return result
+        method = result.method if result.method == "fuzzy" else entry.method
+        return _Result(entry.site_id, result.score, method, entry.text)
 
     # -- exact, alias and core ----------------------------------------------------------------------------
     def _lookup_whole(self, q: _Query) -> _Result | None:
@@ -495,7 +571,7 @@ class _Resolver:
                 entries = self._prefer(entries, full, core)
         if not entries:
             return None
-        if core in self._multi_country:
+        if core in self.table.multi_country:
             entries = entries + self._across_border(entries, core, allowed)
         return self._decide(entries, score)
 
@@ -525,7 +601,9 @@ class _Resolver:
 
     @staticmethod
     def _keep(entries: Iterable[NameEntry], allowed: frozenset[str] | None) -> list[NameEntry]:
-        return [e for e in entries if allowed is None or e.site_id in allowed]
+        if allowed is None:
+            return list(entries)
+        return [e for e in entries if e.site_id in allowed]
 
     @staticmethod
     def _decide(entries: list[NameEntry], score: float) -> _Result:
@@ -539,70 +617,187 @@ class _Resolver:
     # -- country hints and locative tails -----------------------------------------------------------------
     def _allowed(self, iso3: str | None, tails: tuple[tuple[str, bool], ...]) -> frozenset[str] | None:
         """The sites a country hint and the tails leave (None: no restriction)."""
+        if iso3 is None and not tails:
+            return None
+        memo = self.table.allowed
         key = (iso3, tails)
-        if key not in self._allowed_memo:
-            if iso3 is None and not tails:
-                self._allowed_memo[key] = None
-            else:
-                readings = [
-                    (areas, near)
-                    for areas, near in ((_tail_areas(self.index, self.gaz, t), n) for t, n in tails)
-                ]
-                self._allowed_memo[key] = frozenset(
-                    s.site_id
-                    for s in self.gaz
-                    if (iso3 is None or s.country == iso3)
-                    and all(not areas or any(_agrees(s, a, near) for a in areas) for areas, near in readings)
-                )
-        return self._allowed_memo[key]
+        found = memo.get(key, _UNSET)
+        if found is _UNSET:
+            readings = [(_tail_areas(self.index, self.gaz, t), n) for t, n in tails]
+            found = frozenset(
+                s.site_id
+                for s in self.gaz
+                if (iso3 is None or s.country == iso3)
+                and all(not areas or any(_agrees(s, a, near) for a in areas) for areas, near in readings)
+            )
+            _bounded_put(memo, key, found)
+        return found  # type: ignore[return-value]
 
     # -- fuzzy --------------------------------------------------------------------------------------------
     def _fuzzy(self, cores: list[str], alloweds: list[frozenset[str] | None]) -> list[_Result | None]:
+        """Score every unresolved core against every known core; keep the plausible misspellings."""
+        table = self.table
+        if not table.keys:
+            return [None] * len(cores)
+        out: list[_Result | None] = [None] * len(cores)
+        for i, hits in self._hits(cores):
+            allowed, core = alloweds[i], cores[i]
+            kept = [
+                (j, score)
+                for j, score in hits
+                if (allowed is None or table.entries[j].site_id in allowed)
+                and self._is_typo(core, table.keys[j], table.entries[j])
+            ]
+            if kept:
+                out[i] = self._rank(kept)
+        return out
+
+    def _hits(self, cores: list[str]) -> Iterable[tuple[int, list[tuple[int, float]]]]:
+        """Per core with any, its (known-core position, score) pairs at or above the threshold.
+
+        A few cores are scored one by one (``process.extract``: no threads to start, no matrix); a batch in
+        one ``process.cdist`` over both cores in blocks, with only the cells above the threshold read back.
+        """
         from rapidfuzz import fuzz, process
 
-        keys = [key for key, key_entries in self.index.core.items() for _ in key_entries]
-        entries = [e for key_entries in self.index.core.values() for e in key_entries]
-        if not keys:
-            return [None] * len(cores)
-        # One vectorised pass over all unresolved names and every known core; each name then keeps the hits
-        # its country hint and tails allow, and ties are settled per name below.
-        scores = process.cdist(cores, keys, scorer=fuzz.ratio, score_cutoff=self.min_score, workers=-1)
-        out: list[_Result | None] = []
-        for core, allowed, row in zip(cores, alloweds, scores, strict=True):
-            hits = [
-                j
-                for j in np.flatnonzero(row >= self.min_score)
-                if (allowed is None or entries[j].site_id in allowed)
-                and self._is_typo(core, keys[j], entries[j])
-            ]
-            if not hits:
-                out.append(None)
+        keys, cutoff = self.table.keys, self.min_score
+        if len(cores) < _CDIST_FROM:
+            for i, core in enumerate(cores):
+                choices, positions = self.table.within_reach(len(core), cutoff)
+                found = process.extract(core, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
+                if found:  # scores as cdist stores them (float32), so that both paths agree to the last bit
+                    yield i, sorted((positions[k], float(np.float32(score))) for _, score, k in found)
+            return
+        for start in range(0, len(cores), _CDIST_BLOCK):
+            block = process.cdist(
+                cores[start : start + _CDIST_BLOCK], keys, scorer=fuzz.ratio, score_cutoff=cutoff, workers=-1
+            )
+            rows, cols = np.nonzero(block >= cutoff)
+            if not len(rows):
                 continue
-            best: dict[str, tuple[float, str]] = {}
-            for j in hits:
-                e, s = entries[j], float(row[j])
-                if e.site_id not in best or s > best[e.site_id][0]:
-                    best[e.site_id] = (s, e.text)
-            ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
-            top_id, (top_score, top_alias) = ranked[0]
-            tied = [(sid, s, a) for sid, (s, a) in ranked if top_score - s < AMBIGUITY_MARGIN]
-            score = round(top_score, 1)
-            if len(tied) == 1:
-                out.append(_Result(top_id, score, "fuzzy", top_alias))
-            else:
-                out.append(
-                    _Result(None, score, "fuzzy", None, tuple((sid, round(s, 1), a) for sid, s, a in tied))
-                )
-        return out
+            scores = block[rows, cols].tolist()
+            bounds = np.flatnonzero(np.diff(rows)) + 1
+            starts = [0, *bounds.tolist()]
+            ends = [*bounds.tolist(), len(rows)]
+            cols_list, rows_list = cols.tolist(), rows.tolist()
+            for a, b in zip(starts, ends, strict=True):
+                yield start + rows_list[a], list(zip(cols_list[a:b], scores[a:b], strict=True))
+
+    def _rank(self, kept: list[tuple[int, float]]) -> _Result:
+        """The best site of the kept hits, or a tie between those within :data:`AMBIGUITY_MARGIN`."""
+        entries = self.table.entries
+        best: dict[str, tuple[float, str]] = {}
+        for j, s in kept:
+            e = entries[j]
+            if e.site_id not in best or s > best[e.site_id][0]:
+                best[e.site_id] = (s, e.text)
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        top_id, (top_score, top_alias) = ranked[0]
+        tied = [(sid, s, a) for sid, (s, a) in ranked if top_score - s < AMBIGUITY_MARGIN]
+        score = round(top_score, 1)
+        if len(tied) == 1:
+            return _Result(top_id, score, "fuzzy", top_alias)
+        return _Result(None, score, "fuzzy", None, tuple((sid, round(s, 1), a) for sid, s, a in tied))
 
     def _is_typo(self, core: str, key: str, entry: NameEntry) -> bool:
         """Whether a name that scored above the threshold against a known core is a misspelling of it."""
         if not _is_misspelling(core, key):
             return False
-        memo = (core, entry.site_id)
-        if memo not in self._other_place:
-            self._other_place[memo] = _is_other_place(core, self.gaz[entry.site_id])
-        return not self._other_place[memo]
+        memo = self.table.other_place
+        found = memo.get((core, entry.site_id))
+        if found is None:
+            found = _is_other_place(core, self.gaz[entry.site_id])
+            _bounded_put(memo, (core, entry.site_id), found)
+        return not found
+
+
+class _NameTable:
+    """What matching derives from one name index, built once and kept as long as the index lives.
+
+    The gazetteer builds a new index after any change, so a table never outlives the names it was made from.
+    It holds no reference to the index or the gazetteer (it is the value of a weak-key dictionary).
+    """
+
+    __slots__ = (
+        "keys", "entries", "multi_country", "facility_of", "allowed", "other_place", "tails", "reach",
+        "plain", "__weakref__",
+    )  # fmt: skip
+
+    def __init__(self, index: Any, gaz: Gazetteer):
+        #: every known core once per entry, and the entry it belongs to (the fuzzy step's choices)
+        self.keys: list[str] = [key for key, key_entries in index.core.items() for _ in key_entries]
+        self.entries: list[NameEntry] = [e for key_entries in index.core.values() for e in key_entries]
+        #: cores whose names lead to sites in more than one country (the only ones a cross-border tie can hit)
+        self.multi_country = frozenset(
+            k for k, es in index.core.items() if len({gaz[e.site_id].country for e in es}) > 1
+        )
+        #: for a town or district, the one facility of its country known by the core of the town's own name
+        #: (Erbil: Erbil Air Base), as the entry that carries it; towns with none or several are left out
+        self.facility_of: dict[str, NameEntry] = {}
+        for site in gaz:
+            if site.kind in FACILITY_KINDS:
+                continue
+            own = core_of(normalize_name(site.name))
+            facilities = {
+                e.site_id: e
+                for e in index.core.get(own, ())
+                if e.site_id != site.site_id
+                and gaz[e.site_id].kind in FACILITY_KINDS
+                and gaz[e.site_id].country == site.country  # never across a border (Rukban camp, Tower 22)
+            }
+            if len(facilities) == 1:
+                self.facility_of[site.site_id] = next(iter(facilities.values()))
+        # Memos of pure answers (bounded: a long-running service sees unbounded distinct names).
+        self.allowed: dict[tuple[str | None, tuple[tuple[str, bool], ...]], frozenset[str]] = {}
+        self.other_place: dict[tuple[str, str], bool] = {}
+        self.tails: dict[str, tuple[_Area, ...]] = {}
+        self.reach: dict[tuple[int, float], tuple[list[str], list[int]]] = {}
+        self.plain: dict[float, dict[tuple[str | None, str], _Result | None]] = {}
+
+    def plain_answers(self, min_score: float) -> dict[tuple[str | None, str], _Result | None]:
+        """Answers of queries without a tail, by (country hint, normalised key), at this threshold."""
+        return self.plain.setdefault(min_score, {})
+
+    def within_reach(self, length: int, cutoff: float) -> tuple[list[str], list[int]]:
+        """The known cores a name of ``length`` letters can score ``cutoff`` against, and their positions.
+
+        ``fuzz.ratio`` is ``100 * (1 - indel / (a + b))`` and the Indel distance is at least ``|a - b|``, so a
+        name can score at most ``200 * min(a, b) / (a + b)`` against a key: keys of other lengths are skipped
+        unscored, and the answer is the same as scoring them all.
+        """
+        found = self.reach.get((length, cutoff))
+        if found is None:
+            positions = [
+                j
+                for j, key in enumerate(self.keys)
+                if 200.0 * min(length, len(key)) / max(1, length + len(key)) >= cutoff - 1e-9
+            ]
+            found = ([self.keys[j] for j in positions], positions)
+            self.reach[(length, cutoff)] = found
+        return found
+
+    @classmethod
+    def of(cls, index: Any, gaz: Gazetteer) -> _NameTable:
+        table = _TABLES.get(index)
+        if table is None:
+            table = _TABLES[index] = cls(index, gaz)
+        return table
+
+
+_TABLES: weakref.WeakKeyDictionary[Any, _NameTable] = weakref.WeakKeyDictionary()
+_UNSET = object()
+#: From this many unresolved names on, the fuzzy step scores them in one multi-threaded ``cdist``.
+_CDIST_FROM = 64
+#: Names per ``cdist`` block (bounds the score matrix: 8,192 x a few hundred known cores of float32).
+_CDIST_BLOCK = 8192
+#: Most answers a memo keeps before it starts again.
+_MEMO_SIZE = 100_000
+
+
+def _bounded_put(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
 
 
 @lru_cache(maxsize=262144)  # pure, and the same (name, known name) pairs recur across calls
@@ -645,10 +840,12 @@ def _is_person(full: str) -> bool:
 
 def _tail_areas(index: Any, gaz: Gazetteer, tail: str) -> tuple[_Area, ...]:
     """What a tail may name: a country, else gazetteer provinces, sites and real towns of that name."""
-    cache = _TAIL_CACHE.setdefault(index, {})
-    if tail not in cache:
-        cache[tail] = _read_tail(index, gaz, tail)
-    return cache[tail]
+    memo = _NameTable.of(index, gaz).tails
+    found = memo.get(tail)
+    if found is None:
+        found = _read_tail(index, gaz, tail)
+        _bounded_put(memo, tail, found)
+    return found
 
 
 def _read_tail(index: Any, gaz: Gazetteer, tail: str) -> tuple[_Area, ...]:
@@ -695,7 +892,6 @@ def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(a)))
 
 
-_TAIL_CACHE: weakref.WeakKeyDictionary[Any, dict[str, tuple[_Area, ...]]] = weakref.WeakKeyDictionary()
 _TAIL_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _DIRECTION_WORDS = frozenset(
     f"{d}{end}"
@@ -768,12 +964,14 @@ def _dated(
     gaz: Gazetteer,
 ) -> tuple[np.ndarray, list[_Result | None]]:
     """Apply each row's day to its result, once per distinct (result, day) pair."""
+    import pandas as pd
+
     codes, days = day_codes
     pair = inverse.astype(np.int64) * len(days) + codes
-    uniques, new_inverse = np.unique(pair, return_inverse=True)
+    new_inverse, uniques = pd.factorize(pair)  # a hash table, not a sort: linear in rows
     width = len(days)
-    dated = [_on_date(results[int(u) // width], days[int(u) % width], gaz) for u in uniques]
-    return new_inverse.reshape(-1), dated
+    dated = [_on_date(results[u // width], days[u % width], gaz) for u in uniques.tolist()]
+    return new_inverse, dated
 
 
 def country_hint(country: str | None) -> str | None:
@@ -845,6 +1043,23 @@ def _to_match(query: str, gaz: Gazetteer, result: _Result | None) -> Match | Non
         result.alias,
         active_on_date=result.active,
     )
+
+
+def _broadcast(columns: dict[str, Any], inverse: np.ndarray) -> dict[str, Any]:
+    """Each column of distinct answers taken to the rows; in threads for a big table (the takes of pyarrow
+    strings release the GIL)."""
+    if len(inverse) < _THREADED_TAKE_FROM:
+        return {col: values.take(inverse) for col, values in columns.items()}
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(len(columns), os.cpu_count() or 1)) as pool:
+        taken = list(pool.map(lambda values: values.take(inverse), columns.values()))
+    return dict(zip(columns, taken, strict=True))
+
+
+#: From this many rows on, :func:`geocode_all` takes its columns in threads.
+_THREADED_TAKE_FROM = 200_000
 
 
 def _result_table(results: list[_Result | None], gaz: Gazetteer) -> dict[str, Any]:

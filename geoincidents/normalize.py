@@ -25,10 +25,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
+
+import numpy as np
 
 __all__ = [
     "normalize_name",
+    "normalize_names",
+    "split_locatives",
     "name_keys",
     "split_locative",
     "unglued_key",
@@ -134,6 +140,49 @@ def normalize_name(text: str) -> str:
     return _normalize_cached(text)
 
 
+def normalize_names(texts: Sequence[str]) -> list[str]:
+    """Normalise many names at once: the same keys as :func:`normalize_name`, computed column-wise.
+
+    With pyarrow installed, the plain ASCII names (most of a feed) are lower-cased, split into words and
+    joined again as whole columns, and each distinct word is folded once; names with non-ASCII letters, dots
+    or apostrophes go through :func:`normalize_name` one by one. Without pyarrow every name does.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Place names as reports write them.
+
+    Returns
+    -------
+    list of str
+        ``[normalize_name(t) for t in texts]``, in the same order.
+
+    Examples
+    --------
+    >>> normalize_names(["Ayn al Asad airbase", "AL-SHADDADI", "عين الأسد"])
+    ['ain asad airbase', 'shadadi', 'عين اسد']
+    """
+    texts, column = _column(texts)
+    if column is None:
+        return [_normalize_cached(t) for t in texts]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    plain = pc.and_(pc.string_is_ascii(column), pc.invert(pc.match_substring_regex(column, "[.'`]")))
+    plain_at = np.flatnonzero(plain.to_numpy(zero_copy_only=False))
+    out: list[str] = [""] * len(texts)
+    if len(plain_at) < len(texts):
+        rest = np.ones(len(texts), dtype=bool)
+        rest[plain_at] = False
+        for i in np.flatnonzero(rest).tolist():
+            out[i] = _normalize_cached(texts[i])
+    if len(plain_at):
+        keys = _plain_keys(pc.take(column, pa.array(plain_at)), pa, pc)
+        for i, key in zip(plain_at.tolist(), keys, strict=True):
+            out[i] = key
+    return out
+
+
 def name_keys(text: str) -> tuple[str, str]:
     """Return the full normalised key of a name and its core without generic words at the ends.
 
@@ -204,6 +253,69 @@ def _fold_word(word: str) -> str:  # cached: a million names share a few thousan
     return "ain" if word == "aine" else word  # Ayn, Ein, Ain, Aine: the spring ("ain") in a name
 
 
+def _column(texts: Sequence[str]) -> tuple[list[str], Any]:
+    """The names as a list (each checked to be a str) and, when worth it and pyarrow is there, as a pyarrow
+    column (else None: the caller works name by name)."""
+    texts = list(texts)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"a place name must be a str, not {type(text).__name__}: {text!r} (item {i})")
+    if len(texts) < _COLUMNWISE_FROM:
+        return texts, None
+    try:
+        import pyarrow as pa
+        import pyarrow.compute  # noqa: F401 - the callers use it
+    except ImportError:  # pyarrow is optional: the callers fall back to one name at a time
+        return texts, None
+    return texts, pa.array(texts, type=pa.large_string())
+
+
+def _plain_keys(column: Any, pa: Any, pc: Any) -> list[str]:
+    """The keys of ASCII names without dots or apostrophes, as whole columns (see :func:`normalize_names`).
+
+    For such a name :func:`normalize_name` is: lower case, split on every non-letter-or-digit, fold each
+    word, drop the articles, then collapse the generic phrases. Here each distinct word is folded once (and
+    mapped to its canonical generic word), the kept words of each name are joined again, and the phrases are
+    collapsed with regular expressions until nothing changes. The phrases never overlap (no word starts
+    one phrase and ends another) and mapping a word never makes or breaks a phrase's first word, so the order
+    of the collapses does not matter and the result is the one :func:`_canonical_phrases` gives.
+    """
+    words = pc.split_pattern_regex(pc.ascii_lower(column), "[^a-z0-9]+")
+    parents = pc.list_parent_indices(words).to_numpy()
+    encoded = pc.dictionary_encode(pc.list_flatten(words))
+    mapped = [_plain_word(w) for w in encoded.dictionary.to_pylist()]
+    codes = encoded.indices.to_numpy()
+    kept = np.array([bool(m) for m in mapped], dtype=bool)[codes]
+    counts = np.bincount(parents[kept], minlength=len(column))
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    values = pc.take(pa.array(mapped, type=pa.large_string()), pa.array(codes[kept]))
+    joined = pc.binary_join(
+        pa.LargeListArray.from_arrays(pa.array(offsets), values), pa.scalar(" ", pa.large_string())
+    )
+    keys = joined.to_pylist()
+    # Only names with a phrase's first word can change; collapse until none of them does.
+    todo = np.flatnonzero(pc.match_substring_regex(joined, _PHRASE_START).to_numpy(zero_copy_only=False))
+    pending = pc.take(joined, pa.array(todo))
+    while len(todo):
+        before = pending
+        for pattern, canonical in _PHRASE_PATTERNS:
+            pending = pc.replace_substring_regex(pending, pattern, canonical)
+        changed = pc.not_equal(before, pending).to_numpy(zero_copy_only=False)
+        todo, pending = todo[changed], pending.filter(pa.array(changed))
+        for i, key in zip(todo.tolist(), pending.to_pylist(), strict=True):
+            keys[i] = key
+    return keys
+
+
+@lru_cache(maxsize=262144)
+def _plain_word(word: str) -> str:
+    """A lower-case ASCII word folded and mapped to its generic word; ``""`` for an article (or nothing)."""
+    if not word:
+        return ""
+    folded = _fold_word(word)
+    return "" if not folded or folded in _ARTICLES else _WORDS.get(folded, folded)
+
+
 def _canonical_phrases(words: list[str]) -> list[str]:
     # Until stable: a replacement can complete another phrase ("military air base" -> "military airbase").
     previous: list[str] | None = None
@@ -231,6 +343,21 @@ def _replace_phrases(words: list[str]) -> list[str]:
 # The tables are written in plain spelling; fold them like the words they are compared with.
 _PHRASES = tuple((tuple(_fold_word(w) for w in phrase), canonical) for phrase, canonical in _PHRASES)
 _WORDS = {_fold_word(word): canonical for word, canonical in _WORDS.items()}
+# The same phrases as whole-word patterns over the mapped words, one per canonical word (normalize_names).
+_PHRASE_PATTERNS = tuple(
+    (
+        r"\b(?:"
+        + "|".join(
+            sorted({" ".join(_WORDS.get(w, w) for w in phrase) for phrase, c in _PHRASES if c == canonical})
+        )
+        + r")\b",
+        canonical,
+    )
+    for canonical in sorted({c for _, c in _PHRASES})
+)
+_PHRASE_START = r"\b(?:" + "|".join(sorted({phrase[0] for phrase, _ in _PHRASES})) + r") "
+#: From this many names on, :func:`normalize_names` works column-wise.
+_COLUMNWISE_FROM = 256
 # Only the phrases that start with a given word are tried at that word (phrases stay longest first).
 _PHRASES_BY_FIRST_WORD: dict[str, list[tuple[tuple[str, ...], str]]] = {}
 for _phrase, _canonical in _PHRASES:
@@ -333,6 +460,42 @@ def split_locative(text: str) -> tuple[str, tuple[tuple[str, bool], ...]]:
     return _split_cached(text)
 
 
+def split_locatives(texts: Sequence[str]) -> list[tuple[str, tuple[tuple[str, bool], ...]]]:
+    """:func:`split_locative` of many names; the plain ASCII names without a tail word are found column-wise.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Place names as reports write them.
+
+    Returns
+    -------
+    list of tuple
+        ``[split_locative(t) for t in texts]``.
+
+    Examples
+    --------
+    >>> split_locatives(["Harir Airport in Erbil", "Erbil"])
+    [('Harir Airport', (('Erbil', False),)), ('Erbil', ())]
+    """
+    texts, column = _column(texts)
+    if column is None:
+        return [_split_cached(t) for t in texts]
+    import pyarrow.compute as pc
+
+    # Returned whole, as split_locative does: ASCII names with nothing that could open a tail (a superset of
+    # the markers), and those whose first marker opens the text ("near Erbil": no name before it). Control
+    # characters that Python's \s matches and RE2's does not are left to split_locative.
+    tricky = pc.invert(pc.string_is_ascii(column))
+    tricky = pc.or_(tricky, pc.match_substring_regex(column, "[\x0b\x1c-\x1f]"))
+    opens = pc.and_(
+        pc.match_substring_regex(column, _MAYBE_LOCATIVE, ignore_case=True),
+        pc.invert(pc.match_substring_regex(column, _OPENING_LOCATIVE, ignore_case=True)),
+    )
+    maybe = pc.or_(tricky, opens).to_numpy(zero_copy_only=False)
+    return [_split_cached(t) if m else (t, ()) for t, m in zip(texts, maybe.tolist(), strict=True)]
+
+
 def unglued_key(full: str) -> str:
     """The normalised key with an Arabic article written glued to its word taken off ("alasad" -> "asad").
 
@@ -366,6 +529,14 @@ def _split_cached(text: str) -> tuple[str, tuple[tuple[str, bool], ...]]:
         elif tail:
             return text, ()
     return (head, tuple(tails)) if tails else (text, ())
+
+
+# Every text _LOCATIVE can split contains one of these (in ASCII text; the rest is split one by one).
+_MAYBE_LOCATIVE = (
+    r"[,();]|\b(?:near|outside|around|close|outskirts|vicinity|countryside|north|south|east|west|in)"
+)
+# A text whose first tail marker is at its start.
+_OPENING_LOCATIVE = "^(?:" + _LOCATIVE.pattern + ")"
 
 
 def _has_name_word(text: str) -> bool:
