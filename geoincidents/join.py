@@ -271,7 +271,7 @@ def _name_conflicts(incidents: pandas.DataFrame, gaz: Gazetteer, site: np.ndarra
                     distance: np.ndarray, has_point: np.ndarray) -> tuple[list[str], np.ndarray]:
     """Warnings for the name matches whose own exact point is farther than the site's radius + margin.
 
-    Returns the distinct texts and, for every row, the position of its text (-1 for none), for :func:`_labels`.
+    Returns the distinct texts and, for every row, the position of its text (-1: none), for :func:`_labels`.
     """
     named = np.isin(method, [_METHODS.index(m) for m in ("exact", "alias", "fuzzy")])
     exact = np.ones(len(site), dtype=bool)
@@ -440,7 +440,9 @@ def _cells(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return row * np.uint16(_CELL_COLUMNS) + col
 
 
-def _cell_sites(cells: np.ndarray, site_lat: np.ndarray, site_lon: np.ndarray, angle: float) -> list[np.ndarray]:
+def _cell_sites(
+    cells: np.ndarray, site_lat: np.ndarray, site_lon: np.ndarray, angle: float
+) -> list[np.ndarray]:
     """For each cell, the (ascending) sites within ``angle`` radians of some point of the cell, or more.
 
     A site at angular distance ``r`` from a point differs from it by at most ``r`` in latitude and, by the
