@@ -8,7 +8,9 @@ in degrees (and warns), and returns several rows when two sites tie. Here each i
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -37,6 +39,7 @@ DISTANCE_TARGETS = ("us_coalition",)
 forces happen, not where every nearby air strike or IED does."""
 _HOW = ("auto", "name", "distance")
 # Nearest-site search (see _nearest): candidates on the sphere, exact geodesic distances for them only.
+_THREAD_MIN_PAIRS = 100_000  # geodesic distances per thread, at least
 _CELL_ROWS, _CELL_COLUMNS = 180, 360  # 1-degree cells: 64 800 of them, numbered in 16 bits
 _EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
 _SPHERE_MARGIN = 1.02
@@ -423,14 +426,27 @@ def _nearest(
     if not rows.size:
         return best_idx, best_dist
 
-    from pyproj import Geod
-
-    _, _, dist = Geod(ellps="WGS84").inv(lon[rows], lat[rows], distinct_lon[cols], distinct_lat[cols])
+    dist = _geodesic_distances(lon[rows], lat[rows], distinct_lon[cols], distinct_lat[cols])
     chosen = np.concatenate([np.arange(ones), ones + _first_minimum(rows[ones:], dist[ones:])])
     best_idx[rows[chosen]] = order[cols[chosen]]
     best_dist[rows[chosen]] = dist[chosen]
     best_idx[best_dist > max_distance_m] = -1
     return best_idx, best_dist
+
+
+def _geodesic_distances(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """WGS84 geodesic distances (metres) between pairs of points; many in threads (pyproj frees the GIL)."""
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    parts = min(os.cpu_count() or 1, 4, lon1.size // _THREAD_MIN_PAIRS)
+    if parts < 2:
+        return np.asarray(geod.inv(lon1, lat1, lon2, lat2)[2])
+    bounds = np.linspace(0, lon1.size, parts + 1).astype(np.int64)
+    with ThreadPoolExecutor(parts) as pool:
+        pieces = pool.map(lambda a, b: geod.inv(lon1[a:b], lat1[a:b], lon2[a:b], lat2[a:b])[2],
+                          bounds[:-1], bounds[1:])
+        return np.concatenate([np.asarray(d) for d in pieces])
 
 
 def _cells(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
