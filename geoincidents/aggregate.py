@@ -74,34 +74,36 @@ def weekly_counts(
     import pandas as pd
 
     keys = _group_columns(joined, by)
-    frame = _select(joined, event_types, targets)
-    week_days = _week_start_days(frame)
-    first_week = int(week_days.min()) if len(frame) else 0
+    # Integer codes for the whole table, then only the selected rows: no column is copied row by row.
+    rows = _selected_rows(joined, event_types, targets)
+    week_days = _week_start_days(joined, rows)
+    first_week = int(week_days.min()) if rows.size else 0
     codes = [(week_days - first_week) // 7]
     labels: list[np.ndarray] = []
     for col in keys:
-        col_codes, uniques = pd.factorize(frame[col].astype("str").fillna(_MISSING_LABEL), sort=True)
-        codes.append(col_codes.astype(np.int64))
-        labels.append(np.asarray(uniques, dtype=object))
+        col_codes, uniques = _label_codes(joined[col])
+        codes.append(col_codes[rows])
+        labels.append(uniques)
     sizes = tuple(int(c.max()) + 1 if len(c) else 0 for c in codes[:1]) + tuple(len(u) for u in labels)
+    casualties = {col: _casualties(joined, col)[rows] for col in ("injured", "killed")}
 
     cells = np.zeros(0, dtype=np.int64)
     counts = np.zeros(0, dtype=np.int64)
     sums = {"injured": counts, "killed": counts}
-    if len(frame):
+    if rows.size:
         flat = np.ravel_multi_index(codes, sizes)
         total = int(np.prod(sizes))
         counts = np.bincount(flat, minlength=total)
         sums = {
-            col: np.bincount(flat, weights=_casualties(frame, col), minlength=total).astype(np.int64)
+            col: np.bincount(flat, weights=casualties[col], minlength=total).astype(np.int64)
             for col in ("injured", "killed")
         }
         if fill:  # every week of the span for every group that has incidents at all
-            groups = np.unique(flat % (total // sizes[0]))
+            groups = np.flatnonzero(counts.reshape(sizes[0], -1).any(axis=0))
             cells = (np.arange(sizes[0])[:, None] * (total // sizes[0]) + groups[None, :]).ravel()
         else:
             cells = np.flatnonzero(counts)
-    parts = np.unravel_index(cells, sizes) if len(frame) else [cells] * len(sizes)
+    parts = np.unravel_index(cells, sizes) if rows.size else [cells] * len(sizes)
 
     out = pd.DataFrame(index=pd.RangeIndex(len(cells)))
     out["week_start"] = pd.to_datetime((first_week + parts[0] * 7).astype("datetime64[D]")).as_unit("ns")
@@ -158,7 +160,8 @@ def site_counts(
     import pandas as pd
 
     _require(joined, ("date", "site_id"))
-    frame = _select(joined, event_types, targets)
+    frame = _select(joined, event_types, targets,
+                    ["site_id", "site_name", "country", "date", "injured", "killed"])
     table = pd.DataFrame(
         {
             "site_id": frame["site_id"].astype("str").fillna(_MISSING_LABEL),
@@ -354,18 +357,26 @@ def select_events(
     >>> len(select_events(t)), len(select_events(t, event_types=None, targets="civilians"))
     (1, 1)
     """
+    keep = _event_mask(incidents, event_types, targets)
+    return incidents if keep is None else incidents[keep]
+
+
+def _event_mask(incidents: pandas.DataFrame, event_types: str | Sequence[str] | None,
+                targets: str | Sequence[str] | None) -> np.ndarray | None:
+    """The rows :func:`select_events` keeps, as a boolean mask (None: all of them)."""
     from .schema import EVENT_TYPE, TARGET
 
-    out = incidents
+    keep = None
     for column, wanted, vocab in (("event_type", event_types, EVENT_TYPE), ("target", targets, TARGET)):
-        if wanted is None or column not in out.columns:
+        if wanted is None or column not in incidents.columns:
             continue
         values = [wanted] if isinstance(wanted, str) else list(wanted)
         unknown = [v for v in values if v not in vocab.values]
         if unknown:
             raise ValueError(f"{column}: unknown value(s) {unknown} (allowed: {', '.join(vocab.values)})")
-        out = out[out[column].isin(values).to_numpy()]
-    return out
+        hit = incidents[column].isin(values).to_numpy(dtype=bool)
+        keep = hit if keep is None else keep & hit
+    return keep
 
 
 def selection_label(event_types: str | Sequence[str] | None = ATTACK_EVENT_TYPES,
@@ -417,19 +428,50 @@ def _require(joined: pandas.DataFrame, columns: Sequence[str]) -> None:
         )
 
 
-def _select(joined: pandas.DataFrame, event_types: Sequence[str] | None,
-            targets: Sequence[str] | None = None) -> pandas.DataFrame:
-    return select_events(joined, event_types=event_types, targets=targets)
+def _select(joined: pandas.DataFrame, event_types: Sequence[str] | None, targets: Sequence[str] | None,
+            columns: Sequence[str]) -> pandas.DataFrame:
+    """The selected events (see :func:`select_events`), with only those of ``columns`` the table has.
+
+    Only the columns a count reads are taken row by row; a joined table has two dozen more.
+    """
+    import pandas as pd
+
+    wanted = [c for c in dict.fromkeys(columns) if c in joined.columns]
+    filters = [c for c in ("event_type", "target") if c in joined.columns and c not in wanted]
+    frame = pd.DataFrame({c: joined[c] for c in [*wanted, *filters]}, index=joined.index)
+    return select_events(frame, event_types=event_types, targets=targets)[wanted]
 
 
-def _week_start_days(frame: pandas.DataFrame) -> np.ndarray:
-    """Days since 1970-01-01 of the Monday that starts each incident's ISO week."""
+def _week_start_days(frame: pandas.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of the Monday that starts the ISO week of the incidents at ``rows``."""
     import pandas as pd
 
     dates = pd.to_datetime(frame["date"])
-    if dates.isna().any():
-        raise ValueError(f"{int(dates.isna().sum())} incident(s) have no date; read them with read_incidents")
-    return week_start_days(dates)
+    missing = dates.isna().to_numpy()[rows]
+    if missing.any():
+        raise ValueError(f"{int(missing.sum())} incident(s) have no date; read them with read_incidents")
+    return week_start_days(dates)[rows]  # rows not selected may be NaT: their (meaningless) days are dropped
+
+
+def _selected_rows(table: pandas.DataFrame, event_types: Sequence[str] | None,
+                   targets: Sequence[str] | None) -> np.ndarray:
+    """Positions of the rows :func:`select_events` keeps."""
+    keep = _event_mask(table, event_types, targets)
+    return np.arange(len(table)) if keep is None else np.flatnonzero(keep)
+
+
+def _label_codes(column: pandas.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into sorted text labels of a column's values (missing ones labelled "unknown").
+
+    Equal to factorising the column's text (``astype("str")``, missing as "unknown") with ``sort=True``,
+    except that every label is kept, but the text is made once per distinct value, not per row.
+    """
+    import pandas as pd
+
+    raw, uniques = pd.factorize(column)  # -1 for missing
+    names = pd.Series(uniques).astype("str").fillna(_MISSING_LABEL).tolist() + [_MISSING_LABEL]
+    merged, labels = pd.factorize(np.array(names, dtype=object), sort=True)
+    return merged.astype(np.int64)[raw], np.asarray(labels, dtype=object)  # raw -1 takes the last: missing
 
 
 def _casualties(frame: pandas.DataFrame, column: str) -> np.ndarray:
@@ -437,4 +479,7 @@ def _casualties(frame: pandas.DataFrame, column: str) -> np.ndarray:
 
     if column not in frame.columns:
         return np.zeros(len(frame), dtype=np.int64)
-    return pd.to_numeric(frame[column], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+    values = frame[column]
+    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        values = pd.to_numeric(values, errors="coerce")
+    return values.fillna(0).to_numpy(dtype=np.int64)

@@ -7,14 +7,17 @@ in degrees (and warns), and returns several rows when two sites tie. Here each i
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._geo import positions
+from ._geo import drop_geometry, positions
 from .gazetteer import Gazetteer, default_gazetteer
 from .matching import DEFAULT_MAX_DISTANCE_M, FUZZY_THRESHOLD, match_distinct
 
@@ -35,11 +38,14 @@ DISTANCE_TARGETS = ("us_coalition",)
 """Targets whose incidents the distance fallback may put on a site: a base is where attacks on US/coalition
 forces happen, not where every nearby air strike or IED does."""
 _HOW = ("auto", "name", "distance")
-# Nearest-site search: candidates by a cheap local planar distance, then exact geodesic distance for the best
-# few, so that a million incidents need a million geodesic computations per candidate rather than per site.
-_CHUNK = 100_000
-_METRES_PER_DEGREE = 111_195.0  # mean Earth radius x pi / 180
-_PLANAR_ERROR = 0.01
+# Nearest-site search (see _nearest): candidates on the sphere, exact geodesic distances for them only.
+_THREAD_MIN_PAIRS = 100_000  # geodesic distances per thread, at least
+_CELL_ROWS, _CELL_COLUMNS = 180, 360  # 1-degree cells: 64 800 of them, numbered in 16 bits
+_EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
+_SPHERE_MARGIN = 1.02
+"""Geodesic over spherical distance lies within [0.9944, 1.0045]; 1.02 covers the ratio of two of them."""
+_DOT_SLACK = 1e-12
+"""Rounding of the dot products (a few 1e-16) with room to spare; 1e-12 of 1 - cos is about 9 m."""
 _METHODS = ("given", "exact", "alias", "fuzzy", "distance", "ambiguous")
 
 
@@ -142,6 +148,7 @@ def join_sites(
     """
     import geopandas as gpd
     import pandas as pd
+    from geopandas.array import GeometryArray
 
     if how not in _HOW:
         raise ValueError(f"how must be one of {', '.join(_HOW)}, not {how!r}")
@@ -241,22 +248,22 @@ def join_sites(
 
         _, _, d = Geod(ellps="WGS84").inv(lon[need], lat[need], site_lon[need], site_lat[need])
         distance[need] = d
-    warning = _name_conflicts(incidents, gaz, site, method, distance, has_point)
+    warning_texts, warning = _name_conflicts(incidents, gaz, site, method, distance, has_point)
     geometry = _point_geometries(
         np.where(has_point, lon, site_lon), np.where(has_point, lat, site_lat), has_point, site
     )
 
-    out = pd.DataFrame(incidents, copy=True)
-    if isinstance(out, gpd.GeoDataFrame):
-        out = pd.DataFrame(out.drop(columns=out.geometry.name))
+    out = drop_geometry(incidents).copy(deep=False)  # new columns go to this frame, not to the incidents
     out["site_id"] = _labels(ids, site)
     out["site_name"] = _labels([s.name for s in gaz], site)
     out["match_method"] = _labels(list(_METHODS), method)
     out["match_score"] = score
     out["distance_m"] = distance
     out["match_candidates"] = _labels(candidate_labels, candidates)
-    out["match_warning"] = pd.array(warning, dtype="str")
-    joined = gpd.GeoDataFrame(out, geometry=geometry, crs="EPSG:4326")
+    out["match_warning"] = _labels(warning_texts, warning)
+    # `out` is this function's own frame: no copy of the incidents' columns for the GeoDataFrame
+    out["geometry"] = GeometryArray(geometry, crs="EPSG:4326")
+    joined = gpd.GeoDataFrame(out, geometry="geometry", copy=False)
     joined.attrs["distance_skipped"] = distance_skipped
     joined.attrs["join_summary"] = JoinSummary.of(joined).to_dict()
     return joined
@@ -264,21 +271,26 @@ def join_sites(
 
 # -- helpers -------------------------------------------------------------------------------------------------
 def _name_conflicts(incidents: pandas.DataFrame, gaz: Gazetteer, site: np.ndarray, method: np.ndarray,
-                    distance: np.ndarray, has_point: np.ndarray) -> list[str | None]:
-    """A warning for each name match whose own exact point is farther than the site's radius + margin."""
+                    distance: np.ndarray, has_point: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Warnings for the name matches whose own exact point is farther than the site's radius + margin.
+
+    Returns the distinct texts and, for every row, the position of its text (-1: none), for :func:`_labels`.
+    """
     named = np.isin(method, [_METHODS.index(m) for m in ("exact", "alias", "fuzzy")])
     exact = np.ones(len(site), dtype=bool)
     if "location_precision" in incidents.columns:
         exact = incidents["location_precision"].isin(["exact", "site"]).to_numpy(dtype=bool)
     radius = np.append(np.array([s.uncertainty_m for s in gaz], dtype="float64"), np.nan)[site]
     with np.errstate(invalid="ignore"):
-        far = named & exact & has_point & (distance > radius + NAME_CONFLICT_MARGIN_M)
-    out: list[str | None] = [None] * len(site)
-    for i in np.flatnonzero(far):
-        out[i] = (f"conflict: the incident's point is {distance[i] / 1000:.1f} km from the site (uncertainty "
-                  f"{radius[i] / 1000:g} km + margin {NAME_CONFLICT_MARGIN_M / 1000:g} km)")
-    return out
-
+        far = np.flatnonzero(named & exact & has_point & (distance > radius + NAME_CONFLICT_MARGIN_M))
+    texts = [
+        f"conflict: the incident's point is {distance[i] / 1000:.1f} km from the site (uncertainty "
+        f"{radius[i] / 1000:g} km + margin {NAME_CONFLICT_MARGIN_M / 1000:g} km)"
+        for i in far
+    ]
+    codes = np.full(len(site), -1, dtype=np.int64)
+    codes[far] = np.arange(far.size)
+    return texts, codes
 
 
 def _given_sites(incidents: pandas.DataFrame, gaz: Gazetteer) -> np.ndarray:
@@ -313,9 +325,13 @@ def _point_geometries(x: np.ndarray, y: np.ndarray, own: np.ndarray, site: np.nd
     """Points for every row; rows placed at their site share that site's Point object (created once)."""
     import shapely
 
+    if own.all():
+        with _collector_paused():
+            return np.asarray(shapely.points(np.column_stack((x, y))), dtype=object)
     geometry = np.full(len(x), None, dtype=object)
     if own.any():
-        geometry[own] = shapely.points(x[own], y[own])
+        with _collector_paused():
+            geometry[own] = shapely.points(np.column_stack((x[own], y[own])))
     at_site = ~own & (site >= 0)
     if at_site.any():
         codes, first = np.unique(site[at_site], return_index=True)
@@ -325,63 +341,159 @@ def _point_geometries(x: np.ndarray, y: np.ndarray, own: np.ndarray, site: np.nd
     return geometry
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while making many objects that cannot form cycles.
+
+    Each shapely geometry is a tracked object; a million of them trigger full collections over and over,
+    which more than doubles the time :func:`shapely.points` takes.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _nearest(
     lat: np.ndarray, lon: np.ndarray, site_lat: np.ndarray, site_lon: np.ndarray, max_distance_m: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Index of the nearest site (-1 if none within ``max_distance_m``) and its geodesic distance in metres.
 
-    Sites are first ranked by a local equirectangular distance, which is within 1 % of the geodesic one across
-    this region; the exact geodesic distance is then computed only for the sites within that margin of the
-    nearest (usually one, several where sites share a point), and only for points whose nearest site is not
-    clearly beyond ``max_distance_m``. Ties go to the site that comes first, so every incident gets one site.
+    The answer is that of a brute force over every site with :class:`pyproj.Geod` (WGS84), ties going to the
+    site that comes first, so every incident gets one site. It is found in two steps.
+
+    Candidates, on the sphere: a geodesic on the ellipsoid is within 0.6 % of the great circle between the
+    same coordinates (the radii of curvature lie between 0.9944 and 1.0045 times the mean radius), so a site
+    can be the nearest only if its spherical distance is within :data:`_SPHERE_MARGIN` of the spherical
+    distance of the nearest one, and a point has a site within ``max_distance_m`` only if its nearest one is
+    within that distance times the margin. Points are bucketed by 1-degree cell (a counting sort), each cell
+    is compared with the few sites that can be that close to any point in it, by dot products of unit
+    vectors. Then the exact geodesic distance, for the candidates only: usually one per point, since sites
+    sharing a coordinate are measured once, for the first of them.
     """
     best_idx = np.full(len(lat), -1, dtype=np.int64)
     best_dist = np.full(len(lat), np.inf)
-    if not len(site_lat):
+    if not len(site_lat) or not len(lat):
         return best_idx, best_dist
-    starts = range(0, len(lat), _CHUNK)
+    # One column per distinct coordinate, in order of first appearance: the first site there represents it.
+    _, first = np.unique(np.column_stack((site_lat, site_lon)), axis=0, return_index=True)
+    order = np.sort(first)
+    distinct_lat, distinct_lon = site_lat[order], site_lon[order]
+    sx, sy, sz = _unit_vectors(distinct_lat, distinct_lon)
+    angle = min(np.pi, max_distance_m * _SPHERE_MARGIN / _EARTH_RADIUS_M)
+    reach = 1.0 - np.cos(angle) + _DOT_SLACK  # 1 - cos of the angle between unit vectors
+    margin = _SPHERE_MARGIN**2  # on 1 - cos, which grows at most as the squared angle
 
-    def run(start: int) -> None:
-        stop = start + _CHUNK
-        best_idx[start:stop], best_dist[start:stop] = _nearest_chunk(
-            lat[start:stop], lon[start:stop], site_lat, site_lon, max_distance_m
-        )
+    cell = _cells(lat, lon)
+    by_cell = np.argsort(cell, kind="stable")  # a radix sort on 16-bit cells: linear
+    sizes = np.bincount(cell, minlength=_CELL_ROWS * _CELL_COLUMNS)
+    occupied = np.flatnonzero(sizes)
+    ends = np.cumsum(sizes)[occupied]
+    reachable = _cell_sites(occupied, distinct_lat, distinct_lon, angle)
+    x, y, z = _unit_vectors(lat[by_cell], lon[by_cell])
+    # Pairs (point, site) to measure: first the points with one candidate, then those with several.
+    one_rows: list[np.ndarray] = []
+    one_cols: list[np.ndarray] = []
+    many_rows: list[np.ndarray] = []
+    many_cols: list[np.ndarray] = []
+    for c, stop, columns in zip(occupied, ends, reachable, strict=True):
+        if not columns.size:
+            continue
+        start = stop - sizes[c]
+        px, py, pz = x[start:stop, None], y[start:stop, None], z[start:stop, None]
+        dots = px * sx[columns] + py * sy[columns] + pz * sz[columns]  # points x sites of the cell
+        if columns.size == 1:
+            rows = np.flatnonzero(dots[:, 0] >= 1.0 - reach)
+            one_rows.append(rows + start)
+            one_cols.append(np.full(rows.size, columns[0]))
+            continue
+        gap = 1.0 - dots.max(axis=1)
+        limit = np.where(gap <= reach, 1.0 - (gap * margin + _DOT_SLACK), np.inf)
+        candidate = dots >= limit[:, None]
+        count = candidate.sum(axis=1)
+        rows = np.flatnonzero(count == 1)
+        one_rows.append(rows + start)
+        one_cols.append(columns[candidate[rows].argmax(axis=1)])
+        rows, cols = np.nonzero(candidate[count > 1])  # row-major: each row's columns ascending
+        many_rows.append(np.flatnonzero(count > 1)[rows] + start)
+        many_cols.append(columns[cols])
+    ones = sum(r.size for r in one_rows)
+    rows = by_cell[np.concatenate([*one_rows, *many_rows, np.zeros(0, dtype=np.int64)])]
+    cols = np.concatenate([*one_cols, *many_cols, np.zeros(0, dtype=np.int64)])
+    if not rows.size:
+        return best_idx, best_dist
 
-    # pyproj and numpy release the GIL, so chunks run in parallel threads (each writes its own slice).
-    workers = min(len(starts), os.cpu_count() or 1, 4)
-    if workers > 1:
-        with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(run, starts))
-    else:
-        for start in starts:
-            run(start)
+    dist = _geodesic_distances(lon[rows], lat[rows], distinct_lon[cols], distinct_lat[cols])
+    chosen = np.concatenate([np.arange(ones), ones + _first_minimum(rows[ones:], dist[ones:])])
+    best_idx[rows[chosen]] = order[cols[chosen]]
+    best_dist[rows[chosen]] = dist[chosen]
     best_idx[best_dist > max_distance_m] = -1
     return best_idx, best_dist
 
 
-def _nearest_chunk(
-    la: np.ndarray, lo: np.ndarray, site_lat: np.ndarray, site_lon: np.ndarray, max_distance_m: float
-) -> tuple[np.ndarray, np.ndarray]:
+def _geodesic_distances(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """WGS84 geodesic distances (metres) between pairs of points; many in threads (pyproj frees the GIL)."""
     from pyproj import Geod
 
     geod = Geod(ellps="WGS84")
-    reach = (max_distance_m * (1 + _PLANAR_ERROR) / _METRES_PER_DEGREE) ** 2
-    # One contiguous row per site (sites x points), so each site's pass below reads memory in order.
-    dy = site_lat[:, None] - la[None, :]
-    dx = (site_lon[:, None] - lo[None, :]) * np.cos(np.radians(la))[None, :]
-    squared = dx * dx + dy * dy
-    nearest = squared.min(axis=0)
-    bound = np.where(nearest <= reach, nearest * (1 + 2 * _PLANAR_ERROR) ** 2 + 1e-18, -1.0)
-    idx = np.full(len(la), -1, dtype=np.int64)
-    dist = np.full(len(la), np.inf)
-    for j in range(len(site_lat)):  # ascending, and only strictly nearer replaces: ties keep the first
-        rows = np.flatnonzero(squared[j] <= bound)
-        if not rows.size:
-            continue
-        _, _, d = geod.inv(
-            lo[rows], la[rows], np.full(rows.size, site_lon[j]), np.full(rows.size, site_lat[j])
-        )
-        better = d < dist[rows]
-        idx[rows[better]] = j
-        dist[rows[better]] = d[better]
-    return idx, dist
+    parts = min(os.cpu_count() or 1, 4, lon1.size // _THREAD_MIN_PAIRS)
+    if parts < 2:
+        return np.asarray(geod.inv(lon1, lat1, lon2, lat2)[2])
+    bounds = np.linspace(0, lon1.size, parts + 1).astype(np.int64)
+    with ThreadPoolExecutor(parts) as pool:
+        pieces = pool.map(lambda a, b: geod.inv(lon1[a:b], lat1[a:b], lon2[a:b], lat2[a:b])[2],
+                          bounds[:-1], bounds[1:])
+        return np.concatenate([np.asarray(d) for d in pieces])
+
+
+def _cells(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """The 1-degree cell of each point, numbered row by row from (-90, -180), as uint16."""
+    row = np.minimum(np.floor(lat + 90.0), _CELL_ROWS - 1).astype(np.uint16)
+    col = np.minimum(np.floor(lon + 180.0), _CELL_COLUMNS - 1).astype(np.uint16)
+    return row * np.uint16(_CELL_COLUMNS) + col
+
+
+def _cell_sites(
+    cells: np.ndarray, site_lat: np.ndarray, site_lon: np.ndarray, angle: float
+) -> list[np.ndarray]:
+    """For each cell, the (ascending) sites within ``angle`` radians of some point of the cell, or more.
+
+    A site at angular distance ``r`` from a point differs from it by at most ``r`` in latitude and, by the
+    haversine formula, by ``2 asin(sin(r/2) / cos(phi))`` in longitude, where ``phi`` bounds both latitudes.
+    """
+    slack = angle + 1e-6  # a little more: the cells' own rounding
+    lat0 = (cells // _CELL_COLUMNS).astype("float64") - 90.0
+    lon0 = (cells % _CELL_COLUMNS).astype("float64") - 180.0
+    dlat = np.degrees(slack)
+    phi = np.radians(np.minimum(np.maximum(np.abs(lat0), np.abs(lat0 + 1.0)) + dlat, 90.0))
+    with np.errstate(divide="ignore"):
+        ratio = np.sin(min(slack, np.pi) / 2) / np.cos(phi)
+    dlon = np.where(ratio < 1.0, np.degrees(2 * np.arcsin(np.minimum(ratio, 1.0))), 360.0)
+    in_lat = (site_lat[None, :] >= lat0[:, None] - dlat) & (site_lat[None, :] <= lat0[:, None] + 1.0 + dlat)
+    # longitude distance from each site to the cell's interval [lon0, lon0 + 1], around the antimeridian
+    offset = (site_lon[None, :] - lon0[:, None]) % 360.0
+    outside = np.minimum(np.maximum(offset - 1.0, 0.0), 360.0 - offset)
+    near = in_lat & (outside <= dlon[:, None])
+    return [np.flatnonzero(row) for row in near]
+
+
+def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Coordinates x, y, z of the unit vectors of latitudes and longitudes in degrees, on the sphere."""
+    phi, lam = np.radians(lat), np.radians(lon)
+    cos_phi = np.cos(phi)
+    return cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)
+
+
+def _first_minimum(rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Position of the smallest value of each run of equal ``rows`` (the first of equal ones)."""
+    if not rows.size:
+        return rows
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    if starts.size == rows.size:  # one candidate per row: the common case
+        return starts
+    run = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, rows.size]))
+    at_min = np.flatnonzero(values == np.minimum.reduceat(values, starts)[run])
+    return at_min[np.r_[True, run[at_min[1:]] != run[at_min[:-1]]]]

@@ -322,3 +322,81 @@ def test_summary_per_country_and_all():
     assert out.loc["all", "first_date"] == pd.Timestamp("2023-10-17")
     for col in ("incidents", "attack", "strike", "interception", "sites", "injured", "killed"):
         assert (out.loc[["IRQ", "SYR"], col].sum() == out.loc["all", col]), col
+
+
+# ------------------------------------------------------------------------------------------------------------
+# the integer-code path against a plain pandas groupby, on awkward columns
+# ------------------------------------------------------------------------------------------------------------
+def _reference_weekly(t: pd.DataFrame, by: list[str], event_types=ATTACK_EVENT_TYPES, targets=None,
+                      fill: bool = True) -> pd.DataFrame:
+    """weekly_counts the straightforward way: filter rows, text keys, groupby, cross-join fill."""
+    sel = t
+    if event_types is not None:
+        sel = sel[sel["event_type"].isin(list(event_types))]
+    if targets is not None:
+        sel = sel[sel["target"].isin(list(targets))]
+    dates = sel["date"]
+    monday = dates.dt.normalize() - pd.to_timedelta(dates.dt.day_of_week, unit="D")
+    frame = pd.DataFrame({"week_start": monday.astype("datetime64[ns]")})
+    for col in by:
+        frame[col] = sel[col].astype("str").fillna("unknown")
+    for col in ("injured", "killed"):
+        frame[col] = pd.to_numeric(sel[col], errors="coerce").fillna(0).astype("int64")
+    grouped = (frame.groupby(["week_start", *by], sort=True)
+               .agg(count=("injured", "size"), injured=("injured", "sum"), killed=("killed", "sum"))
+               .reset_index())
+    if fill:
+        span = grouped["week_start"].min(), grouped["week_start"].max()
+        weeks = pd.DataFrame({"week_start": pd.date_range(*span, freq="7D", unit="ns")})
+        combos = grouped[by].drop_duplicates() if by else pd.DataFrame(index=[0])
+        grid = weeks.merge(combos, how="cross")
+        grouped = grid.merge(grouped, on=["week_start", *by], how="left").fillna(
+            {"count": 0, "injured": 0, "killed": 0})
+    iso = grouped["week_start"].dt.isocalendar()
+    labels = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
+    out = pd.DataFrame({"week_start": grouped["week_start"], "week": pd.array(labels.tolist(), dtype="str")})
+    for col in by:
+        out[col] = pd.array(grouped[col].tolist(), dtype="str")
+    for col in ("count", "injured", "killed"):
+        out[col] = grouped[col].to_numpy(dtype=np.int64)
+    return out.sort_values(["week_start", *by], kind="stable").reset_index(drop=True)
+
+
+def _awkward_table(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    days = rng.integers(0, 120, n)  # from 2023-11-15 across the 2023/2024 year end
+    t = pd.DataFrame({
+        "date": pd.Timestamp("2023-11-15 13:30") + pd.to_timedelta(days, unit="D"),
+        "country": rng.choice(np.array(["IRQ", "SYR", "JOR", None], dtype=object), n),
+        # numbers and their text give the same label; "unknown" and missing are one group
+        "weapon": rng.choice(np.array([1, "1", "drone", None, np.nan, "unknown", 2.5], dtype=object), n),
+        "event_type": rng.choice(np.array(["attack", "interception", "strike"], dtype=object), n),
+        "target": rng.choice(np.array(["us_coalition", "civilians"], dtype=object), n),
+        "injured": pd.array(np.where(rng.random(n) < 0.3, None, rng.integers(0, 5, n)), dtype="Int64"),
+        "killed": rng.choice(np.array(["0", "2", "", None, "x"], dtype=object), n),  # text: coerced
+        "other": rng.random(n),
+    }, index=rng.permutation(n) + 100)
+    strikes = np.flatnonzero((t["event_type"] == "strike") & (t["target"] == "civilians"))
+    t.loc[t.index[strikes[:3]], "date"] = pd.NaT  # never selected below: no error, not counted
+    return t
+
+
+@pytest.mark.parametrize("by", [["country"], ["weapon"], ["country", "weapon"], []])
+@pytest.mark.parametrize("fill", [True, False])
+def test_weekly_counts_equals_a_plain_groupby_reference(by, fill):
+    t = _awkward_table(3000, seed=len(by) + 10 * fill)
+    got = weekly_counts(t, by=by or None, fill=fill)
+    pd.testing.assert_frame_equal(got, _reference_weekly(t, by, fill=fill), check_exact=True)
+    assert {"2023-W52", "2024-W01"} <= set(got["week"])
+    got_targets = weekly_counts(t, by=by or None, targets=["us_coalition"], event_types=None, fill=fill)
+    pd.testing.assert_frame_equal(
+        got_targets, _reference_weekly(t, by, event_types=None, targets=["us_coalition"], fill=fill),
+        check_exact=True)
+
+
+def test_unselected_rows_without_a_date_are_ignored_but_selected_ones_raise():
+    t = _awkward_table(200, seed=3)
+    selected = int(t["event_type"].isin(ATTACK_EVENT_TYPES).sum())
+    assert int(weekly_counts(t, by=None)["count"].sum()) == selected
+    with pytest.raises(ValueError, match="3 incident"):
+        weekly_counts(t, by=None, event_types=None)

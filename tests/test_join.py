@@ -390,3 +390,67 @@ def test_nearest_site_behind_two_sites_sharing_a_point():
     joined = join_sites(pd.DataFrame({"lat": [lat], "lon": [lon]}), how="distance")
     assert joined["site_id"].iloc[0] == "baghdad", (joined["site_id"].iloc[0], joined["distance_m"].iloc[0],
                                                     best[0])
+
+
+# ------------------------------------------------------------------------------------------------------------
+# the fast nearest-site search against a plain pyproj.Geod brute force
+# ------------------------------------------------------------------------------------------------------------
+def _geod_brute_force(lat: np.ndarray, lon: np.ndarray, max_distance_m: float) -> tuple[np.ndarray, ...]:
+    """Site id (None beyond max_distance_m) and geodesic distance of each point: every site, first on ties."""
+    sites = list(GAZ)
+    d = np.empty((len(lat), len(sites)))
+    for j, s in enumerate(sites):
+        d[:, j] = GEOD.inv(lon, lat, np.full(len(lat), s.lon), np.full(len(lat), s.lat))[2]
+    best = d.argmin(axis=1)  # the first of equal minima
+    dist = d[np.arange(len(lat)), best]
+    ids = np.array([s.site_id for s in sites], dtype=object)[best]
+    ids[dist > max_distance_m] = None
+    return ids, np.where(dist > max_distance_m, np.nan, dist)
+
+
+def _hard_points(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Points near sites, near-ties between two sites, and far from every site (the whole globe)."""
+    sites = list(GAZ)
+    s_lat = np.array([s.lat for s in sites])
+    s_lon = np.array([s.lon for s in sites])
+    k = rng.integers(0, len(sites), 6000)
+    near_lat, near_lon = s_lat[k] + rng.uniform(-0.4, 0.4, k.size), s_lon[k] + rng.uniform(-0.4, 0.4, k.size)
+    # near-ties: the geodesic midpoint of two distinct sites less than 120 km apart, nudged by up to 1 m
+    tie_lat, tie_lon = [], []
+    for i in range(len(sites)):
+        for j in range(i + 1, len(sites)):
+            az, _, d = GEOD.inv(s_lon[i], s_lat[i], s_lon[j], s_lat[j])
+            if 0 < d < 120_000:
+                for nudge in (0.0, 1e-3, -1e-3, 1.0):
+                    lo, la, _ = GEOD.fwd(s_lon[i], s_lat[i], az, d / 2 + nudge)
+                    tie_lon.append(lo)
+                    tie_lat.append(la)
+    far_lat, far_lon = rng.uniform(-89.9, 89.9, 2000), rng.uniform(-180, 180, 2000)
+    lat = np.concatenate([near_lat, np.array(tie_lat), far_lat, s_lat])
+    lon = np.concatenate([near_lon, np.array(tie_lon), far_lon, s_lon])
+    assert len(tie_lat) > 20  # the gazetteer has sites that close
+    return lat, lon
+
+
+@pytest.mark.parametrize("max_distance_m", [25_000.0, 3_000.0, 400_000.0])
+def test_distance_join_equals_geod_brute_force(max_distance_m):
+    lat, lon = _hard_points(np.random.default_rng(16))
+    want_site, want_d = _geod_brute_force(lat, lon, max_distance_m)
+    joined = join_sites(pd.DataFrame({"lat": lat, "lon": lon}), how="distance", max_distance_m=max_distance_m)
+    got_site = joined["site_id"].astype(object).where(joined["site_id"].notna(), None).to_numpy()
+    differ = np.flatnonzero(got_site != want_site)
+    assert not differ.size, [(i, got_site[i], want_site[i], want_d[i]) for i in differ[:5]]
+    # the same geodesic distances, to the bit (pyproj from the point to the site)
+    np.testing.assert_array_equal(joined["distance_m"].to_numpy(), want_d)
+    assert 0 < int(np.isnan(want_d).sum()) < len(lat)  # some points beyond max_distance_m, most not
+
+
+def test_point_exactly_at_max_distance_is_matched_and_a_hair_beyond_is_not():
+    lat, lon = _offset("ain-al-asad-airbase", 7000, azimuth=200)
+    exact = _geodesic(lat, lon, _site("ain-al-asad-airbase").lat, _site("ain-al-asad-airbase").lon)
+    frame = pd.DataFrame({"lat": [lat], "lon": [lon]})
+    at = join_sites(frame, how="distance", max_distance_m=exact)
+    assert at["site_id"].iloc[0] == "ain-al-asad-airbase" and at["distance_m"].iloc[0] == exact
+    assert at["match_score"].iloc[0] == 0.0
+    beyond = join_sites(frame, how="distance", max_distance_m=float(np.nextafter(exact, 0)))
+    assert pd.isna(beyond["site_id"].iloc[0]) and pd.isna(beyond["distance_m"].iloc[0])
