@@ -145,7 +145,7 @@ def test_incident_text_is_escaped_in_the_html(outlines):
     assert {href for _, href, _ in sources} == {"", "https://www.fdd.org/analysis/x"}  # the added row's
     heads = [r[5] for layer in _layers(m, SiteMarkers).values() for r in layer.records]
     assert [XSS_PLACE, "Iraq", "1 attack"] in heads and XSS_SITE in {h[0] for h in heads}
-    script = html[html.index("_popup(d) {") :]
+    script = html[html.index("_popup(d, j, o) {") :]
     script = script[: script.index("</script>")]
     assert "innerHTML" not in script and "textContent" in script
     assert "insertAdjacentHTML" not in script and "outerHTML" not in script
@@ -157,19 +157,21 @@ def test_popup_rows_hold_the_incident_details(joined, outlines):
     ain = _layers(m, SiteMarkers)["All weeks"].records
     (record,) = [r for r in ain if r[4].startswith("Ain al-Asad Air Base")]
     assert record[5] == ["Ain al-Asad Air Base", "Iraq", "6 attacks"]
-    rows = [table["rows"][i] for i in record[6]]
-    dates = [table["date"][r[0]] for r in rows]
+    cols = table["rows"]
+    rows = [{k: cols[k][i] for k in cols} for i in record[6]]
+    dates = [table["date"][r["d"]] for r in rows]
     assert dates == ["2023-11-06", "2023-10-30", "2023-10-24", "2023-10-21", "2023-10-18", "2023-10-17"]
     oldest = rows[-1]
-    assert table["what"][oldest[1]] == "one-way drone · intercepted"
-    assert table["claim"][oldest[2]] == "claimed by Islamic Resistance in Iraq (claimed)"
-    assert oldest[3:5] == [0, 0]
-    assert table["note"][oldest[6]] == "Two drones shot down near the base."
-    assert table["src"][oldest[5]] == [["FDD", "https://www.fdd.org/analysis/x", "2023-10-24"]]
-    assert rows[1][3:5] == [None, None] and len(rows[1]) == 6  # casualties not reported, no note
-    assert table["what"][rows[0][1]] == "indirect fire"
+    assert table["what"][oldest["w"]] == "one-way drone · intercepted"
+    assert table["claim"][oldest["c"]] == "claimed by Islamic Resistance in Iraq (claimed)"
+    assert (oldest["i"], oldest["k"]) == (0, 0)
+    assert table["note"][oldest["n"]] == "Two drones shot down near the base."
+    assert table["src"][oldest["s"]] == [["FDD", "https://www.fdd.org/analysis/x", "2023-10-24"]]
+    assert (rows[1]["i"], rows[1]["k"]) == (-1, -1)  # casualties not reported
+    assert table["note"][rows[1]["n"]] == ""  # no note
+    assert table["what"][rows[0]["w"]] == "indirect fire"
     # One row per incident however many layers list it (all weeks, its week).
-    assert len(table["rows"]) == 24 + 3  # located attacks and strikes
+    assert all(len(col) == 24 + 3 for col in cols.values())  # located attacks and strikes
 
 
 # --- reproducibility ----------------------------------------------------------------------

@@ -81,94 +81,358 @@ class Prepared:
     last: pd.Timestamp | None
 
 
-class RowTable:
-    """Popup rows of the incidents the markers list, shipped once as compact JSON and built in the browser.
+@dataclass
+class Markers:
+    """One marker layer as columns (one entry per marker), as the page's JS draws it.
 
-    Each incident a popup lists becomes one row of small integers (its position in :attr:`rows` is what a
-    marker refers to), pointing into tables of distinct values: ``date`` texts, ``what`` (weapon,
-    interception, outcome), ``claim`` texts, ``src`` (source lists) and ``note`` texts; index 0 of each is
-    empty. A row is ``[date, what, claim, injured, killed, src, note]`` (casualties -1 when not reported;
-    ``note`` left out when there is none). All values are plain text: the page's JS puts them into the DOM
-    with ``textContent`` and links only ``http(s)`` URLs, which :func:`~geoincidents.maps._html.safe_url`
-    already checked here.
+    Attributes
+    ----------
+    place : numpy.ndarray
+        Position of each marker's place in :attr:`RowTable.places`.
+    count, injured, killed : numpy.ndarray
+        Incidents at the marker and their reported casualties (sums).
+    style : numpy.ndarray
+        Position in :attr:`RowTable.styles` (the country shown in the popup and the fill colour).
+    start : numpy.ndarray
+        Global position (see :class:`RowTable`) of the first listed incident when the listed ones follow each
+        other in that order, else -1 and the positions are in ``lists``.
+    lists : dict
+        Marker position -> global positions of its listed incidents (only where ``start`` is -1).
+    noun : str
+        ``"attacks"``, ``"events"`` or ``"US strikes"``.
+    scale_max : int
+        Count drawn with :data:`MAX_RADIUS`.
+    limit : int
+        Most incidents listed in one popup.
+    """
+
+    place: np.ndarray
+    count: np.ndarray
+    injured: np.ndarray
+    killed: np.ndarray
+    style: np.ndarray
+    start: np.ndarray
+    lists: dict[int, list[int]]
+    noun: str = "attacks"
+    scale_max: int = 1
+    limit: int = 15
+
+    @classmethod
+    def empty(cls, noun: str = "attacks") -> Markers:
+        """A layer without markers.
+
+        Examples
+        --------
+        >>> len(Markers.empty())
+        0
+        """
+        none = np.zeros(0, dtype=np.int64)
+        return cls(none, none, none, none, none, none, {}, noun)
+
+    def __len__(self) -> int:
+        return len(self.place)
+
+    def listed(self, i: int) -> int:
+        """Number of incidents the popup of marker ``i`` lists."""
+        if self.start[i] < 0:
+            return len(self.lists[int(i)])
+        return int(min(self.count[i], self.limit))
+
+
+class RowTable:
+    """The places, marker styles and popup rows of a map, shipped once as compact JSON; markers point into it.
+
+    The drawable incidents are put in one *global order* (kind, place, newest first, ties by incident id).
+    A marker's popup lists its ``limit`` first incidents in that order; for a place, or a place in one week,
+    they follow each other, so the marker needs only the position of the first. Only incidents that some
+    popup lists are shipped, as columns of small integers (``d`` date, ``w`` weapon/interception/outcome,
+    ``c`` claim, ``i``/``k`` injured/killed with -1 for not reported, ``s`` sources, ``n`` note) pointing into
+    tables of distinct texts (``date``, ``what``, ``claim``, ``src``, ``note``). All values are plain text: the
+    page's JS puts them into the DOM with ``textContent`` and links only ``http(s)`` URLs, which
+    :func:`~geoincidents.maps._html.safe_url` already checked here. Place names come twice: plain (``names``,
+    for popups) and escaped by :func:`~geoincidents.maps._html.esc` (``tips``, for tooltips, which Leaflet
+    shows as HTML).
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        :attr:`Prepared.frame`; rows are referred to by its index labels.
+        :attr:`Prepared.frame`.
+    country_names : dict, optional
+        ISO3 -> name, for the popups.
+
+    Examples
+    --------
+    >>> RowTable(pd.DataFrame()).payload()["places"]
+    {'lat': [], 'lon': [], 'name': []}
     """
 
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame, country_names: dict[str, str] | None = None):
         self.frame = frame
-        self.rows: list[list[int | None]] = []
-        self._index: dict[Any, int] = {}
-        self._values: dict[str, dict[Any, int]] = {name: {} for name in _TABLES}
-        self.tables: dict[str, list[Any]] = {name: [] for name in _TABLES}
-        for name in _TABLES:
-            self._value(name, None, "" if name != "src" else [])
+        self.country_names = country_names
+        self.styles: list[list[str]] = []
+        self._style_index: dict[tuple[str, str], int] = {}
+        n = len(frame)
+        self._listed = np.zeros(n, dtype=bool)
+        if n == 0 or "place" not in frame.columns:
+            self.places = pd.DataFrame({"lat": [], "lon": [], "name": []})
+            self.names: list[str] = []
+            self._order = np.zeros(0, dtype=np.int64)
+            self._rank = np.zeros(0, dtype=np.int64)
+            self._place_code = np.zeros(0, dtype=np.int64)
+            return
+        # Places in name order (then key): layers list their markers in this order.
+        place_codes, place_keys = pd.factorize(frame["place"].to_numpy(dtype=object))
+        first = pd.DataFrame({"code": place_codes, "name": frame["place_name"].astype(str).to_numpy()})
+        first = first.drop_duplicates("code").set_index("code").sort_index()
+        lat = pd.Series(frame["lat"].to_numpy(dtype=float)).groupby(place_codes).first()
+        lon = pd.Series(frame["lon"].to_numpy(dtype=float)).groupby(place_codes).first()
+        info = pd.DataFrame(
+            {"key": np.asarray(place_keys, dtype=object), "name": first["name"].to_numpy(),
+             "lat": lat.to_numpy(), "lon": lon.to_numpy()}
+        ).sort_values(["name", "key"], kind="stable")
+        rank_of_code = np.empty(len(info), dtype=np.int64)
+        rank_of_code[info.index.to_numpy()] = np.arange(len(info))
+        row_place = rank_of_code[place_codes]
+        name_codes, names = pd.factorize(info["name"].to_numpy(dtype=object))
+        self.names = [str(v) for v in names]
+        self.places = pd.DataFrame(
+            {"lat": info["lat"].round(5).to_numpy(), "lon": info["lon"].round(5).to_numpy(), "name": name_codes}
+        )
+        kind = (frame["kind"].to_numpy(dtype=object) == "strike").astype(np.int64)
+        days = frame["date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        _, ids = pd.factorize(frame["incident_id"].astype(str).to_numpy(dtype=object), sort=True)
+        id_rank = pd.Index(ids).get_indexer(frame["incident_id"].astype(str).to_numpy(dtype=object))
+        # Global order: kind, place, newest first, ties by incident id.
+        self._order = np.lexsort((id_rank, -days, row_place, kind))  # frame positions, in global order
+        self._rank = np.empty(n, dtype=np.int64)
+        self._rank[self._order] = np.arange(n)
+        self._place_code = row_place
 
-    def ref(self, label: Any) -> int:
-        """Position of the row of incident ``label`` (frame index), adding it on first use."""
-        return self.refs([label])[0]
+    # -- layers -------------------------------------------------------------------------------------------
+    def markers(
+        self,
+        part: pd.DataFrame,
+        keys: Sequence[str],
+        *,
+        color_by: str,
+        scale_max: int,
+        limit: int,
+        noun: str,
+    ) -> dict[tuple[Any, ...], Markers]:
+        """The markers of ``part`` per group of ``keys``, one per place, and mark the incidents they list.
 
-    def refs(self, labels: Sequence[Any]) -> list[int]:
-        """Positions of the rows of incidents ``labels``; new ones are added in the order given."""
-        new = [label for label in dict.fromkeys(labels) if label not in self._index]
-        if new:
-            self._add(new)
-        index = self._index
-        return [index[label] for label in labels]
+        Parameters
+        ----------
+        part : pandas.DataFrame
+            Rows of :attr:`frame` (one kind).
+        keys : sequence of str
+            Columns splitting the markers into layers (``[]`` for one layer, ``["week"]``, ``["country"]``).
+        color_by : {"country", "weapon"}
+            Fill colour: the marker's most frequent country or weapon (ties: alphabetical).
+        scale_max : int
+            Count drawn with :data:`MAX_RADIUS`.
+        limit : int
+            Most incidents listed in one popup (newest first).
+        noun : str
+            ``"attacks"``, ``"events"`` or ``"US strikes"``.
 
+        Returns
+        -------
+        dict
+            Layer key tuple (``()`` without keys) -> :class:`Markers`, markers in place-name order.
+        """
+        out: dict[tuple[Any, ...], Markers] = {}
+        if part.empty:
+            return out
+        pos = self.frame.index.get_indexer(part.index)
+        glob = np.sort(self._rank[pos])  # global positions of the part's incidents, in global order
+        rows = self._order[glob]  # their frame positions
+        place = self._place_code[rows]
+        key_values: list[tuple[Any, ...]] = [()]
+        key_code = np.zeros(len(rows), dtype=np.int64)
+        if keys:
+            combo = self.frame.iloc[rows][list(keys)].astype(str)
+            key_code, uniques = pd.factorize(pd.MultiIndex.from_frame(combo), sort=True)
+            key_values = [tuple(k) for k in uniques]
+        n_places = len(self.places)
+        group = key_code.astype(np.int64) * n_places + place
+        by_group = np.argsort(group, kind="stable")  # global order inside each group
+        group, glob, rows = group[by_group], glob[by_group], rows[by_group]
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        counts = np.diff(np.r_[starts, len(group)])
+        rank = np.arange(len(group)) - np.repeat(starts, counts)
+        shown = rank < limit
+        self._listed[glob[shown]] = True
+        listed = np.minimum(counts, limit)
+        first, last = glob[starts], glob[starts + listed - 1]
+        together = last - first + 1 == listed
+        injured = self._sums("injured", rows, starts)
+        killed = self._sums("killed", rows, starts)
+        country = self._mode("country", rows, group, starts)
+        if color_by == "weapon":
+            weapon = self._mode("weapon", rows, group, starts)
+            colors = [WEAPON_COLORS.get(w or "unknown", OTHER_COLOR) for w in weapon]
+        else:
+            colors = [country_color(c) if c else UNKNOWN_COLOR for c in country]
+        style = np.array([self._style(c, col) for c, col in zip(country, colors, strict=True)], dtype=np.int64)
+        start = np.where(together, first, -1)
+        marker_key = group[starts] // n_places
+        lists_all = {
+            int(i): glob[starts[i] : starts[i] + listed[i]].tolist() for i in np.flatnonzero(~together)
+        }
+        bounds = np.flatnonzero(np.r_[True, marker_key[1:] != marker_key[:-1]])
+        for b, e in zip(bounds, np.r_[bounds[1:], len(marker_key)], strict=True):
+            out[key_values[marker_key[b]]] = Markers(
+                place=group[starts[b:e]] % n_places,
+                count=counts[b:e],
+                injured=injured[b:e],
+                killed=killed[b:e],
+                style=style[b:e],
+                start=start[b:e],
+                lists={i - int(b): v for i, v in lists_all.items() if b <= i < e},
+                noun=noun,
+                scale_max=max(int(scale_max), 1),
+                limit=limit,
+            )
+        return out
+
+    def marker_js(self, markers: Markers) -> dict[str, Any]:
+        """A layer's columns for the page (``p`` place, ``n`` count, ``i``/``k`` casualties when any, ``s``
+        style, ``r`` first shipped row or the list of shipped rows)."""
+        ship = self._shipped_index()
+        r: list[Any] = np.where(markers.start >= 0, ship[np.maximum(markers.start, 0)], -1).tolist()
+        for i, listed in markers.lists.items():
+            r[i] = ship[listed].tolist()
+        out: dict[str, Any] = {"p": markers.place.tolist(), "n": markers.count.tolist()}
+        if markers.injured.any():
+            out["i"] = markers.injured.tolist()
+        if markers.killed.any():
+            out["k"] = markers.killed.tolist()
+        out["s"] = markers.style.tolist()
+        out["r"] = r
+        return out
+
+    def marker_rows(self, markers: Markers, i: int) -> list[int]:
+        """Positions (in the shipped rows of :meth:`payload`) of the incidents marker ``i`` lists."""
+        ship = self._shipped_index()
+        if markers.start[i] < 0:
+            return ship[markers.lists[int(i)]].tolist()
+        return list(range(int(ship[markers.start[i]]), int(ship[markers.start[i]]) + markers.listed(i)))
+
+    def describe(self, markers: Markers) -> list[list[Any]]:
+        """What each marker shows, as the page's JS draws it (for inspection and tests; one Python step per
+        marker, so not used to build the page).
+
+        Returns
+        -------
+        list of list
+            ``[lat, lon, radius, color, tooltip_html, [name, country, counts], row positions, n_more]`` per
+            marker; row positions index the columns of ``payload()["rows"]``.
+        """
+        out = []
+        for i in range(len(markers)):
+            p, count = int(markers.place[i]), int(markers.count[i])
+            name = self.names[int(self.places["name"].iloc[p])]
+            noun = markers.noun[:-1] if count == 1 and markers.noun.endswith("s") else markers.noun
+            country, color = self.styles[int(markers.style[i])]
+            header = _popup_header(name, country, count, noun, markers.injured[i], markers.killed[i])
+            out.append([
+                float(self.places["lat"].iloc[p]),
+                float(self.places["lon"].iloc[p]),
+                marker_radius(count, markers.scale_max),
+                color,
+                f"{esc(name)}: {count} {esc(noun)}",
+                header,
+                self.marker_rows(markers, i),
+                count - markers.listed(i),
+            ])
+        return out
+
+    # -- payload ------------------------------------------------------------------------------------------
     def payload(self) -> dict[str, Any]:
-        """The tables and rows, ready for :func:`~geoincidents.maps._html.js_json`."""
-        return {**self.tables, "rows": self.rows}
+        """The tables, places, styles and shipped rows, ready for :func:`~geoincidents.maps._html.js_json`."""
+        shipped = self._order[np.flatnonzero(self._listed)]
+        out: dict[str, Any] = {"date": [], "what": [], "claim": [], "src": [], "note": []}
+        rows: dict[str, list[int]] = {k: [] for k in ("d", "w", "c", "i", "k", "s")}
+        if len(shipped):
+            sub = self.frame.iloc[shipped]
+            rows["d"], out["date"] = _table(self._date_columns(sub), _date_text)
+            what = [sub[c] for c in ("weapon", "kind", "event_type", "outcome")]
+            rows["w"], out["what"] = _table(what, _what_text)
+            rows["c"], out["claim"] = _table([sub["claimed_by"], sub["claim_status"]], _claim_text)
+            rows["i"], rows["k"] = _casualty_ints(sub["injured"]), _casualty_ints(sub["killed"])
+            rows["s"], out["src"] = _table([sub["sources"]], source_items)
+            notes, out["note"] = _table([sub["notes"]], _note_text)
+            if any(out["note"]):
+                rows["n"] = notes
+        places = self.places
+        return {
+            **out,
+            "rows": rows,
+            "places": {"lat": places["lat"].tolist(), "lon": places["lon"].tolist(),
+                       "name": places["name"].tolist()},
+            "names": self.names,
+            "tips": [esc(n) for n in self.names],
+            "styles": self.styles,
+        }
 
-    def _value(self, table: str, key: Any, value: Any) -> int:
-        """Index of ``key`` in ``table``, appending ``value`` on first use."""
-        known = self._values[table]
-        pos = known.get(key)
+    # -- helpers ------------------------------------------------------------------------------------------
+    def _shipped_index(self) -> np.ndarray:
+        return np.cumsum(self._listed) - 1
+
+    def _style(self, country: str | None, color: str) -> int:
+        key = (country or "", color)
+        pos = self._style_index.get(key)
         if pos is None:
-            if not value and self.tables[table]:
-                pos = known[key] = 0  # every empty value is the table's first entry
-            else:
-                pos = known[key] = len(self.tables[table])
-                self.tables[table].append(value)
+            pos = self._style_index[key] = len(self.styles)
+            self.styles.append([country_name(country, self.country_names) if country else "", color])
         return pos
 
-    def _add(self, labels: list[Any]) -> None:
-        sub = self.frame.loc[labels]  # one lookup for all new rows, not one per incident
-        date = sub["date"].dt.strftime("%Y-%m-%d").tolist()
-        end = sub["date_end"]
-        end = end.dt.strftime("%Y-%m-%d").where(end.notna(), None).tolist()
-        cols = {c: _plain(sub[c]) for c in _ROW_COLUMNS}
-        injured, killed = _casualty_ints(sub["injured"]), _casualty_ints(sub["killed"])
-        for i, label in enumerate(labels):
-            precision = cols["date_precision"][i] or ""
-            dkey = (date[i], precision if precision in ("range", "week", "month") else "", end[i])
-            d = self._values["date"].get(dkey)
-            if d is None:
-                d = self._value("date", dkey, _date_text(*dkey))
-            wkey = (cols["weapon"][i], cols["kind"][i], cols["event_type"][i], cols["outcome"][i])
-            w = self._values["what"].get(wkey)
-            if w is None:
-                w = self._value("what", wkey, _what_text(*wkey))
-            ckey = (cols["claimed_by"][i], cols["claim_status"][i])
-            c = self._values["claim"].get(ckey)
-            if c is None:
-                c = self._value("claim", ckey, _claim_text(*ckey))
-            skey = cols["sources"][i]
-            s = self._values["src"].get(skey)
-            if s is None:
-                s = self._value("src", skey, source_items(skey))
-            nkey = cols["notes"][i]
-            n = self._values["note"].get(nkey)
-            if n is None:
-                n = self._value("note", nkey, _note_text(nkey))
-            row = [d, w, c, injured[i], killed[i], s]
-            if n:
-                row.append(n)
-            self._index[label] = len(self.rows)
-            self.rows.append(row)
+    def _sums(self, column: str, rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        values = pd.to_numeric(self.frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return np.add.reduceat(np.nan_to_num(values[rows]), starts).astype(np.int64)
+
+    def _mode(self, column: str, rows: np.ndarray, group: np.ndarray, starts: np.ndarray) -> list[str | None]:
+        """Most frequent value of ``column`` per group (ties: alphabetical; missing counts as ``""``)."""
+        values = self.frame[column].astype("string").fillna("").to_numpy(dtype=object)[rows]
+        codes, uniques = pd.factorize(values, sort=True)
+        marker = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(rows)]))
+        pair, counts = np.unique(marker * len(uniques) + codes, return_counts=True)
+        who, code = pair // len(uniques), pair % len(uniques)
+        best = np.lexsort((code, -counts, who))
+        keep = best[np.r_[True, who[best][1:] != who[best][:-1]]]
+        return [str(uniques[c]) or None for c in code[keep]]
+
+    @staticmethod
+    def _date_columns(sub: pd.DataFrame) -> list[pd.Series]:
+        """Date, precision (only ``range``/``week``/``month`` matter) and end date, as texts."""
+        precision = sub["date_precision"].astype("string")
+        precision = precision.where(precision.isin(["range", "week", "month"]))
+        date = sub["date"].to_numpy(dtype="datetime64[D]")
+        end = sub["date_end"].to_numpy(dtype="datetime64[D]")
+        # Dates as day numbers (few distinct), formatted once per distinct date by _date_text.
+        return [pd.Series(date.astype(np.int64)), pd.Series(precision.to_numpy(dtype=object)),
+                pd.Series(np.where(np.isnat(end), np.nan, end.astype(np.int64).astype(float)))]
+
+
+def _table(columns: list[pd.Series], text: Any) -> tuple[list[int], list[Any]]:
+    """Per row, the position of its distinct combination of ``columns`` (first-appearance order), and
+    ``text(*values)`` of each combination (missing values as None)."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    decoded: list[list[Any]] = []
+    for column in columns:
+        codes, uniques = pd.factorize(column.astype(object).to_numpy(dtype=object))
+        decoded.append([None, *uniques])
+        key = key * (len(uniques) + 1) + (codes + 1)
+    codes, firsts = pd.factorize(key)
+    values = []
+    for k in firsts.tolist():
+        parts = []
+        for options in reversed(decoded):
+            k, c = divmod(k, len(options))
+            parts.append(options[c])
+        values.append(text(*reversed(parts)))
+    return codes.tolist(), values
 
 
 def week_label(week: str, monday: pd.Timestamp) -> str:
@@ -282,7 +546,7 @@ def prepare(
 
     # Place key: the site when known, else the point rounded to 3 decimals (about 100 m).
     rlat, rlon = df["lat"].round(3), df["lon"].round(3)
-    point_key = "pt:" + rlat.map("{:.3f}".format).astype(str) + "," + rlon.map("{:.3f}".format).astype(str)
+    point_key = _point_keys(rlat, rlon, has_point)
     if point_mode == "point":
         df["place"] = point_key.where(has_point, "site:" + site).astype(str)
     else:
@@ -325,161 +589,38 @@ def prepare(
     return Prepared(df, unlocated, weeks, attacks_by_country, first, last)
 
 
-def place_records(
-    frame: pd.DataFrame,
-    keys: Sequence[str],
-    table: RowTable,
-    *,
-    color_by: str,
-    scale_max: int,
-    limit: int,
-    noun: str,
-    country_names: dict[str, str] | None = None,
-) -> dict[tuple[Any, ...], list[list[Any]]]:
-    """Marker records per group of ``keys`` (plus the place), for the marker layers' JS.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Rows of :attr:`Prepared.frame` to draw (one kind).
-    keys : sequence of str
-        Columns splitting the markers into layers (``[]`` for one layer, ``["week"]``, ``["country"]``).
-    table : RowTable
-        Where popup rows go.
-    color_by : {"country", "weapon"}
-        Fill colour: the place's country or its most frequent weapon.
-    scale_max : int
-        Count drawn with :data:`MAX_RADIUS`.
-    limit : int
-        Most incidents listed in one popup.
-    noun : str
-        ``"attacks"`` or ``"US strikes"`` for tooltips.
-    country_names : dict, optional
-        ISO3 -> name.
-
-    Returns
-    -------
-    dict
-        Layer key tuple -> list of ``[lat, lon, radius, color, tooltip, header, row ids, more]``, ordered by
-        place name and key.
-    """
-    out: dict[tuple[Any, ...], list[list[Any]]] = {}
-    if frame.empty:
-        return out
-    cols = list(keys) + ["place"]
-    # Newest first inside each marker, ties by incident id, so popups and row ids are stable.
-    ordered = frame.sort_values(["date", "incident_id"], ascending=[False, True], kind="stable")
-    ordered = ordered.assign(_rank=ordered.groupby(cols, sort=False).cumcount())
-    grouped = ordered.groupby(cols, sort=True)
-    stats = grouped.agg(
-        n=("incident_id", "size"),
-        injured=("injured", "sum"),
-        killed=("killed", "sum"),
-        lat=("lat", "first"),
-        lon=("lon", "first"),
-        name=("place_name", "first"),
-    )
-    colors = _colors(ordered, cols, color_by)
-    countries = _mode(ordered, cols, "country")
-    shown = ordered[ordered["_rank"] < limit]
-    # Positions of each marker's listed incidents (in ``shown`` order: newest first), then one batch of rows.
-    groups = shown.groupby(cols, sort=False).indices
-    group_keys = sorted(groups, key=lambda k: k if isinstance(k, tuple) else (k,))
-    labels = shown.index.to_numpy()
-    listed = [labels[groups[k]].tolist() for k in group_keys]
-    refs = table.refs([label for part in listed for label in part])
-    row_ids: dict[tuple[Any, ...], list[int]] = {}
-    start = 0
-    for key, part in zip(group_keys, listed, strict=True):
-        row_ids[key if isinstance(key, tuple) else (key,)] = refs[start : start + len(part)]
-        start += len(part)
-    stats = stats.reset_index().sort_values(list(keys) + ["name", "place"], kind="stable")
-    for rec in stats.itertuples(index=False):
-        full = tuple(getattr(rec, c) for c in cols)
-        count = int(rec.n)  # type: ignore[arg-type]
-        radius = marker_radius(count, scale_max)
-        one = noun[:-1] if count == 1 and noun.endswith("s") else noun
-        tooltip = f"{esc(rec.name)}: {count} {esc(one)}"
-        header = _popup_header(
-            rec.name, countries.get(full), count, one, rec.injured, rec.killed, country_names
-        )
-        ids = row_ids.get(full, [])
-        out.setdefault(full[:-1], []).append(
-            [
-                round(float(rec.lat), 5),  # type: ignore[arg-type]
-                round(float(rec.lon), 5),  # type: ignore[arg-type]
-                radius,
-                colors.get(full, UNKNOWN_COLOR),
-                tooltip,
-                header,
-                ids,
-                count - len(ids),
-            ]
-        )
-    return out
+def _point_keys(rlat: pd.Series, rlon: pd.Series, has_point: pd.Series) -> pd.Series:
+    """``pt:<lat>,<lon>`` (3 decimals) per row with a point, else missing; each distinct point formatted once."""
+    keys = pd.Series(pd.NA, index=rlat.index, dtype=object)
+    mask = has_point.to_numpy(dtype=bool)
+    if mask.any():
+        lat, lon = rlat.to_numpy(dtype=float)[mask], rlon.to_numpy(dtype=float)[mask]
+        codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([lat, lon]))
+        texts = np.array([f"pt:{a:.3f},{b:.3f}" for a, b in uniques], dtype=object)
+        keys[mask] = texts[codes]
+    return keys
 
 
-def _mode(frame: pd.DataFrame, cols: list[str], column: str) -> dict[tuple[Any, ...], Any]:
-    """Most frequent value of ``column`` per group (ties: alphabetical)."""
-    values = frame[column].astype("string").fillna("")
-    counts = (
-        pd.DataFrame({**{c: frame[c] for c in cols}, "_v": values})
-        .groupby(cols + ["_v"], sort=True)
-        .size()
-        .rename("_n")
-        .reset_index()
-        .sort_values(cols + ["_n", "_v"], ascending=[True] * len(cols) + [False, True], kind="stable")
-        .drop_duplicates(cols)
-    )
-    return {tuple(row[:-2]): (row[-2] or None) for row in counts.itertuples(index=False)}
-
-
-def _colors(frame: pd.DataFrame, cols: list[str], color_by: str) -> dict[tuple[Any, ...], str]:
-    if color_by == "weapon":
-        return {
-            k: WEAPON_COLORS.get(v or "unknown", OTHER_COLOR) for k, v in _mode(frame, cols, "weapon").items()
-        }
-    return {
-        k: country_color(v) for k, v in _mode(frame, cols, "country").items()
-    }
-
-
-def _int_or_none(value: Any) -> int | None:
-    return None if is_missing(value) else int(value)
-
-
-def _popup_header(
-    name: Any,
-    country: Any,
-    count: int,
-    noun: str,
-    injured: Any,
-    killed: Any,
-    country_names: dict[str, str] | None,
-) -> list[str]:
+def _popup_header(name: str, country: str, count: int, noun: str, injured: Any, killed: Any) -> list[str]:
     """``[place name, country name, "N attacks · N injured · N killed"]``, plain text (the JS escapes)."""
     parts = [f"{count} {noun}"]
-    inj, kil = _int_or_none(injured), _int_or_none(killed)
-    if inj:
-        parts.append(f"{inj} injured")
-    if kil:
-        parts.append(f"{kil} killed")
-    where = country_name(country, country_names) if country else ""
-    return ["" if is_missing(name) else str(name), where, " · ".join(parts)]
+    if injured:
+        parts.append(f"{int(injured)} injured")
+    if killed:
+        parts.append(f"{int(killed)} killed")
+    return [name, country, " · ".join(parts)]
 
 
-def _plain(column: pd.Series) -> list[Any]:
-    """A column as a list of Python values, None for missing ones."""
-    return column.astype(object).where(column.notna(), None).tolist()
+def _casualty_ints(column: pd.Series) -> list[int]:
+    """A casualty column as ints, -1 where not reported."""
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isnan(values), -1, np.nan_to_num(values)).astype(np.int64).tolist()
 
 
-def _casualty_ints(column: pd.Series) -> list[int | None]:
-    """A casualty column as ints, None where not reported."""
-    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan).tolist()
-    return [None if v != v else int(v) for v in values]  # v != v: NaN
-
-
-def _date_text(date: str, precision: str, end: str | None) -> str:
+def _date_text(day: int, precision: str | None, end_day: float | None) -> str:
+    """The popup's date of an incident from its day number (since 1970), precision and end day."""
+    date = str(np.datetime64(int(day), "D"))
+    end = None if end_day is None else str(np.datetime64(int(end_day), "D"))
     if precision == "range" and end is not None:
         return f"{date} – {end}"
     if precision in ("week", "month"):
