@@ -164,10 +164,10 @@ def test_popup_rows_hold_the_incident_details(joined, outlines):
     oldest = rows[-1]
     assert table["what"][oldest["w"]] == "one-way drone · intercepted"
     assert table["claim"][oldest["c"]] == "claimed by Islamic Resistance in Iraq (claimed)"
-    assert (oldest["i"], oldest["k"]) == (0, 0)
+    assert table["cas"][oldest["x"]] == [0, 0]
     assert table["note"][oldest["n"]] == "Two drones shot down near the base."
     assert table["src"][oldest["s"]] == [["FDD", "https://www.fdd.org/analysis/x", "2023-10-24"]]
-    assert (rows[1]["i"], rows[1]["k"]) == (-1, -1)  # casualties not reported
+    assert table["cas"][rows[1]["x"]] == [-1, -1]  # casualties not reported
     assert table["note"][rows[1]["n"]] == ""  # no note
     assert table["what"][rows[0]["w"]] == "indirect fire"
     # One row per incident however many layers list it (all weeks, its week).

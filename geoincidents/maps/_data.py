@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._geo import drop_geometry, positions
+from .._geo import positions
 from ..isoweeks import iso_week_label, week_start
 from ..schema import ATTACK_EVENT_TYPES, STRIKE_EVENT_TYPES, is_missing
 from ..style import OTHER_COLOR, UNKNOWN_COLOR, WEAPON_COLORS, country_color, country_name, vocabulary_label
@@ -39,9 +39,14 @@ _TEXT_COLUMNS = (
     "notes",
     "date_precision",
 )
-# The popup tables (index 0 of each is the empty value) and the frame columns a popup row is made of.
-_TABLES = ("date", "what", "claim", "src", "note")
-_ROW_COLUMNS = (
+# Text columns only shown in popups (not cleaned or compared here).
+_POPUP_ONLY = ("weapon", "claimed_by", "claim_status", "outcome", "sources", "notes", "date_precision")
+# The frame columns a popup row is made of.
+_POPUP_COLUMNS = (
+    "date",
+    "date_end",
+    "injured",
+    "killed",
     "date_precision",
     "weapon",
     "kind",
@@ -146,8 +151,9 @@ class RowTable:
     A marker's popup lists its ``limit`` first incidents in that order; for a place, or a place in one week,
     they follow each other, so the marker needs only the position of the first. Only incidents that some
     popup lists are shipped, as columns of small integers (``d`` date, ``w`` weapon/interception/outcome,
-    ``c`` claim, ``i``/``k`` injured/killed with -1 for not reported, ``s`` sources, ``n`` note) pointing into
-    tables of distinct texts (``date``, ``what``, ``claim``, ``src``, ``note``). All values are plain text: the
+    ``c`` claim, ``x`` casualties, ``s`` sources, ``n`` note) pointing into tables of distinct values
+    (``date``, ``what``, ``claim``, ``cas`` as ``[injured, killed]`` with -1 for not reported, ``src``,
+    ``note``). All values are plain text: the
     page's JS puts them into the DOM with ``textContent`` and links only ``http(s)`` URLs, which
     :func:`~geoincidents.maps._html.safe_url` already checked here. Place names come twice: plain (``names``,
     for popups) and escaped by :func:`~geoincidents.maps._html.esc` (``tips``, for tooltips, which Leaflet
@@ -156,7 +162,7 @@ class RowTable:
     Parameters
     ----------
     frame : pandas.DataFrame
-        :attr:`Prepared.frame`.
+        :attr:`Prepared.frame` (sorted by date and incident id).
     country_names : dict, optional
         ISO3 -> name, for the popups.
 
@@ -173,6 +179,7 @@ class RowTable:
         self._style_index: dict[tuple[str, str], int] = {}
         n = len(frame)
         self._listed = np.zeros(n, dtype=bool)
+        self._ship: tuple[int, np.ndarray] | None = None
         if n == 0 or "place" not in frame.columns:
             self.places = pd.DataFrame({"lat": [], "lon": [], "name": []})
             self.names: list[str] = []
@@ -196,14 +203,16 @@ class RowTable:
         name_codes, names = pd.factorize(info["name"].to_numpy(dtype=object))
         self.names = [str(v) for v in names]
         self.places = pd.DataFrame(
-            {"lat": info["lat"].round(5).to_numpy(), "lon": info["lon"].round(5).to_numpy(), "name": name_codes}
+            {
+                "lat": info["lat"].round(5).to_numpy(),
+                "lon": info["lon"].round(5).to_numpy(),
+                "name": name_codes,
+            }
         )
         kind = (frame["kind"].to_numpy(dtype=object) == "strike").astype(np.int64)
         days = frame["date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
-        _, ids = pd.factorize(frame["incident_id"].astype(str).to_numpy(dtype=object), sort=True)
-        id_rank = pd.Index(ids).get_indexer(frame["incident_id"].astype(str).to_numpy(dtype=object))
-        # Global order: kind, place, newest first, ties by incident id.
-        self._order = np.lexsort((id_rank, -days, row_place, kind))  # frame positions, in global order
+        # Global order: kind, place, newest first, ties by incident id (the frame's order: lexsort is stable).
+        self._order = np.lexsort((-days, row_place, kind))  # frame positions, in global order
         self._rank = np.empty(n, dtype=np.int64)
         self._rank[self._order] = np.arange(n)
         self._place_code = row_place
@@ -251,9 +260,25 @@ class RowTable:
         key_values: list[tuple[Any, ...]] = [()]
         key_code = np.zeros(len(rows), dtype=np.int64)
         if keys:
-            combo = self.frame.iloc[rows][list(keys)].astype(str)
-            key_code, uniques = pd.factorize(pd.MultiIndex.from_frame(combo), sort=True)
-            key_values = [tuple(k) for k in uniques]
+            key_code = np.zeros(len(rows), dtype=np.int64)
+            decoded = []
+            valid = np.ones(len(rows), dtype=bool)
+            for key in keys:
+                codes, uniques = pd.factorize(self.frame[key].iloc[rows], sort=True)
+                valid &= codes >= 0  # rows without a key value are in no layer (as groupby drops them)
+                key_code = key_code * len(uniques) + codes
+                decoded.append([str(u) for u in uniques])
+            glob, rows, place, key_code = glob[valid], rows[valid], place[valid], key_code[valid]
+            if not len(rows):
+                return out
+            key_code, combos = pd.factorize(key_code, sort=True)
+            key_values = []
+            for combo in combos.tolist():
+                parts = []
+                for options in reversed(decoded):
+                    combo, c = divmod(combo, len(options))
+                    parts.append(options[c])
+                key_values.append(tuple(reversed(parts)))
         n_places = len(self.places)
         group = key_code.astype(np.int64) * n_places + place
         by_group = np.argsort(group, kind="stable")  # global order inside each group
@@ -274,7 +299,8 @@ class RowTable:
             colors = [WEAPON_COLORS.get(w or "unknown", OTHER_COLOR) for w in weapon]
         else:
             colors = [country_color(c) if c else UNKNOWN_COLOR for c in country]
-        style = np.array([self._style(c, col) for c, col in zip(country, colors, strict=True)], dtype=np.int64)
+        styles = [self._style(c, col) for c, col in zip(country, colors, strict=True)]
+        style = np.array(styles, dtype=np.int64)
         start = np.where(together, first, -1)
         marker_key = group[starts] // n_places
         lists_all = {
@@ -297,19 +323,34 @@ class RowTable:
         return out
 
     def marker_js(self, markers: Markers) -> dict[str, Any]:
-        """A layer's columns for the page (``p`` place, ``n`` count, ``i``/``k`` casualties when any, ``s``
-        style, ``r`` first shipped row or the list of shipped rows)."""
+        """A layer's columns for the page, made small: ``p`` place and ``r`` first shipped row as differences
+        from the marker before (both grow along a layer), or for ``r`` the list of shipped rows; ``n`` count;
+        ``s`` style; ``i``/``k`` casualties as ``[marker, value, ...]`` pairs where not zero.
+
+        Examples
+        --------
+        >>> RowTable(pd.DataFrame()).marker_js(Markers.empty())
+        {'p': [], 'n': [], 's': [], 'r': []}
+        """
         ship = self._shipped_index()
-        r: list[Any] = np.where(markers.start >= 0, ship[np.maximum(markers.start, 0)], -1).tolist()
+        together = markers.start >= 0
+        first = ship[markers.start[together]] if together.any() else np.zeros(0, dtype=np.int64)
+        steps = np.diff(np.r_[0, first]).tolist()
+        r: list[Any] = [None] * len(markers)
+        for i, step in zip(np.flatnonzero(together).tolist(), steps, strict=True):
+            r[i] = step
         for i, listed in markers.lists.items():
             r[i] = ship[listed].tolist()
-        out: dict[str, Any] = {"p": markers.place.tolist(), "n": markers.count.tolist()}
-        if markers.injured.any():
-            out["i"] = markers.injured.tolist()
-        if markers.killed.any():
-            out["k"] = markers.killed.tolist()
-        out["s"] = markers.style.tolist()
-        out["r"] = r
+        out: dict[str, Any] = {
+            "p": np.diff(np.r_[0, markers.place]).tolist(),
+            "n": markers.count.tolist(),
+            "s": markers.style.tolist(),
+            "r": r,
+        }
+        for name, values in (("i", markers.injured), ("k", markers.killed)):
+            hit = np.flatnonzero(values)
+            if len(hit):
+                out[name] = np.column_stack([hit, values[hit]]).ravel().tolist()
         return out
 
     def marker_rows(self, markers: Markers, i: int) -> list[int]:
@@ -352,15 +393,16 @@ class RowTable:
     def payload(self) -> dict[str, Any]:
         """The tables, places, styles and shipped rows, ready for :func:`~geoincidents.maps._html.js_json`."""
         shipped = self._order[np.flatnonzero(self._listed)]
-        out: dict[str, Any] = {"date": [], "what": [], "claim": [], "src": [], "note": []}
-        rows: dict[str, list[int]] = {k: [] for k in ("d", "w", "c", "i", "k", "s")}
+        out: dict[str, Any] = {"date": [], "what": [], "claim": [], "cas": [], "src": [], "note": []}
+        rows: dict[str, list[int]] = {k: [] for k in ("d", "w", "c", "x", "s")}
         if len(shipped):
-            sub = self.frame.iloc[shipped]
+            sub = self.frame[list(_POPUP_COLUMNS)].iloc[shipped]
             rows["d"], out["date"] = _table(self._date_columns(sub), _date_text)
             what = [sub[c] for c in ("weapon", "kind", "event_type", "outcome")]
             rows["w"], out["what"] = _table(what, _what_text)
             rows["c"], out["claim"] = _table([sub["claimed_by"], sub["claim_status"]], _claim_text)
-            rows["i"], rows["k"] = _casualty_ints(sub["injured"]), _casualty_ints(sub["killed"])
+            casualties = [pd.Series(_casualty_ints(sub[c])) for c in ("injured", "killed")]
+            rows["x"], out["cas"] = _table(casualties, lambda i, k: [int(i), int(k)])
             rows["s"], out["src"] = _table([sub["sources"]], source_items)
             notes, out["note"] = _table([sub["notes"]], _note_text)
             if any(out["note"]):
@@ -378,7 +420,11 @@ class RowTable:
 
     # -- helpers ------------------------------------------------------------------------------------------
     def _shipped_index(self) -> np.ndarray:
-        return np.cumsum(self._listed) - 1
+        """Position among the shipped rows of each global position (cached until more rows are listed)."""
+        count = int(self._listed.sum())
+        if self._ship is None or self._ship[0] != count:
+            self._ship = (count, np.cumsum(self._listed) - 1)
+        return self._ship[1]
 
     def _style(self, country: str | None, color: str) -> int:
         key = (country or "", color)
@@ -394,8 +440,8 @@ class RowTable:
 
     def _mode(self, column: str, rows: np.ndarray, group: np.ndarray, starts: np.ndarray) -> list[str | None]:
         """Most frequent value of ``column`` per group (ties: alphabetical; missing counts as ``""``)."""
-        values = self.frame[column].astype("string").fillna("").to_numpy(dtype=object)[rows]
-        codes, uniques = pd.factorize(values, sort=True)
+        found, values = pd.factorize(self.frame[column].iloc[rows], sort=True)
+        codes, uniques = found + 1, ["", *(str(v) for v in values)]  # missing first, as ""
         marker = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(rows)]))
         pair, counts = np.unique(marker * len(uniques) + codes, return_counts=True)
         who, code = pair // len(uniques), pair % len(uniques)
@@ -421,8 +467,8 @@ def _table(columns: list[pd.Series], text: Any) -> tuple[list[int], list[Any]]:
     key = np.zeros(len(columns[0]), dtype=np.int64)
     decoded: list[list[Any]] = []
     for column in columns:
-        codes, uniques = pd.factorize(column.astype(object).to_numpy(dtype=object))
-        decoded.append([None, *uniques])
+        codes, uniques = pd.factorize(column)
+        decoded.append([None, *(None if is_missing(u) else u for u in uniques)])
         key = key * (len(uniques) + 1) + (codes + 1)
     codes, firsts = pd.factorize(key)
     values = []
@@ -494,8 +540,12 @@ def prepare(
     -------
     Prepared
     """
-    df = drop_geometry(joined)
-    df = df.reset_index(drop=True)  # row labels index the popup table; they must be unique
+    # Only the columns the map shows: every filter below then copies a dozen columns, not the whole table.
+    keep = [c for c in (*_TEXT_COLUMNS, "date", "date_end", "injured", "killed") if c in joined.columns]
+    df = pd.DataFrame(joined[keep]).reset_index(drop=True)  # row labels must be unique
+    for col in _POPUP_ONLY:
+        if col in df.columns:  # few distinct values: filters and sorts then move integer codes
+            df[col] = df[col].astype("category")
     for col in _TEXT_COLUMNS:
         if col not in df.columns:
             df[col] = pd.NA
@@ -519,30 +569,38 @@ def prepare(
     lat, lon = positions(joined)
     df["lat"], df["lon"] = lat, lon
     event = df["event_type"].astype("string").str.strip().str.lower()
-    df["kind"] = np.where(
+    kinds = np.where(
         event.isin(list(event_types)), "attack", np.where(event.isin(STRIKE_EVENT_TYPES), "strike", "")
-    )
-    df = df[df["kind"] != ""]
+    ).astype(object)
+    drawn = kinds != ""
 
     country = df["country"].astype("string")
-    counted = country[df["kind"] == "attack"].fillna("").value_counts().sort_index()
+    counted = country[kinds == "attack"].fillna("").value_counts().sort_index()
     attacks_by_country = {str(k): int(v) for k, v in counted.items()}
     attacks_by_country.pop("", None)
-    first = df["date"].min() if len(df) else None
-    last = (
-        max(df["date"].max(), df["date_end"].max())
-        if len(df) and df["date_end"].notna().any()
-        else (df["date"].max() if len(df) else None)
-    )
+    dates = df["date"][drawn]
+    ends = df["date_end"][drawn]
+    first = dates.min() if len(dates) else None
+    last = dates.max() if len(dates) else None
+    if last is not None and ends.notna().any():
+        last = max(last, ends.max())
 
     site = df["site_id"].astype("string").str.strip()
-    site = site.mask(site == "")
-    has_point = df["lat"].notna() & df["lon"].notna()
-    located = site.notna() | has_point
-    unlocated = int((~located).sum())
-    df = df[located].copy()
-    site = site[located]
-    has_point = has_point[located]
+    site = site.mask(site == "").to_numpy(dtype=object, na_value=None)
+    has_point = (df["lat"].notna() & df["lon"].notna()).to_numpy()
+    located = (site != None) | has_point  # noqa: E711 - elementwise
+    unlocated = int((drawn & ~located).sum())
+    # The drawn, located rows by date, then incident id (Python's sort of the ids is faster than pandas'
+    # multi-column sort on text), taken from the table once.
+    keep = np.flatnonzero(drawn & located)
+    ids = df["incident_id"].fillna("").to_numpy(dtype=object)[keep]
+    by_id = np.array(sorted(range(len(keep)), key=ids.__getitem__), dtype=np.int64)
+    days = df["date"].to_numpy(dtype="datetime64[ns]")[keep]
+    take = keep[by_id[np.argsort(days[by_id], kind="stable")]]
+    df = df.iloc[take].copy()
+    df["kind"] = kinds[take]
+    site = pd.Series(site[take], index=df.index, dtype="string")
+    has_point = pd.Series(has_point[take], index=df.index)
 
     # Place key: the site when known, else the point rounded to 3 decimals (about 100 m).
     rlat, rlon = df["lat"].round(3), df["lon"].round(3)
@@ -554,32 +612,32 @@ def prepare(
     site_name = df["site_name"].astype("string").where(df["site_name"].notna(), site)
     location = df["location"].astype("string")
     df["place_name"] = site_name.where(site.notna(), location).fillna(df["place"])
-
-    df = df.sort_values(["date", "incident_id"], kind="stable")
     # One position and one name per place: the first-listed name, the median position for sites (site points
     # dominate; incidents matched by distance have their own points), the rounded point otherwise.
-    by_place = df.groupby("place", sort=True)
-    names = by_place["place_name"].first()
-    med_lat, med_lon = by_place["lat"].median(), by_place["lon"].median()
+    codes, places = pd.factorize(df["place"].to_numpy(dtype=object))
+    names = df["place_name"].groupby(codes).first().reindex(range(len(places))).to_numpy(dtype=object)
+    med_lat = df["lat"].groupby(codes).median().reindex(range(len(places))).to_numpy(dtype=float, copy=True)
+    med_lon = df["lon"].groupby(codes).median().reindex(range(len(places))).to_numpy(dtype=float, copy=True)
     # A site's marker stands on the gazetteer's point, not on the spread of incidents matched by distance.
     from ..gazetteer import default_gazetteer
 
     gaz = gazetteer if gazetteer is not None else default_gazetteer()
-    for place in med_lat.index:
-        site_id = place[len("site:") :] if place.startswith("site:") else None
-        if site_id is not None and site_id in gaz:
-            med_lat[place], med_lon[place] = gaz[site_id].lat, gaz[site_id].lon
-    df["place_name"] = df["place"].map(names)
-    is_site = df["place"].str.startswith("site:")
-    # (index-aligned: df was re-sorted since rlat/rlon were computed)
-    df["lat"] = df["place"].map(med_lat).where(is_site, rlat)
-    df["lon"] = df["place"].map(med_lon).where(is_site, rlon)
+    place_is_site = np.array([str(p).startswith("site:") for p in places], dtype=bool)
+    for i in np.flatnonzero(place_is_site):
+        site_id = str(places[i])[len("site:") :]
+        if site_id in gaz:
+            med_lat[i], med_lon[i] = gaz[site_id].lat, gaz[site_id].lon
+    df["place_name"] = names[codes]
+    is_site = place_is_site[codes]
+    df["lat"] = np.where(is_site, med_lat[codes], rlat.to_numpy(dtype=float))
+    df["lon"] = np.where(is_site, med_lon[codes], rlon.to_numpy(dtype=float))
     # A site given by id but with no point anywhere cannot be drawn either.
     missing = df["lat"].isna() | df["lon"].isna()
-    unlocated += int(missing.sum())
-    df = df[~missing]
+    if missing.any():
+        unlocated += int(missing.sum())
+        df = df[~missing]
 
-    df["week"] = iso_week_label(df["date"]).astype(str)
+    df["week"] = iso_week_label(df["date"]).astype("category")
     df["week_start"] = week_start(df["date"])
     attack_weeks = (
         df.loc[df["kind"] == "attack", ["week", "week_start"]].drop_duplicates().sort_values("week_start")
@@ -590,15 +648,19 @@ def prepare(
 
 
 def _point_keys(rlat: pd.Series, rlon: pd.Series, has_point: pd.Series) -> pd.Series:
-    """``pt:<lat>,<lon>`` (3 decimals) per row with a point, else missing; each distinct point formatted once."""
-    keys = pd.Series(pd.NA, index=rlat.index, dtype=object)
+    """``pt:<lat>,<lon>`` (3 decimals) per row with a point, else missing; each distinct point formatted
+    once."""
+    keys = np.full(len(rlat), None, dtype=object)
     mask = has_point.to_numpy(dtype=bool)
     if mask.any():
         lat, lon = rlat.to_numpy(dtype=float)[mask], rlon.to_numpy(dtype=float)[mask]
-        codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([lat, lon]))
-        texts = np.array([f"pt:{a:.3f},{b:.3f}" for a, b in uniques], dtype=object)
-        keys[mask] = texts[codes]
-    return keys
+        # Thousandths of a degree as one integer per point (latitude in [-90, 90], longitude in [-180, 180]).
+        point = np.rint(lat * 1000).astype(np.int64) * 1_000_000 + np.rint(lon * 1000).astype(np.int64)
+        codes, uniques = pd.factorize(point)
+        first = np.unique(codes, return_index=True)[1]
+        texts = np.array([f"pt:{a:.3f},{b:.3f}" for a, b in zip(lat[first], lon[first], strict=True)])
+        keys[mask] = texts.astype(object)[codes]
+    return pd.Series(keys, index=rlat.index, dtype=object)
 
 
 def _popup_header(name: str, country: str, count: int, noun: str, injured: Any, killed: Any) -> list[str]:

@@ -298,14 +298,17 @@ def _legend_colors(
     if attacks.empty:
         return [], color_by
     if color_by == "weapon":
-        present = set(attacks["weapon"].astype("string").fillna("unknown"))
+        weapons = attacks["weapon"]
+        present = {str(w) for w in weapons.dropna().unique()}
+        if weapons.isna().any():
+            present.add("unknown")
         out = [(WEAPON_LABELS[w], c) for w, c in WEAPON_COLORS.items() if w in present]
         if present - set(WEAPON_COLORS):
             out.append(("other weapon", OTHER_COLOR))
         return out, "dominant weapon"
-    codes = sorted(
-        set(attacks["country"].astype("string").fillna("")), key=lambda c: country_name(c, names)
-    )
+    countries = attacks["country"]
+    found = {str(c) for c in countries.dropna().unique()} | ({""} if countries.isna().any() else set())
+    codes = sorted(found, key=lambda c: country_name(c, names))
     out = []
     for code in codes:
         if not code:

@@ -4,8 +4,7 @@ Each layer is a :class:`folium.FeatureGroup` (so LayerControl lists it) whose ma
 from compact columns (:class:`~geoincidents.maps._data.Markers`) pointing into the map's shared
 :class:`PopupRows`, instead of one JS statement per marker as ``folium.CircleMarker`` would emit: a map of a
 million incidents stays a few megabytes. A layer makes its markers when it is first shown (a hidden week
-layer costs nothing at load time), and circles are drawn on one canvas. Popups are built on click, with DOM
-calls, from the shared rows.
+layer costs nothing at load time). Popups are built on click, with DOM calls, from the shared rows.
 """
 
 from __future__ import annotations
@@ -60,7 +59,7 @@ class PopupRows(RawMacroElement):
                         return p === "http:" || p === "https:";
                     } catch (e) { return false; }
                 }
-                var n = d.n[j], injured = d.i ? d.i[j] : 0, killed = d.k ? d.k[j] : 0;
+                var n = d.n[j], injured = d.i[j] || 0, killed = d.k[j] || 0;
                 var country = t.styles[d.s[j]][0];
                 var root = document.createElement("div");
                 root.className = "gi-popup";
@@ -85,9 +84,10 @@ class PopupRows(RawMacroElement):
                     var parts = [];
                     if (t.what[rows.w[r]]) { parts.push(t.what[rows.w[r]]); }
                     if (t.claim[rows.c[r]]) { parts.push(t.claim[rows.c[r]]); }
-                    var hurt = rows.i[r], dead = rows.k[r];
+                    var hurt = t.cas[rows.x[r]][0], dead = t.cas[rows.x[r]][1];
                     if (hurt >= 0 || dead >= 0) {
-                        parts.push((hurt < 0 ? "?" : hurt) + " injured, " + (dead < 0 ? "?" : dead) + " killed");
+                        parts.push((hurt < 0 ? "?" : hurt) + " injured, "
+                            + (dead < 0 ? "?" : dead) + " killed");
                     }
                     text(li, " " + parts.join(" \u00b7 "));
                     if (rows.n && t.note[rows.n[r]]) { add(li, "div", "gi-notes", t.note[rows.n[r]]); }
@@ -113,20 +113,33 @@ class PopupRows(RawMacroElement):
                 }
                 return root;
             }
-            function {{ this.get_name() }}_layer(d, o, make) {
+            function {{ this.get_name() }}_layer(c, o, make) {
                 var t = {{ this.get_name() }};
                 var group = L.featureGroup();
                 var built = false, onAdd = group.onAdd;
+                var d = {p: [], n: c.n, s: c.s, r: [], i: {}, k: {}};
                 function popup(j) { return function () { return {{ this.get_name() }}_popup(d, j, o); }; }
                 function build() {
+                    // Undo the layer's compaction: places and first rows are given as differences.
+                    var p = 0, r = 0, q;
+                    for (q = 0; q < c.p.length; q++) {
+                        p += c.p[q];
+                        d.p.push(p);
+                        if (Array.isArray(c.r[q])) { d.r.push(c.r[q]); } else { r += c.r[q]; d.r.push(r); }
+                    }
+                    for (q = 0; c.i && q < c.i.length; q += 2) { d.i[c.i[q]] = c.i[q + 1]; }
+                    for (q = 0; c.k && q < c.k.length; q += 2) { d.k[c.k[q]] = c.k[q + 1]; }
                     var scale = o.scale, lat = t.places.lat, lon = t.places.lon, names = t.places.name;
                     for (var j = 0; j < d.p.length; j++) {
-                        var p = d.p[j], n = d.n[j];
-                        var radius = Math.round(({{ this.min_radius }} + {{ this.max_radius - this.min_radius }}
-                            * Math.sqrt(Math.min(n, scale) / scale)) * 10) / 10;
+                        p = d.p[j];
+                        var n = d.n[j];
+                        var radius = Math.round(({{ this.min_radius }}
+                            + {{ this.max_radius - this.min_radius }} * Math.sqrt(Math.min(n, scale) / scale))
+                            * 10) / 10;
                         make([lat[p], lon[p]], radius, t.styles[d.s[j]][1])
-                            .bindTooltip(t.tips[names[p]] + ": " + n + " " + (n === 1 ? o.oneHtml : o.nounHtml),
-                                         {sticky: true})
+                            .bindTooltip(
+                                t.tips[names[p]] + ": " + n + " " + (n === 1 ? o.oneHtml : o.nounHtml),
+                                {sticky: true})
                             .bindPopup(popup(j), {maxWidth: 380, maxHeight: 340})
                             .addTo(group);
                     }
@@ -156,7 +169,7 @@ class PopupRows(RawMacroElement):
 
 
 class MarkerLayer(folium.FeatureGroup, RawMacroElement):
-    """A layer of markers drawn in JS from :class:`~geoincidents.maps._data.Markers` with popups from ``rows``.
+    """A layer of markers drawn in JS from :class:`~geoincidents.maps._data.Markers`, popups from ``rows``.
 
     The loop over the markers, the tooltip and the popup are the same for every kind of marker; a subclass
     says only how one marker is made: :meth:`marker_js` returns the body of a JS function of ``ll`` (the
