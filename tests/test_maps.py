@@ -303,6 +303,35 @@ def test_popups_are_capped_but_counts_are_not(outlines):
     (record,) = _layers(m, SiteMarkers)["All weeks"].records
     assert record[4] == "Al-Tanf Garrison: 30 attacks"
     assert len(record[6]) == 5 and record[7] == 25
+    # Only listed incidents reach the page: the 5 newest of each ISO week (Oct 1 is in W39, Oct 30 in W44),
+    # which include the 5 newest overall.
+    weeks = pd.Series(pd.to_datetime([r["date"] for r in rows])).dt.isocalendar().week
+    assert len(_popup_table(m)["rows"]["d"]) == int(weeks.value_counts().clip(upper=5).sum()) == 22
+    table = _popup_table(m)
+    assert [table["date"][table["rows"]["d"][i]] for i in record[6]] == [
+        f"2023-10-{d}" for d in (30, 29, 28, 27, 26)
+    ]
+
+
+def test_country_layers_list_the_newest_of_their_country(outlines):
+    # One site attacked under two country labels on alternate days: a country layer's popup rows are not
+    # next to each other in the page's order, so they are listed one by one.
+    rows = [
+        dict(date=f"2023-10-{d:02d}", event_type="attack", site_id="al-tanf", country="IRQ" if d % 2 else "SYR")
+        for d in range(1, 7)
+    ]
+    m = incident_map(make_joined(rows), countries=outlines, popup_limit=2, by="country")
+    table = _popup_table(m)
+    layers = _layers(m, SiteMarkers)
+
+    def dates(layer: str) -> list[str]:
+        (record,) = layers[layer].records
+        return [table["date"][table["rows"]["d"][i]] for i in record[6]]
+
+    assert dates("All countries") == ["2023-10-06", "2023-10-05"]
+    assert dates("Iraq") == ["2023-10-05", "2023-10-03"]
+    assert dates("Syria") == ["2023-10-06", "2023-10-04"]
+    assert [layers[c].records[0][7] for c in ("Iraq", "Syria")] == [1, 1]
 
 
 @pytest.mark.parametrize(
