@@ -317,7 +317,7 @@ def test_country_layers_list_the_newest_of_their_country(outlines):
     # One site attacked under two country labels on alternate days: a country layer's popup rows are not
     # next to each other in the page's order, so they are listed one by one.
     rows = [
-        dict(date=f"2023-10-{d:02d}", event_type="attack", site_id="al-tanf", country="IRQ" if d % 2 else "SYR")
+        dict(date=f"2023-10-0{d}", event_type="attack", site_id="al-tanf", country="IRQ" if d % 2 else "SYR")
         for d in range(1, 7)
     ]
     m = incident_map(make_joined(rows), countries=outlines, popup_limit=2, by="country")

@@ -272,13 +272,7 @@ class RowTable:
             if not len(rows):
                 return out
             key_code, combos = pd.factorize(key_code, sort=True)
-            key_values = []
-            for combo in combos.tolist():
-                parts = []
-                for options in reversed(decoded):
-                    combo, c = divmod(combo, len(options))
-                    parts.append(options[c])
-                key_values.append(tuple(reversed(parts)))
+            key_values = [tuple(_unpack(combo, decoded)) for combo in combos.tolist()]
         n_places = len(self.places)
         group = key_code.astype(np.int64) * n_places + place
         by_group = np.argsort(group, kind="stable")  # global order inside each group
@@ -471,14 +465,16 @@ def _table(columns: list[pd.Series], text: Any) -> tuple[list[int], list[Any]]:
         decoded.append([None, *(None if is_missing(u) else u for u in uniques)])
         key = key * (len(uniques) + 1) + (codes + 1)
     codes, firsts = pd.factorize(key)
-    values = []
-    for k in firsts.tolist():
-        parts = []
-        for options in reversed(decoded):
-            k, c = divmod(k, len(options))
-            parts.append(options[c])
-        values.append(text(*reversed(parts)))
-    return codes.tolist(), values
+    return codes.tolist(), [text(*_unpack(k, decoded)) for k in firsts.tolist()]
+
+
+def _unpack(key: int, options: list[list[Any]]) -> list[Any]:
+    """The values a combined key stands for: ``key`` is the positions in ``options`` in mixed radix."""
+    parts = []
+    for values in reversed(options):
+        key, position = divmod(key, len(values))
+        parts.append(values[position])
+    return parts[::-1]
 
 
 def week_label(week: str, monday: pd.Timestamp) -> str:
@@ -541,8 +537,8 @@ def prepare(
     Prepared
     """
     # Only the columns the map shows: every filter below then copies a dozen columns, not the whole table.
-    keep = [c for c in (*_TEXT_COLUMNS, "date", "date_end", "injured", "killed") if c in joined.columns]
-    df = pd.DataFrame(joined[keep]).reset_index(drop=True)  # row labels must be unique
+    shown = [c for c in (*_TEXT_COLUMNS, "date", "date_end", "injured", "killed") if c in joined.columns]
+    df = pd.DataFrame(joined[shown]).reset_index(drop=True)  # row labels must be unique
     for col in _POPUP_ONLY:
         if col in df.columns:  # few distinct values: filters and sorts then move integer codes
             df[col] = df[col].astype("category")
@@ -585,22 +581,22 @@ def prepare(
     if last is not None and ends.notna().any():
         last = max(last, ends.max())
 
-    site = df["site_id"].astype("string").str.strip()
-    site = site.mask(site == "").to_numpy(dtype=object, na_value=None)
-    has_point = (df["lat"].notna() & df["lon"].notna()).to_numpy()
-    located = (site != None) | has_point  # noqa: E711 - elementwise
+    site_text = df["site_id"].astype("string").str.strip()
+    site_ids = np.asarray(site_text.mask(site_text == ""), dtype=object)
+    point_flags = (df["lat"].notna() & df["lon"].notna()).to_numpy(dtype=bool)
+    located = ~pd.isna(site_ids) | point_flags
     unlocated = int((drawn & ~located).sum())
     # The drawn, located rows by date, then incident id (Python's sort of the ids is faster than pandas'
     # multi-column sort on text), taken from the table once.
     keep = np.flatnonzero(drawn & located)
-    ids = df["incident_id"].fillna("").to_numpy(dtype=object)[keep]
-    by_id = np.array(sorted(range(len(keep)), key=ids.__getitem__), dtype=np.int64)
-    days = df["date"].to_numpy(dtype="datetime64[ns]")[keep]
+    id_text = np.asarray(df["incident_id"].fillna(""), dtype=object)[keep]
+    by_id = np.array(sorted(range(len(keep)), key=id_text.__getitem__), dtype=np.int64)
+    days = np.asarray(df["date"], dtype="datetime64[ns]")[keep]
     take = keep[by_id[np.argsort(days[by_id], kind="stable")]]
     df = df.iloc[take].copy()
     df["kind"] = kinds[take]
-    site = pd.Series(site[take], index=df.index, dtype="string")
-    has_point = pd.Series(has_point[take], index=df.index)
+    site = pd.Series(site_ids[take], index=df.index, dtype="string")
+    has_point = pd.Series(point_flags[take], index=df.index)
 
     # Place key: the site when known, else the point rounded to 3 decimals (about 100 m).
     rlat, rlon = df["lat"].round(3), df["lon"].round(3)
