@@ -69,6 +69,10 @@ def maps(tmp_path_factory):
             incident_map(joined, countries=outlines, offline=True, time_slider=True), folder / "offline.html"
         ),
         "xss": save_map(incident_map(xss, countries=outlines, offline=True), folder / "xss.html"),
+        "by_country": save_map(
+            incident_map(joined, countries=outlines, offline=True, popup_limit=2, by="country"),
+            folder / "by_country.html",
+        ),
     }
 
 
@@ -162,6 +166,26 @@ def test_popup_lists_the_newest_and_counts_the_rest(browser, maps):
         assert dates == ["2023-11-06", "2023-10-30"]
         assert text.splitlines()[-1] == "and 4 earlier incidents not listed"
         assert "6 attacks" in text
+        assert view.errors == []
+    finally:
+        view.close()
+
+
+def test_hidden_layers_make_their_markers_when_shown(browser, maps):
+    view = Page(browser, maps["by_country"], serve_cdn=False)
+    try:
+        page = view.page
+        made = """() => Object.keys(window).filter(k => k.startsWith('site_markers_'))
+            .map(k => window[k].getLayers().length)"""
+        assert sorted(page.evaluate(made)) == [0, 0, 0, N_ATTACK_PLACES]  # hidden layers: no markers yet
+        page.get_by_label("All countries").uncheck()
+        page.get_by_label("Syria").check()
+        assert view.count("path.gi-site") == 5
+        assert sorted(page.evaluate(made)) == [0, 0, 5, N_ATTACK_PLACES]
+        text = _open_popup(page, "Al-Tanf Garrison")
+        dates = page.locator(".leaflet-popup-content .gi-date").all_inner_texts()
+        assert len(dates) == 2 and dates == sorted(dates, reverse=True)
+        assert "Syria" in text.splitlines()[0]
         assert view.errors == []
     finally:
         view.close()

@@ -145,7 +145,7 @@ def test_incident_text_is_escaped_in_the_html(outlines):
     assert {href for _, href, _ in sources} == {"", "https://www.fdd.org/analysis/x"}  # the added row's
     heads = [r[5] for layer in _layers(m, SiteMarkers).values() for r in layer.records]
     assert [XSS_PLACE, "Iraq", "1 attack"] in heads and XSS_SITE in {h[0] for h in heads}
-    script = html[html.index("_popup(d) {") :]
+    script = html[html.index("_popup(d, j, o) {") :]
     script = script[: script.index("</script>")]
     assert "innerHTML" not in script and "textContent" in script
     assert "insertAdjacentHTML" not in script and "outerHTML" not in script
@@ -157,19 +157,21 @@ def test_popup_rows_hold_the_incident_details(joined, outlines):
     ain = _layers(m, SiteMarkers)["All weeks"].records
     (record,) = [r for r in ain if r[4].startswith("Ain al-Asad Air Base")]
     assert record[5] == ["Ain al-Asad Air Base", "Iraq", "6 attacks"]
-    rows = [table["rows"][i] for i in record[6]]
-    dates = [table["date"][r[0]] for r in rows]
+    cols = table["rows"]
+    rows = [{k: cols[k][i] for k in cols} for i in record[6]]
+    dates = [table["date"][r["d"]] for r in rows]
     assert dates == ["2023-11-06", "2023-10-30", "2023-10-24", "2023-10-21", "2023-10-18", "2023-10-17"]
     oldest = rows[-1]
-    assert table["what"][oldest[1]] == "one-way drone · intercepted"
-    assert table["claim"][oldest[2]] == "claimed by Islamic Resistance in Iraq (claimed)"
-    assert oldest[3:5] == [0, 0]
-    assert table["note"][oldest[6]] == "Two drones shot down near the base."
-    assert table["src"][oldest[5]] == [["FDD", "https://www.fdd.org/analysis/x", "2023-10-24"]]
-    assert rows[1][3:5] == [None, None] and len(rows[1]) == 6  # casualties not reported, no note
-    assert table["what"][rows[0][1]] == "indirect fire"
+    assert table["what"][oldest["w"]] == "one-way drone · intercepted"
+    assert table["claim"][oldest["c"]] == "claimed by Islamic Resistance in Iraq (claimed)"
+    assert table["cas"][oldest["x"]] == [0, 0]
+    assert table["note"][oldest["n"]] == "Two drones shot down near the base."
+    assert table["src"][oldest["s"]] == [["FDD", "https://www.fdd.org/analysis/x", "2023-10-24"]]
+    assert table["cas"][rows[1]["x"]] == [-1, -1]  # casualties not reported
+    assert table["note"][rows[1]["n"]] == ""  # no note
+    assert table["what"][rows[0]["w"]] == "indirect fire"
     # One row per incident however many layers list it (all weeks, its week).
-    assert len(table["rows"]) == 24 + 3  # located attacks and strikes
+    assert all(len(col) == 24 + 3 for col in cols.values())  # located attacks and strikes
 
 
 # --- reproducibility ----------------------------------------------------------------------
@@ -301,6 +303,35 @@ def test_popups_are_capped_but_counts_are_not(outlines):
     (record,) = _layers(m, SiteMarkers)["All weeks"].records
     assert record[4] == "Al-Tanf Garrison: 30 attacks"
     assert len(record[6]) == 5 and record[7] == 25
+    # Only listed incidents reach the page: the 5 newest of each ISO week (Oct 1 is in W39, Oct 30 in W44),
+    # which include the 5 newest overall.
+    weeks = pd.Series(pd.to_datetime([r["date"] for r in rows])).dt.isocalendar().week
+    assert len(_popup_table(m)["rows"]["d"]) == int(weeks.value_counts().clip(upper=5).sum()) == 22
+    table = _popup_table(m)
+    assert [table["date"][table["rows"]["d"][i]] for i in record[6]] == [
+        f"2023-10-{d}" for d in (30, 29, 28, 27, 26)
+    ]
+
+
+def test_country_layers_list_the_newest_of_their_country(outlines):
+    # One site attacked under two country labels on alternate days: a country layer's popup rows are not
+    # next to each other in the page's order, so they are listed one by one.
+    rows = [
+        dict(date=f"2023-10-0{d}", event_type="attack", site_id="al-tanf", country="IRQ" if d % 2 else "SYR")
+        for d in range(1, 7)
+    ]
+    m = incident_map(make_joined(rows), countries=outlines, popup_limit=2, by="country")
+    table = _popup_table(m)
+    layers = _layers(m, SiteMarkers)
+
+    def dates(layer: str) -> list[str]:
+        (record,) = layers[layer].records
+        return [table["date"][table["rows"]["d"][i]] for i in record[6]]
+
+    assert dates("All countries") == ["2023-10-06", "2023-10-05"]
+    assert dates("Iraq") == ["2023-10-05", "2023-10-03"]
+    assert dates("Syria") == ["2023-10-06", "2023-10-04"]
+    assert [layers[c].records[0][7] for c in ("Iraq", "Syria")] == [1, 1]
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._geo import drop_geometry, positions
+from .._geo import positions
 from ..isoweeks import iso_week_label, week_start
 from ..schema import ATTACK_EVENT_TYPES, STRIKE_EVENT_TYPES, is_missing
 from ..style import OTHER_COLOR, UNKNOWN_COLOR, WEAPON_COLORS, country_color, country_name, vocabulary_label
@@ -39,9 +39,14 @@ _TEXT_COLUMNS = (
     "notes",
     "date_precision",
 )
-# The popup tables (index 0 of each is the empty value) and the frame columns a popup row is made of.
-_TABLES = ("date", "what", "claim", "src", "note")
-_ROW_COLUMNS = (
+# Text columns only shown in popups (not cleaned or compared here).
+_POPUP_ONLY = ("weapon", "claimed_by", "claim_status", "outcome", "sources", "notes", "date_precision")
+# The frame columns a popup row is made of.
+_POPUP_COLUMNS = (
+    "date",
+    "date_end",
+    "injured",
+    "killed",
     "date_precision",
     "weapon",
     "kind",
@@ -81,94 +86,395 @@ class Prepared:
     last: pd.Timestamp | None
 
 
-class RowTable:
-    """Popup rows of the incidents the markers list, shipped once as compact JSON and built in the browser.
+@dataclass
+class Markers:
+    """One marker layer as columns (one entry per marker), as the page's JS draws it.
 
-    Each incident a popup lists becomes one row of small integers (its position in :attr:`rows` is what a
-    marker refers to), pointing into tables of distinct values: ``date`` texts, ``what`` (weapon,
-    interception, outcome), ``claim`` texts, ``src`` (source lists) and ``note`` texts; index 0 of each is
-    empty. A row is ``[date, what, claim, injured, killed, src, note]`` (casualties -1 when not reported;
-    ``note`` left out when there is none). All values are plain text: the page's JS puts them into the DOM
-    with ``textContent`` and links only ``http(s)`` URLs, which :func:`~geoincidents.maps._html.safe_url`
-    already checked here.
+    Attributes
+    ----------
+    place : numpy.ndarray
+        Position of each marker's place in :attr:`RowTable.places`.
+    count, injured, killed : numpy.ndarray
+        Incidents at the marker and their reported casualties (sums).
+    style : numpy.ndarray
+        Position in :attr:`RowTable.styles` (the country shown in the popup and the fill colour).
+    start : numpy.ndarray
+        Global position (see :class:`RowTable`) of the first listed incident when the listed ones follow each
+        other in that order, else -1 and the positions are in ``lists``.
+    lists : dict
+        Marker position -> global positions of its listed incidents (only where ``start`` is -1).
+    noun : str
+        ``"attacks"``, ``"events"`` or ``"US strikes"``.
+    scale_max : int
+        Count drawn with :data:`MAX_RADIUS`.
+    limit : int
+        Most incidents listed in one popup.
+    """
+
+    place: np.ndarray
+    count: np.ndarray
+    injured: np.ndarray
+    killed: np.ndarray
+    style: np.ndarray
+    start: np.ndarray
+    lists: dict[int, list[int]]
+    noun: str = "attacks"
+    scale_max: int = 1
+    limit: int = 15
+
+    @classmethod
+    def empty(cls, noun: str = "attacks") -> Markers:
+        """A layer without markers.
+
+        Examples
+        --------
+        >>> len(Markers.empty())
+        0
+        """
+        none = np.zeros(0, dtype=np.int64)
+        return cls(none, none, none, none, none, none, {}, noun)
+
+    def __len__(self) -> int:
+        return len(self.place)
+
+    def listed(self, i: int) -> int:
+        """Number of incidents the popup of marker ``i`` lists."""
+        if self.start[i] < 0:
+            return len(self.lists[int(i)])
+        return int(min(self.count[i], self.limit))
+
+
+class RowTable:
+    """The places, marker styles and popup rows of a map, shipped once as compact JSON; markers point into it.
+
+    The drawable incidents are put in one *global order* (kind, place, newest first, ties by incident id).
+    A marker's popup lists its ``limit`` first incidents in that order; for a place, or a place in one week,
+    they follow each other, so the marker needs only the position of the first. Only incidents that some
+    popup lists are shipped, as columns of small integers (``d`` date, ``w`` weapon/interception/outcome,
+    ``c`` claim, ``x`` casualties, ``s`` sources, ``n`` note) pointing into tables of distinct values
+    (``date``, ``what``, ``claim``, ``cas`` as ``[injured, killed]`` with -1 for not reported, ``src``,
+    ``note``). All values are plain text: the
+    page's JS puts them into the DOM with ``textContent`` and links only ``http(s)`` URLs, which
+    :func:`~geoincidents.maps._html.safe_url` already checked here. Place names come twice: plain (``names``,
+    for popups) and escaped by :func:`~geoincidents.maps._html.esc` (``tips``, for tooltips, which Leaflet
+    shows as HTML).
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        :attr:`Prepared.frame`; rows are referred to by its index labels.
+        :attr:`Prepared.frame` (sorted by date and incident id).
+    country_names : dict, optional
+        ISO3 -> name, for the popups.
+
+    Examples
+    --------
+    >>> RowTable(pd.DataFrame()).payload()["places"]
+    {'lat': [], 'lon': [], 'name': []}
     """
 
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame, country_names: dict[str, str] | None = None):
         self.frame = frame
-        self.rows: list[list[int | None]] = []
-        self._index: dict[Any, int] = {}
-        self._values: dict[str, dict[Any, int]] = {name: {} for name in _TABLES}
-        self.tables: dict[str, list[Any]] = {name: [] for name in _TABLES}
-        for name in _TABLES:
-            self._value(name, None, "" if name != "src" else [])
+        self.country_names = country_names
+        self.styles: list[list[str]] = []
+        self._style_index: dict[tuple[str, str], int] = {}
+        n = len(frame)
+        self._listed = np.zeros(n, dtype=bool)
+        self._ship: tuple[int, np.ndarray] | None = None
+        if n == 0 or "place" not in frame.columns:
+            self.places = pd.DataFrame({"lat": [], "lon": [], "name": []})
+            self.names: list[str] = []
+            self._order = np.zeros(0, dtype=np.int64)
+            self._rank = np.zeros(0, dtype=np.int64)
+            self._place_code = np.zeros(0, dtype=np.int64)
+            return
+        # Places in name order (then key): layers list their markers in this order.
+        place_codes, place_keys = pd.factorize(frame["place"].to_numpy(dtype=object))
+        first = pd.DataFrame({"code": place_codes, "name": frame["place_name"].astype(str).to_numpy()})
+        first = first.drop_duplicates("code").set_index("code").sort_index()
+        lat = pd.Series(frame["lat"].to_numpy(dtype=float)).groupby(place_codes).first()
+        lon = pd.Series(frame["lon"].to_numpy(dtype=float)).groupby(place_codes).first()
+        info = pd.DataFrame(
+            {"key": np.asarray(place_keys, dtype=object), "name": first["name"].to_numpy(),
+             "lat": lat.to_numpy(), "lon": lon.to_numpy()}
+        ).sort_values(["name", "key"], kind="stable")
+        rank_of_code = np.empty(len(info), dtype=np.int64)
+        rank_of_code[info.index.to_numpy()] = np.arange(len(info))
+        row_place = rank_of_code[place_codes]
+        name_codes, names = pd.factorize(info["name"].to_numpy(dtype=object))
+        self.names = [str(v) for v in names]
+        self.places = pd.DataFrame(
+            {
+                "lat": info["lat"].round(5).to_numpy(),
+                "lon": info["lon"].round(5).to_numpy(),
+                "name": name_codes,
+            }
+        )
+        kind = (frame["kind"].to_numpy(dtype=object) == "strike").astype(np.int64)
+        days = frame["date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        # Global order: kind, place, newest first, ties by incident id (the frame's order: lexsort is stable).
+        self._order = np.lexsort((-days, row_place, kind))  # frame positions, in global order
+        self._rank = np.empty(n, dtype=np.int64)
+        self._rank[self._order] = np.arange(n)
+        self._place_code = row_place
 
-    def ref(self, label: Any) -> int:
-        """Position of the row of incident ``label`` (frame index), adding it on first use."""
-        return self.refs([label])[0]
+    # -- layers -------------------------------------------------------------------------------------------
+    def markers(
+        self,
+        part: pd.DataFrame,
+        keys: Sequence[str],
+        *,
+        color_by: str,
+        scale_max: int,
+        limit: int,
+        noun: str,
+    ) -> dict[tuple[Any, ...], Markers]:
+        """The markers of ``part`` per group of ``keys``, one per place, and mark the incidents they list.
 
-    def refs(self, labels: Sequence[Any]) -> list[int]:
-        """Positions of the rows of incidents ``labels``; new ones are added in the order given."""
-        new = [label for label in dict.fromkeys(labels) if label not in self._index]
-        if new:
-            self._add(new)
-        index = self._index
-        return [index[label] for label in labels]
+        Parameters
+        ----------
+        part : pandas.DataFrame
+            Rows of :attr:`frame` (one kind).
+        keys : sequence of str
+            Columns splitting the markers into layers (``[]`` for one layer, ``["week"]``, ``["country"]``).
+        color_by : {"country", "weapon"}
+            Fill colour: the marker's most frequent country or weapon (ties: alphabetical).
+        scale_max : int
+            Count drawn with :data:`MAX_RADIUS`.
+        limit : int
+            Most incidents listed in one popup (newest first).
+        noun : str
+            ``"attacks"``, ``"events"`` or ``"US strikes"``.
 
+        Returns
+        -------
+        dict
+            Layer key tuple (``()`` without keys) -> :class:`Markers`, markers in place-name order.
+        """
+        out: dict[tuple[Any, ...], Markers] = {}
+        if part.empty:
+            return out
+        pos = self.frame.index.get_indexer(part.index)
+        glob = np.sort(self._rank[pos])  # global positions of the part's incidents, in global order
+        rows = self._order[glob]  # their frame positions
+        place = self._place_code[rows]
+        key_values: list[tuple[Any, ...]] = [()]
+        key_code = np.zeros(len(rows), dtype=np.int64)
+        if keys:
+            key_code = np.zeros(len(rows), dtype=np.int64)
+            decoded = []
+            valid = np.ones(len(rows), dtype=bool)
+            for key in keys:
+                codes, uniques = pd.factorize(self.frame[key].iloc[rows], sort=True)
+                valid &= codes >= 0  # rows without a key value are in no layer (as groupby drops them)
+                key_code = key_code * len(uniques) + codes
+                decoded.append([str(u) for u in uniques])
+            glob, rows, place, key_code = glob[valid], rows[valid], place[valid], key_code[valid]
+            if not len(rows):
+                return out
+            key_code, combos = pd.factorize(key_code, sort=True)
+            key_values = [tuple(_unpack(combo, decoded)) for combo in combos.tolist()]
+        n_places = len(self.places)
+        group = key_code.astype(np.int64) * n_places + place
+        by_group = np.argsort(group, kind="stable")  # global order inside each group
+        group, glob, rows = group[by_group], glob[by_group], rows[by_group]
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        counts = np.diff(np.r_[starts, len(group)])
+        rank = np.arange(len(group)) - np.repeat(starts, counts)
+        shown = rank < limit
+        self._listed[glob[shown]] = True
+        listed = np.minimum(counts, limit)
+        first, last = glob[starts], glob[starts + listed - 1]
+        together = last - first + 1 == listed
+        injured = self._sums("injured", rows, starts)
+        killed = self._sums("killed", rows, starts)
+        country = self._mode("country", rows, group, starts)
+        if color_by == "weapon":
+            weapon = self._mode("weapon", rows, group, starts)
+            colors = [WEAPON_COLORS.get(w or "unknown", OTHER_COLOR) for w in weapon]
+        else:
+            colors = [country_color(c) if c else UNKNOWN_COLOR for c in country]
+        styles = [self._style(c, col) for c, col in zip(country, colors, strict=True)]
+        style = np.array(styles, dtype=np.int64)
+        start = np.where(together, first, -1)
+        marker_key = group[starts] // n_places
+        lists_all = {
+            int(i): glob[starts[i] : starts[i] + listed[i]].tolist() for i in np.flatnonzero(~together)
+        }
+        bounds = np.flatnonzero(np.r_[True, marker_key[1:] != marker_key[:-1]])
+        for b, e in zip(bounds, np.r_[bounds[1:], len(marker_key)], strict=True):
+            out[key_values[marker_key[b]]] = Markers(
+                place=group[starts[b:e]] % n_places,
+                count=counts[b:e],
+                injured=injured[b:e],
+                killed=killed[b:e],
+                style=style[b:e],
+                start=start[b:e],
+                lists={i - int(b): v for i, v in lists_all.items() if b <= i < e},
+                noun=noun,
+                scale_max=max(int(scale_max), 1),
+                limit=limit,
+            )
+        return out
+
+    def marker_js(self, markers: Markers) -> dict[str, Any]:
+        """A layer's columns for the page, made small: ``p`` place and ``r`` first shipped row as differences
+        from the marker before (both grow along a layer), or for ``r`` the list of shipped rows; ``n`` count;
+        ``s`` style; ``i``/``k`` casualties as ``[marker, value, ...]`` pairs where not zero.
+
+        Examples
+        --------
+        >>> RowTable(pd.DataFrame()).marker_js(Markers.empty())
+        {'p': [], 'n': [], 's': [], 'r': []}
+        """
+        ship = self._shipped_index()
+        together = markers.start >= 0
+        first = ship[markers.start[together]] if together.any() else np.zeros(0, dtype=np.int64)
+        steps = np.diff(np.r_[0, first]).tolist()
+        r: list[Any] = [None] * len(markers)
+        for i, step in zip(np.flatnonzero(together).tolist(), steps, strict=True):
+            r[i] = step
+        for i, listed in markers.lists.items():
+            r[i] = ship[listed].tolist()
+        out: dict[str, Any] = {
+            "p": np.diff(np.r_[0, markers.place]).tolist(),
+            "n": markers.count.tolist(),
+            "s": markers.style.tolist(),
+            "r": r,
+        }
+        for name, values in (("i", markers.injured), ("k", markers.killed)):
+            hit = np.flatnonzero(values)
+            if len(hit):
+                out[name] = np.column_stack([hit, values[hit]]).ravel().tolist()
+        return out
+
+    def marker_rows(self, markers: Markers, i: int) -> list[int]:
+        """Positions (in the shipped rows of :meth:`payload`) of the incidents marker ``i`` lists."""
+        ship = self._shipped_index()
+        if markers.start[i] < 0:
+            return ship[markers.lists[int(i)]].tolist()
+        return list(range(int(ship[markers.start[i]]), int(ship[markers.start[i]]) + markers.listed(i)))
+
+    def describe(self, markers: Markers) -> list[list[Any]]:
+        """What each marker shows, as the page's JS draws it (for inspection and tests; one Python step per
+        marker, so not used to build the page).
+
+        Returns
+        -------
+        list of list
+            ``[lat, lon, radius, color, tooltip_html, [name, country, counts], row positions, n_more]`` per
+            marker; row positions index the columns of ``payload()["rows"]``.
+        """
+        out = []
+        for i in range(len(markers)):
+            p, count = int(markers.place[i]), int(markers.count[i])
+            name = self.names[int(self.places["name"].iloc[p])]
+            noun = markers.noun[:-1] if count == 1 and markers.noun.endswith("s") else markers.noun
+            country, color = self.styles[int(markers.style[i])]
+            header = _popup_header(name, country, count, noun, markers.injured[i], markers.killed[i])
+            out.append([
+                float(self.places["lat"].iloc[p]),
+                float(self.places["lon"].iloc[p]),
+                marker_radius(count, markers.scale_max),
+                color,
+                f"{esc(name)}: {count} {esc(noun)}",
+                header,
+                self.marker_rows(markers, i),
+                count - markers.listed(i),
+            ])
+        return out
+
+    # -- payload ------------------------------------------------------------------------------------------
     def payload(self) -> dict[str, Any]:
-        """The tables and rows, ready for :func:`~geoincidents.maps._html.js_json`."""
-        return {**self.tables, "rows": self.rows}
+        """The tables, places, styles and shipped rows, ready for :func:`~geoincidents.maps._html.js_json`."""
+        shipped = self._order[np.flatnonzero(self._listed)]
+        out: dict[str, Any] = {"date": [], "what": [], "claim": [], "cas": [], "src": [], "note": []}
+        rows: dict[str, list[int]] = {k: [] for k in ("d", "w", "c", "x", "s")}
+        if len(shipped):
+            sub = self.frame[list(_POPUP_COLUMNS)].iloc[shipped]
+            rows["d"], out["date"] = _table(self._date_columns(sub), _date_text)
+            what = [sub[c] for c in ("weapon", "kind", "event_type", "outcome")]
+            rows["w"], out["what"] = _table(what, _what_text)
+            rows["c"], out["claim"] = _table([sub["claimed_by"], sub["claim_status"]], _claim_text)
+            casualties = [pd.Series(_casualty_ints(sub[c])) for c in ("injured", "killed")]
+            rows["x"], out["cas"] = _table(casualties, lambda i, k: [int(i), int(k)])
+            rows["s"], out["src"] = _table([sub["sources"]], source_items)
+            notes, out["note"] = _table([sub["notes"]], _note_text)
+            if any(out["note"]):
+                rows["n"] = notes
+        places = self.places
+        return {
+            **out,
+            "rows": rows,
+            "places": {"lat": places["lat"].tolist(), "lon": places["lon"].tolist(),
+                       "name": places["name"].tolist()},
+            "names": self.names,
+            "tips": [esc(n) for n in self.names],
+            "styles": self.styles,
+        }
 
-    def _value(self, table: str, key: Any, value: Any) -> int:
-        """Index of ``key`` in ``table``, appending ``value`` on first use."""
-        known = self._values[table]
-        pos = known.get(key)
+    # -- helpers ------------------------------------------------------------------------------------------
+    def _shipped_index(self) -> np.ndarray:
+        """Position among the shipped rows of each global position (cached until more rows are listed)."""
+        count = int(self._listed.sum())
+        if self._ship is None or self._ship[0] != count:
+            self._ship = (count, np.cumsum(self._listed) - 1)
+        return self._ship[1]
+
+    def _style(self, country: str | None, color: str) -> int:
+        key = (country or "", color)
+        pos = self._style_index.get(key)
         if pos is None:
-            if not value and self.tables[table]:
-                pos = known[key] = 0  # every empty value is the table's first entry
-            else:
-                pos = known[key] = len(self.tables[table])
-                self.tables[table].append(value)
+            pos = self._style_index[key] = len(self.styles)
+            self.styles.append([country_name(country, self.country_names) if country else "", color])
         return pos
 
-    def _add(self, labels: list[Any]) -> None:
-        sub = self.frame.loc[labels]  # one lookup for all new rows, not one per incident
-        date = sub["date"].dt.strftime("%Y-%m-%d").tolist()
-        end = sub["date_end"]
-        end = end.dt.strftime("%Y-%m-%d").where(end.notna(), None).tolist()
-        cols = {c: _plain(sub[c]) for c in _ROW_COLUMNS}
-        injured, killed = _casualty_ints(sub["injured"]), _casualty_ints(sub["killed"])
-        for i, label in enumerate(labels):
-            precision = cols["date_precision"][i] or ""
-            dkey = (date[i], precision if precision in ("range", "week", "month") else "", end[i])
-            d = self._values["date"].get(dkey)
-            if d is None:
-                d = self._value("date", dkey, _date_text(*dkey))
-            wkey = (cols["weapon"][i], cols["kind"][i], cols["event_type"][i], cols["outcome"][i])
-            w = self._values["what"].get(wkey)
-            if w is None:
-                w = self._value("what", wkey, _what_text(*wkey))
-            ckey = (cols["claimed_by"][i], cols["claim_status"][i])
-            c = self._values["claim"].get(ckey)
-            if c is None:
-                c = self._value("claim", ckey, _claim_text(*ckey))
-            skey = cols["sources"][i]
-            s = self._values["src"].get(skey)
-            if s is None:
-                s = self._value("src", skey, source_items(skey))
-            nkey = cols["notes"][i]
-            n = self._values["note"].get(nkey)
-            if n is None:
-                n = self._value("note", nkey, _note_text(nkey))
-            row = [d, w, c, injured[i], killed[i], s]
-            if n:
-                row.append(n)
-            self._index[label] = len(self.rows)
-            self.rows.append(row)
+    def _sums(self, column: str, rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        values = pd.to_numeric(self.frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return np.add.reduceat(np.nan_to_num(values[rows]), starts).astype(np.int64)
+
+    def _mode(self, column: str, rows: np.ndarray, group: np.ndarray, starts: np.ndarray) -> list[str | None]:
+        """Most frequent value of ``column`` per group (ties: alphabetical; missing counts as ``""``)."""
+        found, values = pd.factorize(self.frame[column].iloc[rows], sort=True)
+        codes, uniques = found + 1, ["", *(str(v) for v in values)]  # missing first, as ""
+        marker = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(rows)]))
+        pair, counts = np.unique(marker * len(uniques) + codes, return_counts=True)
+        who, code = pair // len(uniques), pair % len(uniques)
+        best = np.lexsort((code, -counts, who))
+        keep = best[np.r_[True, who[best][1:] != who[best][:-1]]]
+        return [str(uniques[c]) or None for c in code[keep]]
+
+    @staticmethod
+    def _date_columns(sub: pd.DataFrame) -> list[pd.Series]:
+        """Date, precision (only ``range``/``week``/``month`` matter) and end date, as texts."""
+        precision = sub["date_precision"].astype("string")
+        precision = precision.where(precision.isin(["range", "week", "month"]))
+        date = sub["date"].to_numpy(dtype="datetime64[D]")
+        end = sub["date_end"].to_numpy(dtype="datetime64[D]")
+        # Dates as day numbers (few distinct), formatted once per distinct date by _date_text.
+        return [pd.Series(date.astype(np.int64)), pd.Series(precision.to_numpy(dtype=object)),
+                pd.Series(np.where(np.isnat(end), np.nan, end.astype(np.int64).astype(float)))]
+
+
+def _table(columns: list[pd.Series], text: Any) -> tuple[list[int], list[Any]]:
+    """Per row, the position of its distinct combination of ``columns`` (first-appearance order), and
+    ``text(*values)`` of each combination (missing values as None)."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    decoded: list[list[Any]] = []
+    for column in columns:
+        codes, uniques = pd.factorize(column)
+        decoded.append([None, *(None if is_missing(u) else u for u in uniques)])
+        key = key * (len(uniques) + 1) + (codes + 1)
+    codes, firsts = pd.factorize(key)
+    return codes.tolist(), [text(*_unpack(k, decoded)) for k in firsts.tolist()]
+
+
+def _unpack(key: int, options: list[list[Any]]) -> list[Any]:
+    """The values a combined key stands for: ``key`` is the positions in ``options`` in mixed radix."""
+    parts = []
+    for values in reversed(options):
+        key, position = divmod(key, len(values))
+        parts.append(values[position])
+    return parts[::-1]
 
 
 def week_label(week: str, monday: pd.Timestamp) -> str:
@@ -230,8 +536,12 @@ def prepare(
     -------
     Prepared
     """
-    df = drop_geometry(joined)
-    df = df.reset_index(drop=True)  # row labels index the popup table; they must be unique
+    # Only the columns the map shows: every filter below then copies a dozen columns, not the whole table.
+    shown = [c for c in (*_TEXT_COLUMNS, "date", "date_end", "injured", "killed") if c in joined.columns]
+    df = pd.DataFrame(joined[shown]).reset_index(drop=True)  # row labels must be unique
+    for col in _POPUP_ONLY:
+        if col in df.columns:  # few distinct values: filters and sorts then move integer codes
+            df[col] = df[col].astype("category")
     for col in _TEXT_COLUMNS:
         if col not in df.columns:
             df[col] = pd.NA
@@ -255,34 +565,42 @@ def prepare(
     lat, lon = positions(joined)
     df["lat"], df["lon"] = lat, lon
     event = df["event_type"].astype("string").str.strip().str.lower()
-    df["kind"] = np.where(
+    kinds = np.where(
         event.isin(list(event_types)), "attack", np.where(event.isin(STRIKE_EVENT_TYPES), "strike", "")
-    )
-    df = df[df["kind"] != ""]
+    ).astype(object)
+    drawn = kinds != ""
 
     country = df["country"].astype("string")
-    counted = country[df["kind"] == "attack"].fillna("").value_counts().sort_index()
+    counted = country[kinds == "attack"].fillna("").value_counts().sort_index()
     attacks_by_country = {str(k): int(v) for k, v in counted.items()}
     attacks_by_country.pop("", None)
-    first = df["date"].min() if len(df) else None
-    last = (
-        max(df["date"].max(), df["date_end"].max())
-        if len(df) and df["date_end"].notna().any()
-        else (df["date"].max() if len(df) else None)
-    )
+    dates = df["date"][drawn]
+    ends = df["date_end"][drawn]
+    first = dates.min() if len(dates) else None
+    last = dates.max() if len(dates) else None
+    if last is not None and ends.notna().any():
+        last = max(last, ends.max())
 
-    site = df["site_id"].astype("string").str.strip()
-    site = site.mask(site == "")
-    has_point = df["lat"].notna() & df["lon"].notna()
-    located = site.notna() | has_point
-    unlocated = int((~located).sum())
-    df = df[located].copy()
-    site = site[located]
-    has_point = has_point[located]
+    site_text = df["site_id"].astype("string").str.strip()
+    site_ids = np.asarray(site_text.mask(site_text == ""), dtype=object)
+    point_flags = (df["lat"].notna() & df["lon"].notna()).to_numpy(dtype=bool)
+    located = ~pd.isna(site_ids) | point_flags
+    unlocated = int((drawn & ~located).sum())
+    # The drawn, located rows by date, then incident id (Python's sort of the ids is faster than pandas'
+    # multi-column sort on text), taken from the table once.
+    keep = np.flatnonzero(drawn & located)
+    id_text = np.asarray(df["incident_id"].fillna(""), dtype=object)[keep]
+    by_id = np.array(sorted(range(len(keep)), key=id_text.__getitem__), dtype=np.int64)
+    days = np.asarray(df["date"], dtype="datetime64[ns]")[keep]
+    take = keep[by_id[np.argsort(days[by_id], kind="stable")]]
+    df = df.iloc[take].copy()
+    df["kind"] = kinds[take]
+    site = pd.Series(site_ids[take], index=df.index, dtype="string")
+    has_point = pd.Series(point_flags[take], index=df.index)
 
     # Place key: the site when known, else the point rounded to 3 decimals (about 100 m).
     rlat, rlon = df["lat"].round(3), df["lon"].round(3)
-    point_key = "pt:" + rlat.map("{:.3f}".format).astype(str) + "," + rlon.map("{:.3f}".format).astype(str)
+    point_key = _point_keys(rlat, rlon, has_point)
     if point_mode == "point":
         df["place"] = point_key.where(has_point, "site:" + site).astype(str)
     else:
@@ -290,32 +608,32 @@ def prepare(
     site_name = df["site_name"].astype("string").where(df["site_name"].notna(), site)
     location = df["location"].astype("string")
     df["place_name"] = site_name.where(site.notna(), location).fillna(df["place"])
-
-    df = df.sort_values(["date", "incident_id"], kind="stable")
     # One position and one name per place: the first-listed name, the median position for sites (site points
     # dominate; incidents matched by distance have their own points), the rounded point otherwise.
-    by_place = df.groupby("place", sort=True)
-    names = by_place["place_name"].first()
-    med_lat, med_lon = by_place["lat"].median(), by_place["lon"].median()
+    codes, places = pd.factorize(df["place"].to_numpy(dtype=object))
+    names = df["place_name"].groupby(codes).first().reindex(range(len(places))).to_numpy(dtype=object)
+    med_lat = df["lat"].groupby(codes).median().reindex(range(len(places))).to_numpy(dtype=float, copy=True)
+    med_lon = df["lon"].groupby(codes).median().reindex(range(len(places))).to_numpy(dtype=float, copy=True)
     # A site's marker stands on the gazetteer's point, not on the spread of incidents matched by distance.
     from ..gazetteer import default_gazetteer
 
     gaz = gazetteer if gazetteer is not None else default_gazetteer()
-    for place in med_lat.index:
-        site_id = place[len("site:") :] if place.startswith("site:") else None
-        if site_id is not None and site_id in gaz:
-            med_lat[place], med_lon[place] = gaz[site_id].lat, gaz[site_id].lon
-    df["place_name"] = df["place"].map(names)
-    is_site = df["place"].str.startswith("site:")
-    # (index-aligned: df was re-sorted since rlat/rlon were computed)
-    df["lat"] = df["place"].map(med_lat).where(is_site, rlat)
-    df["lon"] = df["place"].map(med_lon).where(is_site, rlon)
+    place_is_site = np.array([str(p).startswith("site:") for p in places], dtype=bool)
+    for i in np.flatnonzero(place_is_site):
+        site_id = str(places[i])[len("site:") :]
+        if site_id in gaz:
+            med_lat[i], med_lon[i] = gaz[site_id].lat, gaz[site_id].lon
+    df["place_name"] = names[codes]
+    is_site = place_is_site[codes]
+    df["lat"] = np.where(is_site, med_lat[codes], rlat.to_numpy(dtype=float))
+    df["lon"] = np.where(is_site, med_lon[codes], rlon.to_numpy(dtype=float))
     # A site given by id but with no point anywhere cannot be drawn either.
     missing = df["lat"].isna() | df["lon"].isna()
-    unlocated += int(missing.sum())
-    df = df[~missing]
+    if missing.any():
+        unlocated += int(missing.sum())
+        df = df[~missing]
 
-    df["week"] = iso_week_label(df["date"]).astype(str)
+    df["week"] = iso_week_label(df["date"]).astype("category")
     df["week_start"] = week_start(df["date"])
     attack_weeks = (
         df.loc[df["kind"] == "attack", ["week", "week_start"]].drop_duplicates().sort_values("week_start")
@@ -325,161 +643,42 @@ def prepare(
     return Prepared(df, unlocated, weeks, attacks_by_country, first, last)
 
 
-def place_records(
-    frame: pd.DataFrame,
-    keys: Sequence[str],
-    table: RowTable,
-    *,
-    color_by: str,
-    scale_max: int,
-    limit: int,
-    noun: str,
-    country_names: dict[str, str] | None = None,
-) -> dict[tuple[Any, ...], list[list[Any]]]:
-    """Marker records per group of ``keys`` (plus the place), for the marker layers' JS.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Rows of :attr:`Prepared.frame` to draw (one kind).
-    keys : sequence of str
-        Columns splitting the markers into layers (``[]`` for one layer, ``["week"]``, ``["country"]``).
-    table : RowTable
-        Where popup rows go.
-    color_by : {"country", "weapon"}
-        Fill colour: the place's country or its most frequent weapon.
-    scale_max : int
-        Count drawn with :data:`MAX_RADIUS`.
-    limit : int
-        Most incidents listed in one popup.
-    noun : str
-        ``"attacks"`` or ``"US strikes"`` for tooltips.
-    country_names : dict, optional
-        ISO3 -> name.
-
-    Returns
-    -------
-    dict
-        Layer key tuple -> list of ``[lat, lon, radius, color, tooltip, header, row ids, more]``, ordered by
-        place name and key.
-    """
-    out: dict[tuple[Any, ...], list[list[Any]]] = {}
-    if frame.empty:
-        return out
-    cols = list(keys) + ["place"]
-    # Newest first inside each marker, ties by incident id, so popups and row ids are stable.
-    ordered = frame.sort_values(["date", "incident_id"], ascending=[False, True], kind="stable")
-    ordered = ordered.assign(_rank=ordered.groupby(cols, sort=False).cumcount())
-    grouped = ordered.groupby(cols, sort=True)
-    stats = grouped.agg(
-        n=("incident_id", "size"),
-        injured=("injured", "sum"),
-        killed=("killed", "sum"),
-        lat=("lat", "first"),
-        lon=("lon", "first"),
-        name=("place_name", "first"),
-    )
-    colors = _colors(ordered, cols, color_by)
-    countries = _mode(ordered, cols, "country")
-    shown = ordered[ordered["_rank"] < limit]
-    # Positions of each marker's listed incidents (in ``shown`` order: newest first), then one batch of rows.
-    groups = shown.groupby(cols, sort=False).indices
-    group_keys = sorted(groups, key=lambda k: k if isinstance(k, tuple) else (k,))
-    labels = shown.index.to_numpy()
-    listed = [labels[groups[k]].tolist() for k in group_keys]
-    refs = table.refs([label for part in listed for label in part])
-    row_ids: dict[tuple[Any, ...], list[int]] = {}
-    start = 0
-    for key, part in zip(group_keys, listed, strict=True):
-        row_ids[key if isinstance(key, tuple) else (key,)] = refs[start : start + len(part)]
-        start += len(part)
-    stats = stats.reset_index().sort_values(list(keys) + ["name", "place"], kind="stable")
-    for rec in stats.itertuples(index=False):
-        full = tuple(getattr(rec, c) for c in cols)
-        count = int(rec.n)  # type: ignore[arg-type]
-        radius = marker_radius(count, scale_max)
-        one = noun[:-1] if count == 1 and noun.endswith("s") else noun
-        tooltip = f"{esc(rec.name)}: {count} {esc(one)}"
-        header = _popup_header(
-            rec.name, countries.get(full), count, one, rec.injured, rec.killed, country_names
-        )
-        ids = row_ids.get(full, [])
-        out.setdefault(full[:-1], []).append(
-            [
-                round(float(rec.lat), 5),  # type: ignore[arg-type]
-                round(float(rec.lon), 5),  # type: ignore[arg-type]
-                radius,
-                colors.get(full, UNKNOWN_COLOR),
-                tooltip,
-                header,
-                ids,
-                count - len(ids),
-            ]
-        )
-    return out
+def _point_keys(rlat: pd.Series, rlon: pd.Series, has_point: pd.Series) -> pd.Series:
+    """``pt:<lat>,<lon>`` (3 decimals) per row with a point, else missing; each distinct point formatted
+    once."""
+    keys = np.full(len(rlat), None, dtype=object)
+    mask = has_point.to_numpy(dtype=bool)
+    if mask.any():
+        lat, lon = rlat.to_numpy(dtype=float)[mask], rlon.to_numpy(dtype=float)[mask]
+        # Thousandths of a degree as one integer per point (latitude in [-90, 90], longitude in [-180, 180]).
+        point = np.rint(lat * 1000).astype(np.int64) * 1_000_000 + np.rint(lon * 1000).astype(np.int64)
+        codes, uniques = pd.factorize(point)
+        first = np.unique(codes, return_index=True)[1]
+        texts = np.array([f"pt:{a:.3f},{b:.3f}" for a, b in zip(lat[first], lon[first], strict=True)])
+        keys[mask] = texts.astype(object)[codes]
+    return pd.Series(keys, index=rlat.index, dtype=object)
 
 
-def _mode(frame: pd.DataFrame, cols: list[str], column: str) -> dict[tuple[Any, ...], Any]:
-    """Most frequent value of ``column`` per group (ties: alphabetical)."""
-    values = frame[column].astype("string").fillna("")
-    counts = (
-        pd.DataFrame({**{c: frame[c] for c in cols}, "_v": values})
-        .groupby(cols + ["_v"], sort=True)
-        .size()
-        .rename("_n")
-        .reset_index()
-        .sort_values(cols + ["_n", "_v"], ascending=[True] * len(cols) + [False, True], kind="stable")
-        .drop_duplicates(cols)
-    )
-    return {tuple(row[:-2]): (row[-2] or None) for row in counts.itertuples(index=False)}
-
-
-def _colors(frame: pd.DataFrame, cols: list[str], color_by: str) -> dict[tuple[Any, ...], str]:
-    if color_by == "weapon":
-        return {
-            k: WEAPON_COLORS.get(v or "unknown", OTHER_COLOR) for k, v in _mode(frame, cols, "weapon").items()
-        }
-    return {
-        k: country_color(v) for k, v in _mode(frame, cols, "country").items()
-    }
-
-
-def _int_or_none(value: Any) -> int | None:
-    return None if is_missing(value) else int(value)
-
-
-def _popup_header(
-    name: Any,
-    country: Any,
-    count: int,
-    noun: str,
-    injured: Any,
-    killed: Any,
-    country_names: dict[str, str] | None,
-) -> list[str]:
+def _popup_header(name: str, country: str, count: int, noun: str, injured: Any, killed: Any) -> list[str]:
     """``[place name, country name, "N attacks · N injured · N killed"]``, plain text (the JS escapes)."""
     parts = [f"{count} {noun}"]
-    inj, kil = _int_or_none(injured), _int_or_none(killed)
-    if inj:
-        parts.append(f"{inj} injured")
-    if kil:
-        parts.append(f"{kil} killed")
-    where = country_name(country, country_names) if country else ""
-    return ["" if is_missing(name) else str(name), where, " · ".join(parts)]
+    if injured:
+        parts.append(f"{int(injured)} injured")
+    if killed:
+        parts.append(f"{int(killed)} killed")
+    return [name, country, " · ".join(parts)]
 
 
-def _plain(column: pd.Series) -> list[Any]:
-    """A column as a list of Python values, None for missing ones."""
-    return column.astype(object).where(column.notna(), None).tolist()
+def _casualty_ints(column: pd.Series) -> list[int]:
+    """A casualty column as ints, -1 where not reported."""
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isnan(values), -1, np.nan_to_num(values)).astype(np.int64).tolist()
 
 
-def _casualty_ints(column: pd.Series) -> list[int | None]:
-    """A casualty column as ints, None where not reported."""
-    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan).tolist()
-    return [None if v != v else int(v) for v in values]  # v != v: NaN
-
-
-def _date_text(date: str, precision: str, end: str | None) -> str:
+def _date_text(day: int, precision: str | None, end_day: float | None) -> str:
+    """The popup's date of an incident from its day number (since 1970), precision and end day."""
+    date = str(np.datetime64(int(day), "D"))
+    end = None if end_day is None else str(np.datetime64(int(end_day), "D"))
     if precision == "range" and end is not None:
         return f"{date} – {end}"
     if precision in ("week", "month"):

@@ -14,7 +14,7 @@ from branca.element import Figure
 from .._files import atomic_path
 from ..schema import ATTACK_EVENT_TYPES
 from ..style import OTHER_COLOR, UNKNOWN_COLOR, WEAPON_COLORS, WEAPON_LABELS, country_color, country_name
-from ._data import RowTable, marker_radius, place_records, prepare, week_label
+from ._data import Markers, RowTable, marker_radius, prepare, week_label
 from ._figure import MapFigure, render_figure
 from ._html import esc
 from ._ids import assign_ids
@@ -160,25 +160,16 @@ def incident_map(
         **({} if noun == "attacks" else {"name": "Events by country"}),
     )
     choropleth.add_to(m)
-    table = RowTable(frame)
+    table = RowTable(frame, country_names=names)
     rows = PopupRows(table)
     rows.add_to(m)
 
     def records(part: pd.DataFrame, keys: list[str], noun: str, scale: int, color: str = color_by) -> dict:
-        return place_records(
-            part,
-            keys,
-            table,
-            color_by=color,
-            scale_max=scale,
-            limit=popup_limit,
-            noun=noun,
-            country_names=names,
-        )
+        return table.markers(part, keys, color_by=color, scale_max=scale, limit=popup_limit, noun=noun)
 
     # One size scale for all attack layers, so a week's circles compare with the whole period's.
     scale_max = int(attacks.groupby("place").size().max()) if not attacks.empty else 1
-    all_records = records(attacks, [], noun, scale_max).get((), [])
+    all_records = records(attacks, [], noun, scale_max).get((), Markers.empty(noun))
     all_name = "All weeks" if by == "week" else "All countries"
     all_layer = SiteMarkers(all_records, rows, name=all_name, show=True)
     all_layer.add_to(m)
@@ -188,7 +179,9 @@ def incident_map(
     if by == "week" or time_slider:
         per_week = records(attacks, ["week"], noun, scale_max)
         for (week, _start), label in zip(prep.weeks, week_labels, strict=True):
-            layer = SiteMarkers(per_week.get((week,), []), rows, name=label, show=False, control=by == "week")
+            layer = SiteMarkers(
+                per_week.get((week,), Markers.empty(noun)), rows, name=label, show=False, control=by == "week"
+            )
             layer.add_to(m)
             week_layers.append(layer)
     if by == "country":
@@ -198,7 +191,7 @@ def incident_map(
 
     if not strikes.empty:
         strike_max = int(strikes.groupby("place").size().max())
-        strike_records = records(strikes, [], "US strikes", strike_max, "country").get((), [])
+        strike_records = records(strikes, [], "US strikes", strike_max, "country")[()]
         StrikeMarkers(strike_records, rows, name="US strikes").add_to(m)
 
     if time_slider and week_layers:
@@ -305,14 +298,17 @@ def _legend_colors(
     if attacks.empty:
         return [], color_by
     if color_by == "weapon":
-        present = set(attacks["weapon"].astype("string").fillna("unknown"))
+        weapons = attacks["weapon"]
+        present = {str(w) for w in weapons.dropna().unique()}
+        if weapons.isna().any():
+            present.add("unknown")
         out = [(WEAPON_LABELS[w], c) for w, c in WEAPON_COLORS.items() if w in present]
         if present - set(WEAPON_COLORS):
             out.append(("other weapon", OTHER_COLOR))
         return out, "dominant weapon"
-    codes = sorted(
-        set(attacks["country"].astype("string").fillna("")), key=lambda c: country_name(c, names)
-    )
+    countries = attacks["country"]
+    found = {str(c) for c in countries.dropna().unique()} | ({""} if countries.isna().any() else set())
+    codes = sorted(found, key=lambda c: country_name(c, names))
     out = []
     for code in codes:
         if not code:

@@ -1,9 +1,10 @@
 """Site circles: one CircleMarker per place, sized by count, with a tooltip and a popup listing incidents.
 
-Each layer is a :class:`folium.FeatureGroup` (so LayerControl lists it) whose markers are created in a small
-loop from compact JSON, instead of one JS statement per marker as ``folium.CircleMarker`` would emit: a map of
-100 000 incidents stays a few megabytes. Popups are built on click, with DOM calls, from the shared
-:class:`PopupRows`.
+Each layer is a :class:`folium.FeatureGroup` (so LayerControl lists it) whose markers are made in the browser
+from compact columns (:class:`~geoincidents.maps._data.Markers`) pointing into the map's shared
+:class:`PopupRows`, instead of one JS statement per marker as ``folium.CircleMarker`` would emit: a map of a
+million incidents stays a few megabytes. A layer makes its markers when it is first shown (a hidden week
+layer costs nothing at load time). Popups are built on click, with DOM calls, from the shared rows.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 import folium
+import numpy as np
 from folium.template import Template
 
-from ._data import RowTable
+from ._data import MAX_RADIUS, MIN_RADIUS, Markers, RowTable
 from ._html import RawMacroElement, esc, js_json
 
 
@@ -41,8 +43,8 @@ class PopupRows(RawMacroElement):
         """
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = {{ this.rows_js() }};
-            function {{ this.get_name() }}_popup(d) {
-                var t = {{ this.get_name() }};
+            function {{ this.get_name() }}_popup(d, j, o) {
+                var t = {{ this.get_name() }}, rows = t.rows;
                 function add(parent, tag, cls, text) {
                     var e = document.createElement(tag);
                     if (cls) { e.className = cls; }
@@ -57,27 +59,39 @@ class PopupRows(RawMacroElement):
                         return p === "http:" || p === "https:";
                     } catch (e) { return false; }
                 }
+                var n = d.n[j], injured = d.i[j] || 0, killed = d.k[j] || 0;
+                var country = t.styles[d.s[j]][0];
                 var root = document.createElement("div");
                 root.className = "gi-popup";
                 var head = add(root, "div", "gi-head");
-                add(head, "b", "", d[5][0]);
-                if (d[5][1]) { text(head, " (" + d[5][1] + ")"); }
-                add(root, "div", "gi-meta", d[5][2]);
+                add(head, "b", "", t.names[t.places.name[d.p[j]]]);
+                if (country) { text(head, " (" + country + ")"); }
+                var meta = [n + " " + (n === 1 ? o.one : o.noun)];
+                if (injured) { meta.push(injured + " injured"); }
+                if (killed) { meta.push(killed + " killed"); }
+                add(root, "div", "gi-meta", meta.join(" \u00b7 "));
+                var ids = d.r[j];
+                if (!Array.isArray(ids)) {
+                    var first = ids;
+                    ids = [];
+                    for (var q = 0; q < Math.min(n, o.limit); q++) { ids.push(first + q); }
+                }
                 var list = add(root, "ol", "gi-list");
-                for (var i = 0; i < d[6].length; i++) {
-                    var r = t.rows[d[6][i]];
+                for (var i = 0; i < ids.length; i++) {
+                    var r = ids[i];
                     var li = add(list, "li");
-                    add(li, "span", "gi-date", t.date[r[0]]);
+                    add(li, "span", "gi-date", t.date[rows.d[r]]);
                     var parts = [];
-                    if (t.what[r[1]]) { parts.push(t.what[r[1]]); }
-                    if (t.claim[r[2]]) { parts.push(t.claim[r[2]]); }
-                    if (r[3] !== null || r[4] !== null) {
-                        parts.push((r[3] === null ? "?" : r[3]) + " injured, "
-                            + (r[4] === null ? "?" : r[4]) + " killed");
+                    if (t.what[rows.w[r]]) { parts.push(t.what[rows.w[r]]); }
+                    if (t.claim[rows.c[r]]) { parts.push(t.claim[rows.c[r]]); }
+                    var hurt = t.cas[rows.x[r]][0], dead = t.cas[rows.x[r]][1];
+                    if (hurt >= 0 || dead >= 0) {
+                        parts.push((hurt < 0 ? "?" : hurt) + " injured, "
+                            + (dead < 0 ? "?" : dead) + " killed");
                     }
                     text(li, " " + parts.join(" \u00b7 "));
-                    if (r.length > 6 && t.note[r[6]]) { add(li, "div", "gi-notes", t.note[r[6]]); }
-                    var src = t.src[r[5]];
+                    if (rows.n && t.note[rows.n[r]]) { add(li, "div", "gi-notes", t.note[rows.n[r]]); }
+                    var src = t.src[rows.s[r]];
                     if (src.length) {
                         var div = add(li, "div", "gi-src", "Sources: ");
                         for (var k = 0; k < src.length; k++) {
@@ -92,11 +106,50 @@ class PopupRows(RawMacroElement):
                         }
                     }
                 }
-                if (d[7] > 0) {
-                    add(root, "div", "gi-more", "and " + d[7] + " earlier incident" + (d[7] > 1 ? "s" : "")
+                var more = n - ids.length;
+                if (more > 0) {
+                    add(root, "div", "gi-more", "and " + more + " earlier incident" + (more > 1 ? "s" : "")
                         + " not listed");
                 }
                 return root;
+            }
+            function {{ this.get_name() }}_layer(c, o, make) {
+                var t = {{ this.get_name() }};
+                var group = L.featureGroup();
+                var built = false, onAdd = group.onAdd;
+                var d = {p: [], n: c.n, s: c.s, r: [], i: {}, k: {}};
+                function popup(j) { return function () { return {{ this.get_name() }}_popup(d, j, o); }; }
+                function build() {
+                    // Undo the layer's compaction: places and first rows are given as differences.
+                    var p = 0, r = 0, q;
+                    for (q = 0; q < c.p.length; q++) {
+                        p += c.p[q];
+                        d.p.push(p);
+                        if (Array.isArray(c.r[q])) { d.r.push(c.r[q]); } else { r += c.r[q]; d.r.push(r); }
+                    }
+                    for (q = 0; c.i && q < c.i.length; q += 2) { d.i[c.i[q]] = c.i[q + 1]; }
+                    for (q = 0; c.k && q < c.k.length; q += 2) { d.k[c.k[q]] = c.k[q + 1]; }
+                    var scale = o.scale, lat = t.places.lat, lon = t.places.lon, names = t.places.name;
+                    for (var j = 0; j < d.p.length; j++) {
+                        p = d.p[j];
+                        var n = d.n[j];
+                        var radius = Math.round(({{ this.min_radius }}
+                            + {{ this.max_radius - this.min_radius }} * Math.sqrt(Math.min(n, scale) / scale))
+                            * 10) / 10;
+                        make([lat[p], lon[p]], radius, t.styles[d.s[j]][1])
+                            .bindTooltip(
+                                t.tips[names[p]] + ": " + n + " " + (n === 1 ? o.oneHtml : o.nounHtml),
+                                {sticky: true})
+                            .bindPopup(popup(j), {maxWidth: 380, maxHeight: 340})
+                            .addTo(group);
+                    }
+                }
+                // Markers are made when the layer is first shown: hidden week layers cost nothing at load.
+                group.onAdd = function (map) {
+                    if (!built) { built = true; build(); }
+                    return onAdd.call(this, map);
+                };
+                return group;
             }
         {% endmacro %}
         """
@@ -108,6 +161,7 @@ class PopupRows(RawMacroElement):
             raise TypeError("table must be a RowTable")
         self._name = "PopupRows"
         self.table = table
+        self.min_radius, self.max_radius = MIN_RADIUS, MAX_RADIUS
 
     def rows_js(self) -> str:
         """The row table as a JS object literal."""
@@ -115,59 +169,63 @@ class PopupRows(RawMacroElement):
 
 
 class MarkerLayer(folium.FeatureGroup, RawMacroElement):
-    """A layer of markers drawn in JS from compact records ``[lat, lon, ...]`` with popups from ``rows``.
+    """A layer of markers drawn in JS from :class:`~geoincidents.maps._data.Markers`, popups from ``rows``.
 
-    The loop over the records, the tooltip (``d[4]``) and the popup are the same for every kind of marker;
-    a subclass says only how one marker is made: :meth:`marker_js` returns JS statements that set ``marker``
-    from the record ``d``.
+    The loop over the markers, the tooltip and the popup are the same for every kind of marker; a subclass
+    says only how one marker is made: :meth:`marker_js` returns the body of a JS function of ``ll`` (the
+    position), ``radius`` and ``color`` that returns the marker.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.featureGroup({});
-            {{ this.get_name() }}.giCount = {{ this.records|length }};
-            (function (group, data) {
-                for (var i = 0; i < data.length; i++) {
-                    (function (d) {
-                        var marker;
-                        {{ this.marker_js() }}
-                        marker
-                            .bindTooltip(d[4], {sticky: true})
-                            .bindPopup(function () { return {{ this.rows.get_name() }}_popup(d); },
-                                       {maxWidth: 380, maxHeight: 340})
-                            .addTo(group);
-                    })(data[i]);
-                }
-            })({{ this.get_name() }}, {{ this.records_js() }});
+            var {{ this.get_name() }} = {{ this.rows.get_name() }}_layer({{ this.records_js() }},
+                {{ this.options_js() }}, function (ll, radius, color) { {{ this.marker_js() }} });
+            {{ this.get_name() }}.giCount = {{ this.markers|length }};
         {% endmacro %}
         """
     )
 
     def __init__(
-        self, records: list[list[Any]], rows: PopupRows, *, name: str, show: bool = True, control: bool = True
+        self, markers: Markers, rows: PopupRows, *, name: str, show: bool = True, control: bool = True
     ):
         if not isinstance(rows, PopupRows):
             raise TypeError("rows must be a PopupRows element")
+        if not isinstance(markers, Markers):
+            raise TypeError("markers must be a Markers (from RowTable.markers)")
         # Leaflet's layer control shows the name as HTML: it is text here, escaped on the one path.
         super().__init__(name=esc(name), overlay=True, control=control, show=show)
-        self.records = list(records)
+        self.markers = markers
         self.rows = rows
 
+    @property
+    def records(self) -> list[list[Any]]:
+        """What each marker shows (see :meth:`geoincidents.maps._data.RowTable.describe`)."""
+        return self.rows.table.describe(self.markers)
+
     def records_js(self) -> str:
-        """The marker records as a JS array literal."""
-        return js_json(self.records)
+        """The marker columns as a JS object literal."""
+        return js_json(self.rows.table.marker_js(self.markers))
+
+    def options_js(self) -> str:
+        """Size scale, popup limit and the count's noun (plain for popups, escaped for tooltips)."""
+        noun = self.markers.noun
+        one = noun[:-1] if noun.endswith("s") else noun
+        return js_json(
+            {"scale": self.markers.scale_max, "limit": self.markers.limit, "noun": noun, "one": one,
+             "nounHtml": esc(noun), "oneHtml": esc(one)}
+        )
 
     def marker_js(self) -> str:
-        """JS statements that make one marker from the record ``d`` and assign it to ``marker``."""
+        """The body of the JS function ``(ll, radius, color)`` that returns one marker."""
         raise NotImplementedError
 
     def _get_self_bounds(self) -> list[list[float | None]]:
-        if not self.records:
+        if not len(self.markers):
             return [[None, None], [None, None]]
-        lats = [r[0] for r in self.records]
-        lons = [r[1] for r in self.records]
-        return [[min(lats), min(lons)], [max(lats), max(lons)]]
+        places = self.rows.table.places.iloc[np.asarray(self.markers.place)]
+        lats, lons = places["lat"], places["lon"]
+        return [[float(lats.min()), float(lons.min())], [float(lats.max()), float(lons.max())]]
 
 
 class SiteMarkers(MarkerLayer):
@@ -175,11 +233,10 @@ class SiteMarkers(MarkerLayer):
 
     Parameters
     ----------
-    records : list of list
-        ``[lat, lon, radius, color, tooltip_html, [name, country, counts], row_ids, n_more]`` per marker, from
-        :func:`geoincidents.maps._data.place_records`.
+    markers : Markers
+        The layer's markers, from :meth:`geoincidents.maps._data.RowTable.markers`.
     rows : PopupRows
-        Where ``row_ids`` point.
+        The map's shared places and popup rows (the same table as ``markers``).
     name : str
         Layer name in the LayerControl.
     show : bool, default True
@@ -190,22 +247,22 @@ class SiteMarkers(MarkerLayer):
     Examples
     --------
     >>> import pandas as pd
-    >>> from geoincidents.maps._data import RowTable
+    >>> from geoincidents.maps._data import Markers, RowTable
     >>> m = folium.Map(tiles=None)
     >>> rows = PopupRows(RowTable(pd.DataFrame())).add_to(m)
-    >>> head = ["Ain al-Asad", "Iraq", "1 attack"]
-    >>> rec = [33.8, 42.4, 8.0, "#0072B2", "Ain al-Asad: 1 attack", head, [], 1]
-    >>> layer = SiteMarkers([rec], rows, name="All weeks").add_to(m)
+    >>> layer = SiteMarkers(Markers.empty(), rows, name="All weeks").add_to(m)
+    >>> layer.records
+    []
     """
 
     def __init__(
-        self, records: list[list[Any]], rows: PopupRows, *, name: str, show: bool = True, control: bool = True
+        self, markers: Markers, rows: PopupRows, *, name: str, show: bool = True, control: bool = True
     ):
-        super().__init__(records, rows, name=name, show=show, control=control)
+        super().__init__(markers, rows, name=name, show=show, control=control)
         self._name = "SiteMarkers"
 
     def marker_js(self) -> str:
         return (
-            'marker = L.circleMarker([d[0], d[1]], {radius: d[2], color: "#1a1a1a", weight: 1, opacity: 0.9, '
-            'fillColor: d[3], fillOpacity: 0.8, className: "gi-site"});'
+            'return L.circleMarker(ll, {radius: radius, color: "#1a1a1a", weight: 1, opacity: 0.9, '
+            'fillColor: color, fillOpacity: 0.8, className: "gi-site"});'
         )

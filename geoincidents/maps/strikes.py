@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..style import STRIKE_COLOR
+from ._data import Markers
 from .sites import MarkerLayer, PopupRows
 
 
@@ -43,8 +42,8 @@ class StrikeMarkers(MarkerLayer):
 
     Parameters
     ----------
-    records : list of list
-        Marker records as for :class:`geoincidents.maps.sites.SiteMarkers` (the radius gives the icon size).
+    markers : Markers
+        As for :class:`geoincidents.maps.sites.SiteMarkers` (the radius gives the icon size).
     rows : PopupRows
         Shared popup rows.
     name : str, default "US strikes"
@@ -55,27 +54,26 @@ class StrikeMarkers(MarkerLayer):
     Examples
     --------
     >>> import folium, pandas as pd
-    >>> from geoincidents.maps._data import RowTable
+    >>> from geoincidents.maps._data import Markers, RowTable
     >>> m = folium.Map(tiles=None)
     >>> rows = PopupRows(RowTable(pd.DataFrame())).add_to(m)
-    >>> rec = [34.4, 40.9, 6.0, "#111", "Al-Qaim: 1 US strike", ["Al-Qaim", "Iraq", "1 US strike"], [], 1]
-    >>> layer = StrikeMarkers([rec], rows).add_to(m)
+    >>> layer = StrikeMarkers(Markers.empty("US strikes"), rows).add_to(m)
     """
 
     def __init__(
-        self, records: list[list[Any]], rows: PopupRows, *, name: str = "US strikes", show: bool = True
+        self, markers: Markers, rows: PopupRows, *, name: str = "US strikes", show: bool = True
     ):
-        super().__init__(records, rows, name=name, show=show, control=True)
+        super().__init__(markers, rows, name=name, show=show, control=True)
         self._name = "StrikeMarkers"
         self.color = STRIKE_COLOR
 
     def marker_js(self) -> str:
         # A diamond sized by the record's radius; the colour is a constant of ours, never data.
         return (
-            "var s = Math.round(8 + d[2]); var h = s / 2;"
+            "var s = Math.round(8 + radius); var h = s / 2;"
             " var svg = '<svg width=\"' + s + '\" height=\"' + s + '\" viewBox=\"0 0 ' + s + ' ' + s + '\">'"
             " + '<polygon points=\"' + h + ',1 ' + (s - 1) + ',' + h + ' ' + h + ',' + (s - 1) + ' 1,' + h"
             f" + '\" fill=\"{self.color}\" stroke=\"#ffffff\" stroke-width=\"1.5\"/></svg>';"
-            ' marker = L.marker([d[0], d[1]], {icon: L.divIcon({className: "gi-strike", html: svg,'
+            ' return L.marker(ll, {icon: L.divIcon({className: "gi-strike", html: svg,'
             " iconSize: [s, s], iconAnchor: [h, h]}), keyboard: true, riseOnHover: true});"
         )
