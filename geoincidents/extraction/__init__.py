@@ -195,6 +195,8 @@ class _Analysis:
         self._date_starts = [d.start for d in self.dates]
         self._place_starts = [p.start for p in self.places]
         self._sentence_starts = [s.start for s in self.sentences]
+        #: Whether each sentence has an event word (:data:`facts.EVENT_CUE`), searched once.
+        self.cues = [facts.EVENT_CUE.search(self.text, s.start, s.end) is not None for s in self.sentences]
 
     def dates_in(self, start: int, end: int) -> list[DateMention]:
         """The date mentions that begin in ``[start, end)``."""
@@ -238,7 +240,7 @@ def _analyse(text: str, published: Any, gazetteer: Gazetteer | None, *, places: 
         pub, basis = publication_date(text)
     sentences = split_sentences(text)
     captions = {s.paragraph for s in sentences if s.caption}
-    sentences = [replace(s, caption=s.paragraph in captions) for s in sentences]
+    sentences = [s if s.caption or s.paragraph not in captions else replace(s, caption=True) for s in sentences]
     year = None
     if pub is None:
         years = [d.day.year for d in find_dates(text, None) if d.kind == "absolute" and d.day is not None]
@@ -270,12 +272,15 @@ def _drafts(a: _Analysis) -> list[_Draft]:
             continue
         here = a.places_in(s.start, s.end)
         if not here:
-            if drafts and si - last_sentence <= 2 and _refers_back(a, s):
+            if drafts and si - last_sentence <= 2 and _refers_back(a, si):
                 for d in drafts:
                     if d.sentence == last_sentence:
                         _add_facts(d, a, s, s.start, s.end, d.place, fill_only=True)
             continue
+        if not a.cues[si] and not facts.strike_cue(text, s.start, s.end):
+            continue  # no event word and no US strike in the sentence: no clause of it can make a draft
         made = []
+        summed: bool | None = None  # whether a clause of the sentence sums up attacks (asked once)
         for cs, ce in clause_bounds(text, s.start, s.end):
             clause_places = _sites_of_clause(text, [p for p in here if cs <= p.start < ce], cs)
             if not clause_places:
@@ -288,7 +293,8 @@ def _drafts(a: _Analysis) -> list[_Draft]:
                 )
                 if event is None:
                     continue
-                summed = any(_aggregate(a, x, y) for x, y in clause_bounds(text, s.start, s.end))
+                if summed is None:
+                    summed = any(_aggregate(a, x, y) for x, y in clause_bounds(text, s.start, s.end))
                 draft = _new_draft(a, si, s, (cs, ce), place, event, peg, sentence_weapons=not summed)
                 if draft is not None:
                     made.append(draft)
@@ -299,13 +305,14 @@ def _drafts(a: _Analysis) -> list[_Draft]:
     return drafts
 
 
-def _refers_back(a: _Analysis, s: Sentence) -> bool:
+def _refers_back(a: _Analysis, si: int) -> bool:
     text = a.text
+    s = a.sentences[si]
     own_dates = [d for d in a.dates_in(s.start, s.end) if d.kind != "anaphoric"]
     if own_dates:
         return False
     cue = (
-        facts.EVENT_CUE.search(text, s.start, s.end)
+        a.cues[si]
         or facts.HEDGE.search(text, s.start, s.end)
         or facts.claim(text, s.start, s.end, a.groups)[0]
         or facts.casualties(text, s.start, s.end)
@@ -362,8 +369,8 @@ def _aggregate(a: _Analysis, start: int, end: int) -> bool:
 def _news_peg(a: _Analysis) -> DateMention | None:
     """The latest single day of the text, on or before publication, in a sentence that reports an event."""
     best = None
-    for s in a.sentences:
-        if not facts.EVENT_CUE.search(a.text, s.start, s.end):
+    for si, s in enumerate(a.sentences):
+        if not a.cues[si]:
             continue
         for d in a.dates_in(s.start, s.end):
             if d.day is None or d.precision != "day":
@@ -583,15 +590,59 @@ def _table(drafts: list[_Draft], a: _Analysis, publisher: str | None, url: str |
     sources = format_sources([source]) if any(source.values()) else "[]"
     used: dict[str, int] = {}
     rows = [_row(d, a, sources, used) for d in drafts]
-    dtypes = _dtypes()
+    arrow = _arrow_types()
+    if arrow is not None:
+        import pyarrow as pa
+
+        kinds, to_pandas = arrow
+        table = pa.table({name: _arrow_column([r[name] for r in rows], kind) for name, kind in kinds.items()})
+        return table.to_pandas(types_mapper=to_pandas.get)
     columns = {}
-    for name, dtype in dtypes.items():
+    for name, dtype in _dtypes().items():
         values = [r[name] for r in rows]
         if dtype.kind == "M":
             columns[name] = pd.to_datetime(pd.Series(values, dtype=object)).astype(dtype).array
         else:
             columns[name] = pd.array(values, dtype=dtype)
     return pd.DataFrame(columns)
+
+
+def _arrow_column(values: list[Any], kind: Any) -> Any:
+    """A pyarrow array of one column; ``values`` are Python str/int/float/date or None, as _row makes them."""
+    import pyarrow as pa
+
+    if kind == "date":
+        return pa.array(values, pa.date32()).cast(pa.timestamp("ns"))
+    return pa.array(values, kind)
+
+
+@lru_cache(maxsize=1)
+def _arrow_types() -> tuple[dict[str, Any], dict[Any, Any]] | None:
+    """(column -> pyarrow type, pyarrow type -> pandas dtype) when the table's string columns are pyarrow
+    strings (pyarrow installed): the table is then built as one pyarrow table and converted at once, faster
+    on a few rows than one pandas array per column. None otherwise (the columns are built with ``pd.array``).
+    """
+    import pandas as pd
+
+    dtypes = _dtypes()
+    string = dtypes["incident_id"]
+    if getattr(string, "storage", None) != "pyarrow":
+        return None
+    import pyarrow as pa
+
+    kinds: dict[str, Any] = {}
+    for name, dtype in dtypes.items():
+        if dtype == string:
+            kinds[name] = pa.large_string()
+        elif isinstance(dtype, pd.Int64Dtype):
+            kinds[name] = pa.int64()
+        elif dtype.kind == "M":
+            kinds[name] = "date"
+        elif dtype == np.dtype("float64"):
+            kinds[name] = pa.float64()
+        else:  # a dtype this builder does not know: the pandas way
+            return None
+    return kinds, {pa.large_string(): string, pa.int64(): pd.Int64Dtype()}
 
 
 @lru_cache(maxsize=1)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from ..gazetteer import FACILITY_KINDS, Gazetteer
 from ..matching import geocode
 from ..normalize import normalize_name
-from .text import word_tokens
+from .text import WORD, word_tokens
 
 if TYPE_CHECKING:
     import ahocorasick
@@ -50,12 +50,13 @@ _FACILITY_TAIL = frozenset(
     }
 )
 _FACILITY_WORDS = frozenset({"base", "airbase", "airport", "field", "garrison", "outpost", "camp"})
+# (The lookaheads on the first character of a match only let the engine skip ahead: same matches.)
 _BASE_PHRASE = re.compile(
-    r"\b((?:(?:[Aa][ls]|[Ee]l|[Aa]sh|[Aa]t|[Aa]yn|[Aa]in)[-\s])?[A-Z][\w’'-]+(?:[-\s](?:[Aa][ls][-\s])?[A-Z][\w’'-]+){0,2})"
+    r"(?=[A-Zae])\b((?:(?:[Aa][ls]|[Ee]l|[Aa]sh|[Aa]t|[Aa]yn|[Aa]in)[-\s])?[A-Z][\w’'-]+(?:[-\s](?:[Aa][ls][-\s])?[A-Z][\w’'-]+){0,2})"
     r"\s+(?:[Aa]ir\s+[Bb]ase|[Aa]irbase|[Aa]ir\s?[Ff]ield|[Bb]ase|[Aa]irport|[Gg]arrison|[Oo]utpost)\b"
 )
 _REGION = re.compile(
-    r"\b(?P<dir>(?:north|south)[-\s]?(?:east|west)ern|northern|southern|eastern|western|central)\s+"
+    r"(?=[NnSsEeWwCc])\b(?P<dir>(?:north|south)[-\s]?(?:east|west)ern|northern|southern|eastern|western|central)\s+"
     r"(?P<country>Iraq|Syria|Jordan)\b",
     re.IGNORECASE,
 )
@@ -120,27 +121,27 @@ class PlaceFinder:
         >>> [(text[m.start:m.end], m.site_id) for m in place_finder(load_gazetteer()).find(text)]
         [('al-Asad air base', 'ain-al-asad-airbase'), ('al-Tanf', 'al-tanf-garrison')]
         """
-        spans = word_tokens(text)
+        # One pass over the words: normalise each (remembered per spelling), drop the words that normalise
+        # to nothing, and let a kept word start at the dropped article right before it ("al-Tanf").
         cache = self._words
-        words = []
-        for a, b in spans:
-            raw = text[a:b]
-            w = cache.get(raw)
-            if w is None:
-                w = cache[raw] = normalize_name(raw)
-            words.append(w)
-        # Each kept word remembers where it starts once a dropped article right before it is included.
         kept: list[tuple[tuple[int, int], str]] = []
-        for i, ((a, b), w) in enumerate(zip(spans, words, strict=True)):
-            if not w:
-                continue
-            if i and not words[i - 1] and _joined_article(text, spans[i - 1], a):
-                a = spans[i - 1][0]
-            kept.append(((a, b), w))
         offsets: list[int] = []
         parts: list[str] = []
         position = 1
-        for _, w in kept:
+        article: tuple[int, int] | None = None  # the word before, when it normalised to nothing
+        for m in WORD.finditer(text):
+            raw = m.group()
+            w = cache.get(raw)
+            if w is None:
+                w = cache[raw] = normalize_name(raw)
+            a, b = m.span()
+            if not w:
+                article = (a, b)
+                continue
+            if article is not None and _joined_article(text, article, a):
+                a = article[0]
+            article = None
+            kept.append(((a, b), w))
             offsets.append(position)
             parts.append(w)
             position += len(w) + 1
