@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 import numpy as np
 
@@ -205,6 +206,14 @@ class _Analysis:
     def places_in(self, start: int, end: int) -> list[PlaceMention]:
         """The place mentions that begin in ``[start, end)``."""
         return self.places[bisect_left(self._place_starts, start) : bisect_left(self._place_starts, end)]
+
+    def paragraph_start(self, paragraph: int) -> int:
+        """Where the first sentence of a paragraph starts."""
+        if not hasattr(self, "_paragraph_starts"):
+            self._paragraph_starts: dict[int, int] = {}
+            for s in reversed(self.sentences):
+                self._paragraph_starts[s.paragraph] = s.start
+        return self._paragraph_starts[paragraph]
 
     def sentence_at(self, position: int) -> Sentence | None:
         """The sentence that contains a character position."""
@@ -403,7 +412,7 @@ def _new_draft(
         chosen = min(in_clause or in_sentence, key=lambda d: (abs(d.start - place.start), d.start))
         basis = chosen.basis
     else:
-        paragraph_start = min(x.start for x in a.sentences if x.paragraph == s.paragraph)
+        paragraph_start = a.paragraph_start(s.paragraph)
         earlier = [d for d in a.dates_in(paragraph_start, s.start) if d.day is not None and d.kind != "year"]
         if earlier:
             chosen, inherited = earlier[-1], True
@@ -590,59 +599,40 @@ def _table(drafts: list[_Draft], a: _Analysis, publisher: str | None, url: str |
     sources = format_sources([source]) if any(source.values()) else "[]"
     used: dict[str, int] = {}
     rows = [_row(d, a, sources, used) for d in drafts]
-    arrow = _arrow_types()
-    if arrow is not None:
-        import pyarrow as pa
-
-        kinds, to_pandas = arrow
-        table = pa.table({name: _arrow_column([r[name] for r in rows], kind) for name, kind in kinds.items()})
-        return table.to_pandas(types_mapper=to_pandas.get)
-    columns = {}
-    for name, dtype in _dtypes().items():
-        values = [r[name] for r in rows]
-        if dtype.kind == "M":
-            columns[name] = pd.to_datetime(pd.Series(values, dtype=object)).astype(dtype).array
-        else:
-            columns[name] = pd.array(values, dtype=dtype)
-    return pd.DataFrame(columns)
-
-
-def _arrow_column(values: list[Any], kind: Any) -> Any:
-    """A pyarrow array of one column; ``values`` are Python str/int/float/date or None, as _row makes them."""
-    import pyarrow as pa
-
-    if kind == "date":
-        return pa.array(values, pa.date32()).cast(pa.timestamp("ns"))
-    return pa.array(values, kind)
+    columns = {name: build([r[name] for r in rows]) for name, build in _column_builders()}
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)), copy=False)
 
 
 @lru_cache(maxsize=1)
-def _arrow_types() -> tuple[dict[str, Any], dict[Any, Any]] | None:
-    """(column -> pyarrow type, pyarrow type -> pandas dtype) when the table's string columns are pyarrow
-    strings (pyarrow installed): the table is then built as one pyarrow table and converted at once, faster
-    on a few rows than one pandas array per column. None otherwise (the columns are built with ``pd.array``).
-    """
+def _column_builders() -> list[tuple[str, Callable[[list[Any]], Any]]]:
+    """(column, builder) pairs: each builder turns the column's values (Python str/int/float/date or None,
+    as :func:`_row` makes them) into an array of exactly the column's dtype, straight from the values:
+    ``pd.array`` and ``pd.to_datetime`` per column cost more than all the rules on a short text."""
     import pandas as pd
 
-    dtypes = _dtypes()
-    string = dtypes["incident_id"]
-    if getattr(string, "storage", None) != "pyarrow":
-        return None
-    import pyarrow as pa
+    def strings(dtype: Any) -> Callable[[list[Any]], Any]:
+        if dtype.storage == "pyarrow":
+            import pyarrow as pa
 
-    kinds: dict[str, Any] = {}
-    for name, dtype in dtypes.items():
-        if dtype == string:
-            kinds[name] = pa.large_string()
-        elif isinstance(dtype, pd.Int64Dtype):
-            kinds[name] = pa.int64()
-        elif dtype.kind == "M":
-            kinds[name] = "date"
-        elif dtype == np.dtype("float64"):
-            kinds[name] = pa.float64()
-        else:  # a dtype this builder does not know: the pandas way
-            return None
-    return kinds, {pa.large_string(): string, pa.int64(): pd.Int64Dtype()}
+            large = pa.large_string()
+            if pd.arrays.ArrowStringArray(pa.chunked_array([pa.array([], large)])).dtype == dtype:
+                return lambda values: pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(values, large)]))
+        return lambda values: pd.array(values, dtype=dtype)
+
+    def integers(values: list[Any]) -> Any:
+        mask = np.array([v is None for v in values], dtype=bool)
+        return pd.arrays.IntegerArray(np.array([0 if v is None else v for v in values], dtype="int64"), mask)
+
+    def builder(dtype: Any) -> Callable[[list[Any]], Any]:
+        if isinstance(dtype, pd.StringDtype):
+            return strings(dtype)
+        if isinstance(dtype, pd.Int64Dtype):
+            return integers
+        if dtype.kind == "M":
+            return lambda values: np.array(values, dtype="datetime64[D]").astype(dtype)
+        return lambda values: np.array(values, dtype=dtype)
+
+    return [(name, builder(dtype)) for name, dtype in _dtypes().items()]
 
 
 @lru_cache(maxsize=1)

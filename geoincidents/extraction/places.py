@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -108,7 +109,7 @@ class PlaceFinder:
         for key, sites in keys.items():
             self.automaton.add_word(f" {key} ", (len(key), tuple(sorted(sites))))
         self.automaton.make_automaton()
-        self._words: dict[str, str] = {}
+        self._words: dict[str, str] = _Normalised()
         self._geocoded: dict[str, tuple[str, str, str, float] | None] = {}
 
     def find(self, text: str) -> list[PlaceMention]:
@@ -121,30 +122,20 @@ class PlaceFinder:
         >>> [(text[m.start:m.end], m.site_id) for m in place_finder(load_gazetteer()).find(text)]
         [('al-Asad air base', 'ain-al-asad-airbase'), ('al-Tanf', 'al-tanf-garrison')]
         """
-        # One pass over the words: normalise each (remembered per spelling), drop the words that normalise
-        # to nothing, and let a kept word start at the dropped article right before it ("al-Tanf").
-        cache = self._words
-        kept: list[tuple[tuple[int, int], str]] = []
-        offsets: list[int] = []
-        parts: list[str] = []
-        position = 1
-        article: tuple[int, int] | None = None  # the word before, when it normalised to nothing
-        for m in WORD.finditer(text):
-            raw = m.group()
-            w = cache.get(raw)
-            if w is None:
-                w = cache[raw] = normalize_name(raw)
-            a, b = m.span()
-            if not w:
-                article = (a, b)
-                continue
-            if article is not None and _joined_article(text, article, a):
-                a = article[0]
-            article = None
-            kept.append(((a, b), w))
-            offsets.append(position)
-            parts.append(w)
-            position += len(w) + 1
+        # The words, normalised (remembered per spelling); the words that normalise to nothing are dropped,
+        # and a kept word starts at the dropped article right before it ("al-Tanf"). Comprehensions, not
+        # one loop: this runs over every word of every text.
+        matches = list(WORD.finditer(text))
+        words = [self._words[m.group()] for m in matches]
+        chosen = [i for i, w in enumerate(words) if w]
+        spans = [matches[i].span() for i in chosen]
+        for k in [k for k, i in enumerate(chosen) if i and not words[i - 1]]:
+            i = chosen[k]
+            if _joined_article(text, matches[i - 1].span(), spans[k][0]):
+                spans[k] = (matches[i - 1].start(), spans[k][1])
+        parts = [words[i] for i in chosen]
+        kept = list(zip(spans, parts, strict=True))
+        offsets = list(accumulate((len(w) + 1 for w in parts[:-1]), initial=1)) if parts else []
         normal = " " + " ".join(parts) + " "
         hits: list[tuple[int, int, tuple[str, ...]]] = []
         for end, (length, sites) in self.automaton.iter(normal):
@@ -203,8 +194,9 @@ class PlaceFinder:
 
     def _phrases(self, text: str, found: list[PlaceMention]) -> list[PlaceMention]:
         out: list[PlaceMention] = []
+        taken = _Taken(found)
         for m in _BASE_PHRASE.finditer(text):
-            if _overlaps(m.start(), m.end(), found):
+            if taken.overlaps(m.start(), m.end()):
                 continue
             hit = self._geocode(m.group(0))
             if hit is not None:
@@ -233,6 +225,14 @@ class PlaceFinder:
                 else None
             )
         return self._geocoded[name]
+
+
+class _Normalised(dict[str, str]):
+    """Word -> :func:`geoincidents.normalize_name` of it, computed on first use."""
+
+    def __missing__(self, word: str) -> str:
+        value = self[word] = normalize_name(word)
+        return value
 
 
 def place_finder(gazetteer: Gazetteer) -> PlaceFinder:
@@ -264,8 +264,18 @@ def _adjacent(text: str, kept: list[tuple[tuple[int, int], str]], i: int) -> boo
     return len(gap) <= 2 and gap.strip(" -") == ""
 
 
-def _overlaps(start: int, end: int, found: list[PlaceMention]) -> bool:
-    return any(start < m.end and m.start < end for m in found)
+class _Taken:
+    """The character spans of mentions already found: whether a new span overlaps one, in log time."""
+
+    def __init__(self, found: list[PlaceMention]):
+        ordered = sorted(found, key=lambda m: m.start)
+        self.starts = [m.start for m in ordered]
+        self.max_ends = list(accumulate((m.end for m in ordered), max))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        # the mentions that start before ``end`` overlap [start, end) when one of them ends after ``start``
+        i = bisect.bisect_left(self.starts, end)
+        return i > 0 and self.max_ends[i - 1] > start
 
 
 def _one_country(gazetteer: Gazetteer, sites: tuple[str, ...]) -> str | None:
@@ -274,10 +284,11 @@ def _one_country(gazetteer: Gazetteer, sites: tuple[str, ...]) -> str | None:
 
 
 def _regions(text: str, found: list[PlaceMention]) -> list[PlaceMention]:
+    taken = _Taken(found)
     return [
         PlaceMention(
             m.start(), m.end(), None, _COUNTRY[m.group("country").lower()], "region", "region", 100.0
         )
         for m in _REGION.finditer(text)
-        if not _overlaps(m.start(), m.end(), found)
+        if not taken.overlaps(m.start(), m.end())
     ]
