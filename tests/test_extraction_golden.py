@@ -39,7 +39,13 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 if not SEEDS.is_dir():
     SEEDS = Path("/work/shared/seeds")
 # Publication dates of the seeds, as in benchmarks/extraction.py (geoincidents/data/README.md).
-SEED_DATES = {"000": "2023-10-26", "001": "2023-10-24", "002": "2022-01-05", "003": "2023-11-18", "004": "2023-10-18"}
+SEED_DATES = {
+    "000": "2023-10-26",
+    "001": "2023-10-24",
+    "002": "2022-01-05",
+    "003": "2023-11-18",
+    "004": "2023-10-18",
+}
 
 
 def frozen_gazetteer() -> gi.Gazetteer:
@@ -82,7 +88,14 @@ _DATES = [
     "this morning",
     "",
 ]
-_ANAPHORA = ["The day before", "The next day", "Later that evening", "The same day", "That morning", "A day later"]
+_ANAPHORA = [
+    "The day before",
+    "The next day",
+    "Later that evening",
+    "The same day",
+    "That morning",
+    "A day later",
+]
 _SOURCES = [
     "officials said",
     "the Pentagon said",
@@ -116,8 +129,10 @@ def _own_sentence(rng: random.Random, names: list[str]) -> str:
             f"{extra}, {rng.choice(_SOURCES)}.".replace("  ", " ").replace(" ,", ",")
         )
     if kind == 5:
-        return f"U.S. fighter jets struck {rng.choice(_COUNTS).lower()} facilities near {place} {when}.".replace(
-            "  ", " "
+        return (
+            f"U.S. fighter jets struck {rng.choice(_COUNTS).lower()} facilities near {place} {when}.".replace(
+                "  ", " "
+            )
         )
     if kind == 6:
         return f"{rng.choice(_GROUPS).capitalize()} claimed responsibility for the attack on {place} {when}."
@@ -137,7 +152,9 @@ def _own_sentence(rng: random.Random, names: list[str]) -> str:
     if kind == 9:
         return f"A drone attacked a base in {rng.choice(_REGIONS)} {when}, {rng.choice(_SOURCES)}."
     if kind == 10:
-        return f"The statement was issued in {rng.choice(_CITIES)} on Tuesday, and officials in {place} said so."
+        return (
+            f"The statement was issued in {rng.choice(_CITIES)} on Tuesday, and officials in {place} said so."
+        )
     if kind == 11:
         return f"{place} was also attacked in 2020, when missiles hit the base."
     if kind == 12:
@@ -163,7 +180,9 @@ def own_texts(gazetteer: gi.Gazetteer, n: int = 240, seed: int = 13) -> dict[str
             paragraphs.append(" ".join(_own_sentence(rng, names) for _ in range(rng.randrange(1, 4))))
         published: str | None = rng.choice(["2023-10-26", "2024-01-10", "2023-11-18", "2022-01-05", None])
         if published is None and rng.random() < 0.6:
-            paragraphs.insert(0, rng.choice(["October 24, 2023 | Flash Brief", "Jan. 29, 2024", "17 November 2023"]))
+            paragraphs.insert(
+                0, rng.choice(["October 24, 2023 | Flash Brief", "Jan. 29, 2024", "17 November 2023"])
+            )
         out[f"own-{i:03d}"] = ("\n\n".join(paragraphs), published)
     return out
 
@@ -212,7 +231,7 @@ def all_cases() -> dict[str, tuple[str, str | None]]:
     return {**own_texts(gaz), **seed_texts(gaz)}
 
 
-# -- the tests ------------------------------------------------------------------------------------------------
+# -- the tests -------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def golden() -> dict[str, dict[str, str]]:
     return json.loads(GOLDEN.read_text(encoding="utf-8"))

@@ -34,11 +34,11 @@ import json
 import re
 import warnings
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-from collections.abc import Callable
 
 import numpy as np
 
@@ -249,7 +249,9 @@ def _analyse(text: str, published: Any, gazetteer: Gazetteer | None, *, places: 
         pub, basis = publication_date(text)
     sentences = split_sentences(text)
     captions = {s.paragraph for s in sentences if s.caption}
-    sentences = [s if s.caption or s.paragraph not in captions else replace(s, caption=True) for s in sentences]
+    sentences = [
+        s if s.caption or s.paragraph not in captions else replace(s, caption=True) for s in sentences
+    ]
     year = None
     if pub is None:
         years = [d.day.year for d in find_dates(text, None) if d.kind == "absolute" and d.day is not None]

@@ -84,9 +84,16 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("absolute", re.compile(rf"(?=[{_MONTH_INITIALS}\d])\b{_md('1')}")),
     (
         "weekday",
-        re.compile(rf"(?=[ltMTWFS])\b(?P<last>last\s+|this\s+past\s+)?{_WEEKDAY.format(g='w')}(?:['’]s)?{_PART}\b"),
+        re.compile(
+            rf"(?=[ltMTWFS])\b(?P<last>last\s+|this\s+past\s+)?{_WEEKDAY.format(g='w')}(?:['’]s)?{_PART}\b"
+        ),
     ),
-    ("days_ago", re.compile(r"(?=[\dOoTtFfSsAa])\b(?P<n>\d|one|two|three|four|five|six|seven|a)\s+days?\s+ago\b", re.I)),
+    (
+        "days_ago",
+        re.compile(
+            r"(?=[\dOoTtFfSsAa])\b(?P<n>\d|one|two|three|four|five|six|seven|a)\s+days?\s+ago\b", re.I
+        ),
+    ),
     (
         "relative",
         re.compile(

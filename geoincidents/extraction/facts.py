@@ -198,8 +198,8 @@ def number_value(word: str) -> int | None:
 
 
 def strike_cue(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` has a US/coalition strike phrase (one :func:`event_type` reads as ``strike``
-    even without an :data:`EVENT_CUE` word: "U.S. forces conducted ...")."""
+    """Whether ``text[start:end]`` has a US/coalition strike phrase, one that :func:`event_type` reads as
+    ``strike`` even without an :data:`EVENT_CUE` word ("U.S. forces conducted ...")."""
     return _STRIKE.search(text, start, end) is not None
 
 
