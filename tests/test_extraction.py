@@ -302,3 +302,29 @@ def test_seed_articles_find_the_example_incidents():
     q = bench.quality(SEEDS)
     assert q["recall_named_places"] >= 0.9 and q["precision"] >= 0.9
     assert q["weapon"]["precision"] >= 0.9
+
+
+# -- the fast paths give the rules' answers ----------------------------------------------------------------
+def test_a_caption_mark_anywhere_in_a_paragraph_skips_the_paragraph():
+    text = (
+        "Two drones hit al-Tanf on Monday, officials said. A guard tower at the base (AP Photo/Staff)\n"
+        "Rockets hit the al-Asad air base on Monday, officials said."
+    )
+    drafts = gi.extract_incidents(text, published=PUB)
+    assert drafts["site_id"].tolist() == ["ain-al-asad-airbase"]
+
+
+def test_days_ago_in_other_digits_and_groups_with_odd_spacing():
+    # the patterns' first-character lookaheads and word gates must not lose these
+    found = find_dates("٣ days ago", date(2023, 10, 26))
+    assert [(d.day, d.basis) for d in found] == [(date(2023, 10, 23), "3 days before publication")]
+    row = one("Asaib Ahl  al-Haq claimed responsibility for rockets that hit al-Tanf on Monday.")
+    assert row["claimed_by"] == "Asaib Ahl al-Haq"
+
+
+def test_draft_table_dtypes_without_rows_and_with_missing_counts():
+    empty = gi.extract_incidents("Markets were calm on Monday.", published=PUB)
+    drafts = gi.extract_incidents("Rockets hit the al-Asad air base on Monday.", published=PUB)
+    assert len(empty) == 0 and empty.dtypes.to_dict() == drafts.dtypes.to_dict()
+    assert drafts["injured"].isna().all() and str(drafts["injured"].dtype) == "Int64"
+    assert drafts["date_end"].isna().all() and str(drafts["date_end"].dtype) == "datetime64[ns]"

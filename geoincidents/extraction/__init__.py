@@ -34,6 +34,7 @@ import json
 import re
 import warnings
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -195,6 +196,8 @@ class _Analysis:
         self._date_starts = [d.start for d in self.dates]
         self._place_starts = [p.start for p in self.places]
         self._sentence_starts = [s.start for s in self.sentences]
+        #: Whether each sentence has an event word (:data:`facts.EVENT_CUE`), searched once.
+        self.cues = [facts.EVENT_CUE.search(self.text, s.start, s.end) is not None for s in self.sentences]
 
     def dates_in(self, start: int, end: int) -> list[DateMention]:
         """The date mentions that begin in ``[start, end)``."""
@@ -203,6 +206,14 @@ class _Analysis:
     def places_in(self, start: int, end: int) -> list[PlaceMention]:
         """The place mentions that begin in ``[start, end)``."""
         return self.places[bisect_left(self._place_starts, start) : bisect_left(self._place_starts, end)]
+
+    def paragraph_start(self, paragraph: int) -> int:
+        """Where the first sentence of a paragraph starts."""
+        if not hasattr(self, "_paragraph_starts"):
+            self._paragraph_starts: dict[int, int] = {}
+            for s in reversed(self.sentences):
+                self._paragraph_starts[s.paragraph] = s.start
+        return self._paragraph_starts[paragraph]
 
     def sentence_at(self, position: int) -> Sentence | None:
         """The sentence that contains a character position."""
@@ -238,7 +249,9 @@ def _analyse(text: str, published: Any, gazetteer: Gazetteer | None, *, places: 
         pub, basis = publication_date(text)
     sentences = split_sentences(text)
     captions = {s.paragraph for s in sentences if s.caption}
-    sentences = [replace(s, caption=s.paragraph in captions) for s in sentences]
+    sentences = [
+        s if s.caption or s.paragraph not in captions else replace(s, caption=True) for s in sentences
+    ]
     year = None
     if pub is None:
         years = [d.day.year for d in find_dates(text, None) if d.kind == "absolute" and d.day is not None]
@@ -270,12 +283,15 @@ def _drafts(a: _Analysis) -> list[_Draft]:
             continue
         here = a.places_in(s.start, s.end)
         if not here:
-            if drafts and si - last_sentence <= 2 and _refers_back(a, s):
+            if drafts and si - last_sentence <= 2 and _refers_back(a, si):
                 for d in drafts:
                     if d.sentence == last_sentence:
                         _add_facts(d, a, s, s.start, s.end, d.place, fill_only=True)
             continue
+        if not a.cues[si] and not facts.strike_cue(text, s.start, s.end):
+            continue  # no event word and no US strike in the sentence: no clause of it can make a draft
         made = []
+        summed: bool | None = None  # whether a clause of the sentence sums up attacks (asked once)
         for cs, ce in clause_bounds(text, s.start, s.end):
             clause_places = _sites_of_clause(text, [p for p in here if cs <= p.start < ce], cs)
             if not clause_places:
@@ -288,7 +304,8 @@ def _drafts(a: _Analysis) -> list[_Draft]:
                 )
                 if event is None:
                     continue
-                summed = any(_aggregate(a, x, y) for x, y in clause_bounds(text, s.start, s.end))
+                if summed is None:
+                    summed = any(_aggregate(a, x, y) for x, y in clause_bounds(text, s.start, s.end))
                 draft = _new_draft(a, si, s, (cs, ce), place, event, peg, sentence_weapons=not summed)
                 if draft is not None:
                     made.append(draft)
@@ -299,13 +316,14 @@ def _drafts(a: _Analysis) -> list[_Draft]:
     return drafts
 
 
-def _refers_back(a: _Analysis, s: Sentence) -> bool:
+def _refers_back(a: _Analysis, si: int) -> bool:
     text = a.text
+    s = a.sentences[si]
     own_dates = [d for d in a.dates_in(s.start, s.end) if d.kind != "anaphoric"]
     if own_dates:
         return False
     cue = (
-        facts.EVENT_CUE.search(text, s.start, s.end)
+        a.cues[si]
         or facts.HEDGE.search(text, s.start, s.end)
         or facts.claim(text, s.start, s.end, a.groups)[0]
         or facts.casualties(text, s.start, s.end)
@@ -362,8 +380,8 @@ def _aggregate(a: _Analysis, start: int, end: int) -> bool:
 def _news_peg(a: _Analysis) -> DateMention | None:
     """The latest single day of the text, on or before publication, in a sentence that reports an event."""
     best = None
-    for s in a.sentences:
-        if not facts.EVENT_CUE.search(a.text, s.start, s.end):
+    for si, s in enumerate(a.sentences):
+        if not a.cues[si]:
             continue
         for d in a.dates_in(s.start, s.end):
             if d.day is None or d.precision != "day":
@@ -396,7 +414,7 @@ def _new_draft(
         chosen = min(in_clause or in_sentence, key=lambda d: (abs(d.start - place.start), d.start))
         basis = chosen.basis
     else:
-        paragraph_start = min(x.start for x in a.sentences if x.paragraph == s.paragraph)
+        paragraph_start = a.paragraph_start(s.paragraph)
         earlier = [d for d in a.dates_in(paragraph_start, s.start) if d.day is not None and d.kind != "year"]
         if earlier:
             chosen, inherited = earlier[-1], True
@@ -583,15 +601,40 @@ def _table(drafts: list[_Draft], a: _Analysis, publisher: str | None, url: str |
     sources = format_sources([source]) if any(source.values()) else "[]"
     used: dict[str, int] = {}
     rows = [_row(d, a, sources, used) for d in drafts]
-    dtypes = _dtypes()
-    columns = {}
-    for name, dtype in dtypes.items():
-        values = [r[name] for r in rows]
+    columns = {name: build([r[name] for r in rows]) for name, build in _column_builders()}
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)), copy=False)
+
+
+@lru_cache(maxsize=1)
+def _column_builders() -> list[tuple[str, Callable[[list[Any]], Any]]]:
+    """(column, builder) pairs: each builder turns the column's values (Python str/int/float/date or None,
+    as :func:`_row` makes them) into an array of exactly the column's dtype, straight from the values:
+    ``pd.array`` and ``pd.to_datetime`` per column cost more than all the rules on a short text."""
+    import pandas as pd
+
+    def strings(dtype: Any) -> Callable[[list[Any]], Any]:
+        if dtype.storage == "pyarrow":
+            import pyarrow as pa
+
+            large = pa.large_string()
+            if pd.arrays.ArrowStringArray(pa.chunked_array([pa.array([], large)])).dtype == dtype:
+                return lambda values: pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(values, large)]))
+        return lambda values: pd.array(values, dtype=dtype)
+
+    def integers(values: list[Any]) -> Any:
+        mask = np.array([v is None for v in values], dtype=bool)
+        return pd.arrays.IntegerArray(np.array([0 if v is None else v for v in values], dtype="int64"), mask)
+
+    def builder(dtype: Any) -> Callable[[list[Any]], Any]:
+        if isinstance(dtype, pd.StringDtype):
+            return strings(dtype)
+        if isinstance(dtype, pd.Int64Dtype):
+            return integers
         if dtype.kind == "M":
-            columns[name] = pd.to_datetime(pd.Series(values, dtype=object)).astype(dtype).array
-        else:
-            columns[name] = pd.array(values, dtype=dtype)
-    return pd.DataFrame(columns)
+            return lambda values: np.array(values, dtype="datetime64[D]").astype(dtype)
+        return lambda values: np.array(values, dtype=dtype)
+
+    return [(name, builder(dtype)) for name, dtype in _dtypes().items()]
 
 
 @lru_cache(maxsize=1)

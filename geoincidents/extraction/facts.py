@@ -37,6 +37,7 @@ __all__ = [
     "group_names",
     "number_value",
     "HEDGE",
+    "strike_cue",
 ]
 
 NUMBER_WORDS = {
@@ -166,6 +167,9 @@ _GROUPS = (
     ("Kataib Sayyid al-Shuhada", r"\bKata(?:'|’)?[ie]b\s+Sayyid\s+al-Shuhada\b"),
 )
 _GROUP_PATTERNS = tuple((name, re.compile(pattern)) for name, pattern in _GROUPS)
+# Words one of which every match of each group pattern contains: a pattern whose words are all absent from
+# a text is not run on it.
+_GROUP_WORDS = (("Islamic",), ("Kata", "Hezbollah"), ("al-Nujaba",), ("al-Haq",), ("Sayyid",))
 _GROUP_REFERENCE = re.compile(r"\b(?:the|The)\s+(?:group|militia|faction|umbrella\s+group)\b")
 _ZERO = re.compile(
     r"\bno\s+(?:(?:U\.S\.|US|American|coalition)\s+)?(?:troops|personnel|service\s*members|soldiers|Americans|"
@@ -191,6 +195,12 @@ def number_value(word: str) -> int | None:
     if word.replace(",", "").isdigit():
         return int(word.replace(",", ""))
     return NUMBER_WORDS.get(word)
+
+
+def strike_cue(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` has a US/coalition strike phrase, one that :func:`event_type` reads as
+    ``strike`` even without an :data:`EVENT_CUE` word ("U.S. forces conducted ...")."""
+    return _STRIKE.search(text, start, end) is not None
 
 
 def event_type(text: str, start: int, end: int, near: int | None = None) -> Fact | None:
@@ -257,7 +267,12 @@ def outcome(text: str, start: int, end: int) -> Fact | None:
 
 def group_names(text: str) -> list[Fact]:
     """Every armed group named in ``text``, in text order."""
-    found = [Fact(name, *m.span()) for name, pattern in _GROUP_PATTERNS for m in pattern.finditer(text)]
+    found = [
+        Fact(name, *m.span())
+        for (name, pattern), words in zip(_GROUP_PATTERNS, _GROUP_WORDS, strict=True)
+        if any(word in text for word in words)
+        for m in pattern.finditer(text)
+    ]
     return sorted(found, key=lambda f: f.start)
 
 

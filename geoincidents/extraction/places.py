@@ -18,12 +18,13 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from ..gazetteer import FACILITY_KINDS, Gazetteer
 from ..matching import geocode
 from ..normalize import normalize_name
-from .text import word_tokens
+from .text import WORD, word_tokens
 
 if TYPE_CHECKING:
     import ahocorasick
@@ -50,12 +51,13 @@ _FACILITY_TAIL = frozenset(
     }
 )
 _FACILITY_WORDS = frozenset({"base", "airbase", "airport", "field", "garrison", "outpost", "camp"})
+# (The lookaheads on the first character of a match only let the engine skip ahead: same matches.)
 _BASE_PHRASE = re.compile(
-    r"\b((?:(?:[Aa][ls]|[Ee]l|[Aa]sh|[Aa]t|[Aa]yn|[Aa]in)[-\s])?[A-Z][\w’'-]+(?:[-\s](?:[Aa][ls][-\s])?[A-Z][\w’'-]+){0,2})"
+    r"(?=[A-Zae])\b((?:(?:[Aa][ls]|[Ee]l|[Aa]sh|[Aa]t|[Aa]yn|[Aa]in)[-\s])?[A-Z][\w’'-]+(?:[-\s](?:[Aa][ls][-\s])?[A-Z][\w’'-]+){0,2})"
     r"\s+(?:[Aa]ir\s+[Bb]ase|[Aa]irbase|[Aa]ir\s?[Ff]ield|[Bb]ase|[Aa]irport|[Gg]arrison|[Oo]utpost)\b"
 )
 _REGION = re.compile(
-    r"\b(?P<dir>(?:north|south)[-\s]?(?:east|west)ern|northern|southern|eastern|western|central)\s+"
+    r"(?=[NnSsEeWwCc])\b(?P<dir>(?:north|south)[-\s]?(?:east|west)ern|northern|southern|eastern|western|central)\s+"
     r"(?P<country>Iraq|Syria|Jordan)\b",
     re.IGNORECASE,
 )
@@ -107,7 +109,7 @@ class PlaceFinder:
         for key, sites in keys.items():
             self.automaton.add_word(f" {key} ", (len(key), tuple(sorted(sites))))
         self.automaton.make_automaton()
-        self._words: dict[str, str] = {}
+        self._words: dict[str, str] = _Normalised()
         self._geocoded: dict[str, tuple[str, str, str, float] | None] = {}
 
     def find(self, text: str) -> list[PlaceMention]:
@@ -120,30 +122,20 @@ class PlaceFinder:
         >>> [(text[m.start:m.end], m.site_id) for m in place_finder(load_gazetteer()).find(text)]
         [('al-Asad air base', 'ain-al-asad-airbase'), ('al-Tanf', 'al-tanf-garrison')]
         """
-        spans = word_tokens(text)
-        cache = self._words
-        words = []
-        for a, b in spans:
-            raw = text[a:b]
-            w = cache.get(raw)
-            if w is None:
-                w = cache[raw] = normalize_name(raw)
-            words.append(w)
-        # Each kept word remembers where it starts once a dropped article right before it is included.
-        kept: list[tuple[tuple[int, int], str]] = []
-        for i, ((a, b), w) in enumerate(zip(spans, words, strict=True)):
-            if not w:
-                continue
-            if i and not words[i - 1] and _joined_article(text, spans[i - 1], a):
-                a = spans[i - 1][0]
-            kept.append(((a, b), w))
-        offsets: list[int] = []
-        parts: list[str] = []
-        position = 1
-        for _, w in kept:
-            offsets.append(position)
-            parts.append(w)
-            position += len(w) + 1
+        # The words, normalised (remembered per spelling); the words that normalise to nothing are dropped,
+        # and a kept word starts at the dropped article right before it ("al-Tanf"). Comprehensions, not
+        # one loop: this runs over every word of every text.
+        matches = list(WORD.finditer(text))
+        words = [self._words[m.group()] for m in matches]
+        chosen = [i for i, w in enumerate(words) if w]
+        spans = [matches[i].span() for i in chosen]
+        for k in [k for k, i in enumerate(chosen) if i and not words[i - 1]]:
+            i = chosen[k]
+            if _joined_article(text, matches[i - 1].span(), spans[k][0]):
+                spans[k] = (matches[i - 1].start(), spans[k][1])
+        parts = [words[i] for i in chosen]
+        kept = list(zip(spans, parts, strict=True))
+        offsets = list(accumulate((len(w) + 1 for w in parts[:-1]), initial=1)) if parts else []
         normal = " " + " ".join(parts) + " "
         hits: list[tuple[int, int, tuple[str, ...]]] = []
         for end, (length, sites) in self.automaton.iter(normal):
@@ -202,8 +194,9 @@ class PlaceFinder:
 
     def _phrases(self, text: str, found: list[PlaceMention]) -> list[PlaceMention]:
         out: list[PlaceMention] = []
+        taken = _Taken(found)
         for m in _BASE_PHRASE.finditer(text):
-            if _overlaps(m.start(), m.end(), found):
+            if taken.overlaps(m.start(), m.end()):
                 continue
             hit = self._geocode(m.group(0))
             if hit is not None:
@@ -232,6 +225,14 @@ class PlaceFinder:
                 else None
             )
         return self._geocoded[name]
+
+
+class _Normalised(dict[str, str]):
+    """Word -> :func:`geoincidents.normalize_name` of it, computed on first use."""
+
+    def __missing__(self, word: str) -> str:
+        value = self[word] = normalize_name(word)
+        return value
 
 
 def place_finder(gazetteer: Gazetteer) -> PlaceFinder:
@@ -263,8 +264,18 @@ def _adjacent(text: str, kept: list[tuple[tuple[int, int], str]], i: int) -> boo
     return len(gap) <= 2 and gap.strip(" -") == ""
 
 
-def _overlaps(start: int, end: int, found: list[PlaceMention]) -> bool:
-    return any(start < m.end and m.start < end for m in found)
+class _Taken:
+    """The character spans of mentions already found: whether a new span overlaps one, in log time."""
+
+    def __init__(self, found: list[PlaceMention]):
+        ordered = sorted(found, key=lambda m: m.start)
+        self.starts = [m.start for m in ordered]
+        self.max_ends = list(accumulate((m.end for m in ordered), max))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        # the mentions that start before ``end`` overlap [start, end) when one of them ends after ``start``
+        i = bisect.bisect_left(self.starts, end)
+        return i > 0 and self.max_ends[i - 1] > start
 
 
 def _one_country(gazetteer: Gazetteer, sites: tuple[str, ...]) -> str | None:
@@ -273,10 +284,11 @@ def _one_country(gazetteer: Gazetteer, sites: tuple[str, ...]) -> str | None:
 
 
 def _regions(text: str, found: list[PlaceMention]) -> list[PlaceMention]:
+    taken = _Taken(found)
     return [
         PlaceMention(
             m.start(), m.end(), None, _COUNTRY[m.group("country").lower()], "region", "region", 100.0
         )
         for m in _REGION.finditer(text)
-        if not _overlaps(m.start(), m.end(), found)
+        if not taken.overlaps(m.start(), m.end())
     ]

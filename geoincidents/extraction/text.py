@@ -8,9 +8,10 @@ October 17"). Offsets are always positions in the text the caller passed, so evi
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
-__all__ = ["Sentence", "split_sentences", "clause_bounds", "word_tokens", "CAPTION"]
+__all__ = ["Sentence", "split_sentences", "clause_bounds", "word_tokens", "CAPTION", "WORD"]
 
 # Words whose trailing full stop does not end a sentence ("Oct. 17", "Brig. Gen. Ryder", "2:29 p.m. EST").
 _ABBREVIATIONS = frozenset(
@@ -65,7 +66,8 @@ CAPTION = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:including|while|but|whereas)\b|\s+after\s+(?!the\s+(?:attack|strike))")
-_WORD = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
+#: A word: letters and digits of any script, inner apostrophes kept.
+WORD = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,9 @@ def split_sentences(text: str) -> list[Sentence]:
     ['On Oct. 17 the U.S. said so.', 'Then it did.']
     """
     out: list[Sentence] = []
+    # Caption marks are searched once in the whole text; none spans two sentences (none holds ".", "!", "?"
+    # or a line break), so a sentence is a caption when a mark starts inside it.
+    marks = [m.start() for m in CAPTION.finditer(text)]
     for number, line in enumerate(_PARAGRAPH.finditer(text)):
         start = line.start()
         pieces: list[tuple[int, int]] = []
@@ -104,7 +109,8 @@ def split_sentences(text: str) -> list[Sentence]:
             while b > a and text[b - 1].isspace():
                 b -= 1
             if a < b:
-                out.append(Sentence(a, b, number, bool(CAPTION.search(text, a, b))))
+                i = bisect_left(marks, a)
+                out.append(Sentence(a, b, number, i < len(marks) and marks[i] < b))
     return out
 
 
@@ -122,7 +128,7 @@ def clause_bounds(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def word_tokens(text: str) -> list[tuple[int, int]]:
     """Character spans of the words of a text (letters and digits of any script; inner apostrophes kept)."""
-    return [m.span() for m in _WORD.finditer(text)]
+    return [m.span() for m in WORD.finditer(text)]
 
 
 def _is_abbreviation(text: str, stop: int) -> bool:
