@@ -228,27 +228,33 @@ def _require_columns(mapping: dict[str, Any], columns: pd.Index, raw: RawTable) 
     )
 
 
-def _incident_ids(checks: Checks) -> np.ndarray:
-    """Given ids, or ``row-<line number>``."""
-    text = text_cells(checks.column("incident_id"), checks.n).astype(object)
-    ids = np.array(text.where(text.notna(), None), dtype=object)
-    no_id = pd.isna(ids)
+def _incident_ids(checks: Checks) -> pd.Series:
+    """Given ids, or ``row-<line number>`` (text)."""
+    text = text_cells(checks.column("incident_id"), checks.n)
+    no_id = text.isna().to_numpy()
     if no_id.any():
-        ids[no_id] = np.char.add("row-", checks.rows[no_id].astype(str)).astype(object)
-    return ids
+        generated = np.char.add("row-", checks.rows[no_id].astype(str)).astype(object)
+        text = text.copy()
+        text[no_id] = generated
+    return text
 
 
-def _check_unique_ids(checks: Checks, ids: np.ndarray) -> None:
+def _check_unique_ids(checks: Checks, ids: pd.Series) -> None:
     """Every occurrence of an id after the first is a problem naming the first."""
-    ids_s = pd.Series(ids, dtype=object)
-    dup = ids_s.duplicated(keep="first").to_numpy()
-    if not dup.any():
+    codes, uniques = pd.factorize(ids, use_na_sentinel=True)
+    if len(uniques) == checks.n:
         return
-    first = pd.Series(np.arange(checks.n)).groupby(ids_s.to_numpy(), sort=False).transform("min").to_numpy()
-    reason = np.char.add("duplicate incident_id, first on row ", checks.rows[first].astype(str))
+    # factorize numbers ids in order of first appearance: a row is a first occurrence where the code rises
+    running = np.maximum.accumulate(codes)
+    first_seen = np.ones(checks.n, dtype=bool)
+    first_seen[1:] = running[1:] > running[:-1]
+    dup = ~first_seen
+    first = np.flatnonzero(first_seen)[codes]
+    reason = np.full(checks.n, "", dtype=object)
+    reason[dup] = np.char.add("duplicate incident_id, first on row ", checks.rows[first[dup]].astype(str))
     values = checks.column("incident_id")
-    shown = values if values is not None else ids_s
-    checks.problems.add(dup, checks.column_name("incident_id"), shown, reason.astype(object))
+    shown = values if values is not None else ids
+    checks.problems.add(dup, checks.column_name("incident_id"), shown, reason)
 
 
 def _dates(checks: Checks, derived: dict[str, Any]) -> dict[str, Any]:
@@ -410,10 +416,11 @@ def _check_outside_outlines(checks: Checks, outside: np.ndarray, lat: np.ndarray
         swapped_in[can_swap] = country_at(lon[idx][can_swap], lat[idx][can_swap])
     swapped = np.zeros(checks.n, dtype=bool)
     swapped[idx[pd.notna(swapped_in)]] = True
-    where = np.full(checks.n, "", dtype=object)
-    where[idx] = np.where(pd.notna(swapped_in), swapped_in, "")
-    checks.report(swapped, "lat", np.char.add("lat/lon look swapped: (lon, lat) falls inside ",
-                                              where.astype(str)).astype(object))
+    if swapped.any():
+        reasons = np.full(checks.n, "", dtype=object)
+        inside = swapped_in[pd.notna(swapped_in)].astype(str)
+        reasons[swapped] = np.char.add("lat/lon look swapped: (lon, lat) falls inside ", inside)
+        checks.report(swapped, "lat", reasons)
     far = outside & ~swapped
     if not far.any():
         return
@@ -454,17 +461,21 @@ def _check_in_country(checks: Checks, country: np.ndarray, lat: np.ndarray, lon:
                                                      tolerance_m=COUNTRY_TOLERANCE_M)
     swap_mask = np.zeros(checks.n, dtype=bool)
     swap_mask[idx[swapped]] = True
-    names = np.asarray(country, dtype=str)
-    checks.report(swap_mask, "lat",
-                  np.char.add("lat/lon look swapped: (lon, lat) falls inside ", names).astype(object))
+    if swap_mask.any():
+        reasons = np.full(checks.n, "", dtype=object)
+        reasons[swap_mask] = np.char.add("lat/lon look swapped: (lon, lat) falls inside ",
+                                         country[swap_mask].astype(str))
+        checks.report(swap_mask, "lat", reasons)
     outside = np.zeros(checks.n, dtype=bool)
     outside[idx[~inside & ~swapped]] = True
     if not outside.any():
         return
     km = int(COUNTRY_TOLERANCE_M / 1000)
     if checks.strict:
-        reasons = np.char.add(f"outside stated country (more than {km} km from ", np.char.add(names, ")"))
-        checks.report(outside, "country", reasons.astype(object))
+        reasons = np.full(checks.n, "", dtype=object)
+        reasons[outside] = np.char.add(f"outside stated country (more than {km} km from ",
+                                       np.char.add(country[outside].astype(str), ")"))
+        checks.report(outside, "country", reasons)
     else:
         where = np.flatnonzero(outside)
         listed = ", ".join(f"row {checks.rows[i]} ({country[i]})" for i in where[:10])
@@ -555,9 +566,12 @@ def _finish(table: pd.DataFrame, frame: pd.DataFrame, problems: pd.DataFrame, la
             raise IncidentValidationError(_message(public_problems, label, len(bad_pos), len(table)),
                                           public_problems, rejected)
         return table
-    keep = np.ones(len(table), dtype=bool)
-    keep[bad_pos] = False
-    incidents = table.iloc[np.flatnonzero(keep)].reset_index(drop=True)
+    if len(bad_pos):
+        keep = np.ones(len(table), dtype=bool)
+        keep[bad_pos] = False
+        incidents = table[keep].reset_index(drop=True)
+    else:
+        incidents = table
     return ReadResult(incidents, rejected, public_problems, label, notes)
 
 
