@@ -318,8 +318,8 @@ def _load_csv_arrow(data: bytes, tsv: bool, label: str) -> RawTable | None:
     table = table.cast(pa.schema([(name, pa.large_string()) for name in header])).combine_chunks()
     frame = table.to_pandas()
     frame = frame.astype({c: _TEXT_DTYPE for c in frame.columns if frame[c].dtype != _TEXT_DTYPE})
-    if b"'" in data:
-        frame = _restore_formulas(frame)
+    if any(mark in data for mark in (b",'", b"\n'", b"\t'", b";'", b"\"'")) or data[offset:].startswith(b"'"):
+        frame = _restore_formulas(frame)  # some cell may start with a quote
     return _after_preamble(RawTable(frame, rows, label, reader="pyarrow"), preamble)
 
 

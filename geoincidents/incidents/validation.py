@@ -346,17 +346,18 @@ def _casualty_counts(checks: Checks, name: str) -> pd.Series:
     return pd.Series(pd.array(clean, dtype="Int64"))
 
 
-def _vocabulary(checks: Checks, vocab: Vocabulary) -> np.ndarray:
+def _vocabulary(checks: Checks, vocab: Vocabulary) -> pd.Categorical:
     """Allowed values (defaults for missing cells); unrecognised ones rejected or replaced with a warning."""
     values = checks.column(vocab.column)
     if values is None:
-        return np.full(checks.n, vocab.default, dtype=object)
+        return pd.Categorical.from_codes(np.zeros(checks.n, dtype=np.int8),
+                                         categories=pd.Index([vocab.default], dtype=object))
     text = text_cells(_whole_numbers_as_text(values), checks.n)
     codes, mapped = map_distinct(text, vocab.lookup)
     unknown_lookup = np.array([m is None for m in mapped] + [False], dtype=bool)
-    lookup = np.array([m if m is not None else (vocab.fallback or vocab.default) for m in mapped]
-                      + [vocab.default], dtype=object)
-    result = lookup[codes]
+    lookup = [m if m is not None else (vocab.fallback or vocab.default) for m in mapped] + [vocab.default]
+    lookup_codes, categories = pd.factorize(pd.Series(lookup, dtype=object))
+    result = pd.Categorical.from_codes(lookup_codes[codes], categories=pd.Index(categories, dtype=object))
     unknown = unknown_lookup[codes]
     if unknown.any():
         if checks.strict or vocab.fallback is None:
@@ -440,19 +441,22 @@ def _check_in_country(checks: Checks, country: np.ndarray, lat: np.ndarray, lon:
         return
     from ..countries import country_codes, point_in_country
 
-    check = coords_ok & pd.Series(country, dtype=object).isin(set(country_codes())).to_numpy()
+    all_groups, names = pd.factorize(pd.Series(country, dtype=object), use_na_sentinel=True)
+    known = np.append(np.isin(np.asarray(names, dtype=object), list(country_codes())), False)
+    check = coords_ok & known[all_groups]
     idx = np.flatnonzero(check)
     if len(idx) == 0:
         return
-    codes = country[idx].astype(str)
+    group = all_groups[idx]
     inside = np.zeros(len(idx), dtype=bool)
     swapped = np.zeros(len(idx), dtype=bool)
-    for code in np.unique(codes):  # one vectorised test per country
-        sel = codes == code
-        inside[sel] = point_in_country(lat[idx][sel], lon[idx][sel], code, tolerance_m=COUNTRY_TOLERANCE_M)
+    for k in np.argsort(np.asarray(names, dtype=str)):  # one vectorised test per country, in code order
+        sel = group == k
+        inside[sel] = point_in_country(lat[idx][sel], lon[idx][sel], str(names[k]),
+                                       tolerance_m=COUNTRY_TOLERANCE_M)
     out = np.flatnonzero(~inside)
     if len(out):
-        olat, olon, ocode = lat[idx][out], lon[idx][out], codes[out]
+        olat, olon, ocode = lat[idx][out], lon[idx][out], np.asarray(names, dtype=object)[group[out]]
         can_swap = np.abs(olon) <= 90
         for code in np.unique(ocode):
             sel = (ocode == code) & can_swap
@@ -530,7 +534,7 @@ def _assemble(out: dict[str, Any], checks: Checks, extras: list[Any]) -> pd.Data
         value = out[name]
         dtype = DTYPES[name]
         if dtype == "string":
-            cols[name] = pd.Series(value, index=index, dtype="string")
+            cols[name] = pd.Series(_text_array(value), index=index, dtype="string")
         elif dtype == "datetime64[ns]":
             cols[name] = pd.Series(value, index=index).astype("datetime64[ns]")
         elif dtype == "Int64":
@@ -555,6 +559,15 @@ def _assemble(out: dict[str, Any], checks: Checks, extras: list[Any]) -> pd.Data
     return pd.concat(parts, axis=1) if len(parts) > 1 else parts[0]
 
 
+def _text_array(value: Any) -> Any:
+    """A column of text for the ``string`` dtype: a Categorical (the vocabularies) through one take of its
+    categories, anything else as it is."""
+    if isinstance(value, pd.Categorical):
+        return pd.array(np.asarray(value.categories, dtype=object), dtype="string").take(
+            np.asarray(value.codes, dtype=np.int64), allow_fill=True)
+    return value
+
+
 def _finish(table: pd.DataFrame, frame: pd.DataFrame, problems: pd.DataFrame, label: str, errors: str,
             notes: tuple[str, ...]) -> pd.DataFrame | ReadResult:
     """Split valid and rejected rows; raise or report."""
@@ -566,13 +579,28 @@ def _finish(table: pd.DataFrame, frame: pd.DataFrame, problems: pd.DataFrame, la
             raise IncidentValidationError(_message(public_problems, label, len(bad_pos), len(table)),
                                           public_problems, rejected)
         return table
-    if len(bad_pos):
+    incidents = _without_rows(table, bad_pos)
+    return ReadResult(incidents, rejected, public_problems, label, notes)
+
+
+_SLICED_UP_TO = 1000
+"""Up to this many rejected rows, the kept rows are joined from slices of the table (no copy of each column
+through a take)."""
+
+
+def _without_rows(table: pd.DataFrame, bad_pos: np.ndarray) -> pd.DataFrame:
+    """The table without the rows at ``bad_pos`` (sorted, unique), with a fresh RangeIndex."""
+    if len(bad_pos) == 0:
+        return table
+    if len(bad_pos) > _SLICED_UP_TO:
         keep = np.ones(len(table), dtype=bool)
         keep[bad_pos] = False
-        incidents = table[keep].reset_index(drop=True)
-    else:
-        incidents = table
-    return ReadResult(incidents, rejected, public_problems, label, notes)
+        return table[keep].reset_index(drop=True)
+    bounds = np.concatenate([[-1], bad_pos, [len(table)]])
+    pieces = [table.iloc[a + 1 : b] for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a + 1]
+    if not pieces:
+        return table.iloc[:0]
+    return pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0].reset_index(drop=True)
 
 
 def _rejected(frame: pd.DataFrame, problems: pd.DataFrame, bad_pos: np.ndarray) -> pd.DataFrame:
