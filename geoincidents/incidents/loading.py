@@ -318,8 +318,8 @@ def _load_csv_arrow(data: bytes, tsv: bool, label: str) -> RawTable | None:
     table = table.cast(pa.schema([(name, pa.large_string()) for name in header])).combine_chunks()
     frame = table.to_pandas()
     frame = frame.astype({c: _TEXT_DTYPE for c in frame.columns if frame[c].dtype != _TEXT_DTYPE})
-    if any(mark in data for mark in (b",'", b"\n'", b"\t'", b";'", b"\"'")) or data[offset:].startswith(b"'"):
-        frame = _restore_formulas(frame)  # some cell may start with a quote
+    if _cell_may_start_with_quote(data, offset, sep):
+        frame = _restore_formulas(frame)
     return _after_preamble(RawTable(frame, rows, label, reader="pyarrow"), preamble)
 
 
@@ -328,6 +328,17 @@ _HEAD_LINES = 21
 """Lines decoded in Python by the pyarrow path: the preamble rule looks at the first 20."""
 _TEXT_DTYPE = pd.Series([""], dtype=str).dtype
 """What ``pd.read_csv(dtype=str)`` gives (``str`` on pandas 3, ``object`` before): the python path's dtype."""
+
+
+def _cell_may_start_with_quote(data: bytes, offset: int, sep: str) -> bool:
+    """Whether some cell may begin with ``'`` (a formula neutralised by write_incidents): a ``'`` at the start,
+    after a separator, a line end or an opening double quote. Most files have few ``'``: look only at those."""
+    if data.find(b"'", offset) < 0:
+        return False
+    body = np.frombuffer(data, dtype=np.uint8)[offset:]
+    marks = np.flatnonzero(body == 39)
+    return bool(len(marks)) and (marks[0] == 0 or bool(np.isin(body[marks[marks > 0] - 1],
+                                                                 (ord(sep), 10, 13, 34)).any()))
 
 
 def _record_lines(data: bytes, offset: int, sep: int, n: int) -> np.ndarray | None:

@@ -300,7 +300,7 @@ def _parse_date_column(checks: Checks, name: str) -> tuple[pd.Series, np.ndarray
         ) from exc
 
 
-def _targets(checks: Checks, derived: dict[str, Any], event_type: np.ndarray) -> np.ndarray:
+def _targets(checks: Checks, derived: dict[str, Any], event_type: Any) -> Any:
     """``target``: the source's, the input column's, or for a plain table without one ``us_coalition``
     for attacks and interceptions (what such a table lists) and ``unknown`` otherwise."""
     if "target" in derived:
@@ -308,7 +308,8 @@ def _targets(checks: Checks, derived: dict[str, Any], event_type: np.ndarray) ->
     if "target" in checks.mapping:
         return _vocabulary(checks, schema.TARGET)
     attack = np.isin(np.asarray(event_type, dtype=object), list(schema.ATTACK_EVENT_TYPES))
-    return np.where(attack, "us_coalition", "unknown").astype(object)
+    return pd.Categorical.from_codes(np.where(attack, 0, 1).astype(np.int8),
+                                     categories=pd.Index(["us_coalition", "unknown"], dtype=object))
 
 
 def _coordinates(checks: Checks) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -488,11 +489,11 @@ def _check_in_country(checks: Checks, country: np.ndarray, lat: np.ndarray, lon:
                     f"(kept; strict=True rejects them): {listed}{more}")
 
 
-def _sources(checks: Checks, split: bool) -> np.ndarray:
+def _sources(checks: Checks, split: bool) -> Any:
     """The sources JSON text per row ("[]" when none); unreadable cells are problems."""
     values = checks.column("sources")
     if values is None:
-        return np.full(checks.n, "[]", dtype=object)
+        return pd.Categorical.from_codes(np.zeros(checks.n, dtype=np.int8), categories=pd.Index(["[]"], dtype=object))
     if values.dtype == object:  # in-memory input may hold lists of dicts already: write them as JSON
         decoded = values.map(lambda v: isinstance(v, list | tuple | dict))
         if decoded.any():
@@ -509,12 +510,13 @@ def _sources(checks: Checks, split: bool) -> np.ndarray:
             return None, str(exc)
 
     codes, converted = map_distinct(text, convert)
-    lookup = np.array([c[0] if c[0] is not None else "[]" for c in converted] + ["[]"], dtype=object)
+    lookup = [c[0] if c[0] is not None else "[]" for c in converted] + ["[]"]
     reasons = np.array([c[1] or "" for c in converted] + [""], dtype=object)
     bad = np.array([c[1] is not None for c in converted] + [False], dtype=bool)[codes]
     why = np.char.add("unreadable sources: ", reasons[codes].astype(str)).astype(object)
     checks.problems.add(bad, checks.column_name("sources"), values, why)
-    return lookup[codes]
+    lookup_codes, distinct = pd.factorize(pd.Series(lookup, dtype=object))
+    return pd.Categorical.from_codes(lookup_codes[codes], categories=pd.Index(distinct, dtype=object))
 
 
 def _json_sources(value: Any) -> str:
