@@ -42,7 +42,7 @@ CHROMIUM_ARGS = [
 NAIVE_SAMPLE = 20_000
 TITLES = {
     1: "geocode_all", 2: "join_sites distance", 3: "weekly_counts", 4: "map", 5: "import", 6: "service",
-    7: "extraction",
+    7: "extraction", 8: "read_incidents",
 }
 
 
@@ -518,9 +518,11 @@ def bench_extraction(n: int) -> list[dict]:
     return rows
 
 
+from reading import bench_reading  # noqa: E402  (8: its own module)
+
 BENCHES = {
     1: bench_geocode, 2: bench_join, 3: bench_weekly, 4: bench_map, 5: bench_import, 6: bench_service,
-    7: bench_extraction,
+    7: bench_extraction, 8: bench_reading,
 }
 
 
@@ -556,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     big, map_n = (100_000, 10_000) if args.quick else (1_000_000, 100_000)
-    sizes = {1: big, 2: big, 3: big, 4: map_n, 5: 0, 6: big // 10, 7: 1000 if not args.quick else 100}
+    sizes = {1: big, 2: big, 3: big, 4: map_n, 5: 0, 6: big // 10, 7: 1000 if not args.quick else 100, 8: big}
     import numpy
     import pandas
 

@@ -2,9 +2,9 @@
 
 Each file is read twice, with ``load_csv(engine="python")`` (pandas' C reader and the ``csv`` module: the
 reference) and with the default engine (pyarrow), then validated; every output is compared. The tricky
-layouts (quoted newlines, BOM, preamble, HXL row, blank lines, CRLF, mixed date formats, bad rows) must be read
-by pyarrow itself; the ones it cannot account for record by record (ragged rows, stray quotes, lone carriage
-returns, bad UTF-8) must fall back to the python path with its messages.
+layouts (quoted newlines, BOM, preamble, HXL row, blank lines, CRLF, mixed date formats, bad rows) must be
+read by pyarrow itself; the ones it cannot account for record by record (ragged rows, stray quotes, lone
+carriage returns, bad UTF-8) must fall back to the python path with its messages.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ BAD = "b1,not a date,,95.0,200,XXX,rocket,-1,1.5,{oops,,y\n"
 
 FILES = {
     "plain": HEADER + "".join(ROWS),
-    "quoted newline": HEADER + ROWS[0] + 'a4,2024-01-30,"Tower\n22",,,JOR,rocket,,,,"two\n\nlines",z\n' + ROWS[1],
+    "quoted newline": (HEADER + ROWS[0] + 'a4,2024-01-30,"Tower\n22",,,JOR,rocket,,,,"two\n\nlines",z\n'
+                       + ROWS[1]),
     "bom": "\ufeff" + HEADER + "".join(ROWS),
     "preamble": "(Sample export)\n\n" + HEADER + "".join(ROWS),
     "preamble and bom": "\ufeffACLED sample\n" + HEADER + "".join(ROWS),
@@ -103,6 +104,16 @@ def test_pyarrow_reads_tricky_files_like_the_python_path(name):
 @pytest.mark.parametrize("name", sorted(FALLBACK))
 def test_files_pyarrow_cannot_account_for_fall_back_to_the_python_path(name):
     assert _assert_same(FALLBACK[name].encode("utf-8")) == "python"
+
+
+@pytest.mark.parametrize("data", [
+    b'date,location\nab"c,d"e\n', b'date,location\n"x"y,z\n', b'date,location\n x "q" ,z\n',
+    b'date,location\n"",""""\n', b'date,location\nx,"y"  \n', b'date,location\n"x" ,y\n',
+])
+def test_quotes_inside_and_after_fields_read_as_pandas_reads_them(data):
+    python, arrow = load_csv(data, "t.csv", engine="python"), load_csv(data, "t.csv")
+    pd.testing.assert_frame_equal(arrow.frame, python.frame)
+    assert arrow.rows.tolist() == python.rows.tolist() == [2]
 
 
 def test_line_numbers_after_quoted_newlines_and_blank_lines_name_the_physical_line():

@@ -190,11 +190,12 @@ def drop_hxl_row(raw: RawTable) -> RawTable:
 
 
 CSV_ENGINES = ("auto", "pyarrow", "python")
-"""How :func:`load_csv` parses: ``"pyarrow"`` (pyarrow's multi-threaded reader, line numbers from one vectorised
-pass over the bytes), ``"python"`` (pandas' C reader plus the ``csv`` module for line numbers), ``"auto"``
-(pyarrow when it is installed). Both give the same table, row numbers, notes and problems; a file the
-pyarrow path cannot account for record by record (too few or too many fields, a stray quote, a lone carriage
-return, text that is not UTF-8) is read by the python path, whose messages name the byte, line and field."""
+"""How :func:`load_csv` parses: ``"pyarrow"`` (pyarrow's multi-threaded reader, line numbers from one
+vectorised pass over the bytes), ``"python"`` (pandas' C reader plus the ``csv`` module for line numbers),
+``"auto"`` (pyarrow when it is installed). Both give the same table, row numbers, notes and problems; a file
+the pyarrow path cannot account for record by record (too few or too many fields, a stray quote, a lone
+carriage return, text that is not UTF-8) is read by the python path, whose messages name the byte, line and
+field."""
 
 
 def load_csv(source: Source, label: str, engine: str = "auto") -> RawTable:
@@ -314,7 +315,7 @@ def _load_csv_arrow(data: bytes, tsv: bool, label: str) -> RawTable | None:
         if found_rows is None:
             return None
         rows = found_rows
-    # One chunk per column (pandas' own large_string): later takes and filters need not concatenate 150 chunks.
+    # One chunk per column (pandas' own large_string): later takes need not concatenate ~150 chunks each.
     table = table.cast(pa.schema([(name, pa.large_string()) for name in header])).combine_chunks()
     frame = table.to_pandas()
     frame = frame.astype({c: _TEXT_DTYPE for c in frame.columns if frame[c].dtype != _TEXT_DTYPE})
@@ -331,8 +332,8 @@ _TEXT_DTYPE = pd.Series([""], dtype=str).dtype
 
 
 def _cell_may_start_with_quote(data: bytes, offset: int, sep: str) -> bool:
-    """Whether some cell may begin with ``'`` (a formula neutralised by write_incidents): a ``'`` at the start,
-    after a separator, a line end or an opening double quote. Most files have few ``'``: look only at those."""
+    """Whether some cell may begin with ``'`` (a formula neutralised by write_incidents): a ``'`` at the
+    start, after a separator, a line end or an opening double quote (files have few ``'``: only those)."""
     if data.find(b"'", offset) < 0:
         return False
     body = np.frombuffer(data, dtype=np.uint8)[offset:]
@@ -387,7 +388,7 @@ def _record_lines(data: bytes, offset: int, sep: int, n: int) -> np.ndarray | No
 
 
 def _separator(first_line: str, tsv: bool) -> str:
-    """Tab for ``.tsv`` files and tab-separated headers, ``;`` for a header with ``;`` but no comma, else ``,``."""
+    """Tab for ``.tsv`` files and tab-separated headers; ``;`` for a header with ``;``, no comma; or ``,``."""
     if tsv or ("\t" in first_line and "," not in first_line):
         return "\t"
     if ";" in first_line and "," not in first_line:  # spreadsheets in some locales

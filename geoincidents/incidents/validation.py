@@ -278,10 +278,12 @@ def _dates(checks: Checks, derived: dict[str, Any]) -> dict[str, Any]:
         checks.report(late, name, "implausible date (in the future)")
     if "date_precision" in derived:
         return {"date": date, "date_precision": derived["date_precision"], "date_end": date_end}
-    precision = _vocabulary(checks, schema.DATE_PRECISION)
+    precision: Any = _vocabulary(checks, schema.DATE_PRECISION)
     stated = text_cells(checks.column("date_precision"), checks.n).notna().to_numpy()
     # A date_end without a stated precision means the event spans a range; a date written as a month is one.
-    precision = np.where(~stated & date_end.notna().to_numpy(), "range", precision)
+    spans = ~stated & date_end.notna().to_numpy()
+    if spans.any():
+        precision = np.where(spans, "range", precision)
     written = checks.column("date")
     if written is not None and not stated.all():
         as_month = text_cells(written, checks.n).str.fullmatch(r"\d{4}-\d{2}").fillna(False).to_numpy()
@@ -493,7 +495,8 @@ def _sources(checks: Checks, split: bool) -> Any:
     """The sources JSON text per row ("[]" when none); unreadable cells are problems."""
     values = checks.column("sources")
     if values is None:
-        return pd.Categorical.from_codes(np.zeros(checks.n, dtype=np.int8), categories=pd.Index(["[]"], dtype=object))
+        return pd.Categorical.from_codes(np.zeros(checks.n, dtype=np.int8),
+                                         categories=pd.Index(["[]"], dtype=object))
     if values.dtype == object:  # in-memory input may hold lists of dicts already: write them as JSON
         decoded = values.map(lambda v: isinstance(v, list | tuple | dict))
         if decoded.any():
