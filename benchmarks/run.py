@@ -42,7 +42,7 @@ CHROMIUM_ARGS = [
 NAIVE_SAMPLE = 20_000
 TITLES = {
     1: "geocode_all", 2: "join_sites distance", 3: "weekly_counts", 4: "map", 5: "import", 6: "service",
-    7: "extraction", 8: "geocoding at scale",
+    7: "extraction", 8: "geocoding at scale", 9: "read_incidents",
 }
 
 
@@ -600,9 +600,15 @@ def bench_geocoding(n: int) -> list[dict]:
     return run(n)
 
 
+def bench_reading(n: int) -> list[dict]:
+    from reading import bench_reading as run
+
+    return run(n)
+
+
 BENCHES = {
     1: bench_geocode, 2: bench_join, 3: bench_weekly, 4: bench_map, 5: bench_import, 6: bench_service,
-    7: bench_extraction, 8: bench_geocoding,
+    7: bench_extraction, 8: bench_geocoding, 9: bench_reading,
 }
 
 

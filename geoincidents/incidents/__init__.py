@@ -135,6 +135,10 @@ def read_incidents(
 
     Notes
     -----
+    CSV files are parsed by pyarrow's multi-threaded reader when pyarrow is installed (``pip install
+    geoincidents[parquet]``), else by pandas' C reader; both give the same table, row numbers and problems
+    (see :data:`geoincidents.incidents.loading.CSV_ENGINES`).
+
     ACLED and UCDP GED are mapped by :mod:`geoincidents.sources.acled` and :mod:`geoincidents.sources.ucdp`
     (rules in ``docs/sources.md``): who attacked whom decides ``event_type``; rows that do not involve
     US/coalition forces become ``other_conflict_event`` (none is dropped), and an :class:`IncidentWarning`

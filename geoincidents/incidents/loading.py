@@ -43,6 +43,7 @@ __all__ = [
     "read_raw",
     "format_of",
     "load_csv",
+    "CSV_ENGINES",
     "load_geojson",
     "load_gpkg",
     "load_fgb",
@@ -88,6 +89,9 @@ class RawTable:
     """Line of the header in the file (after a preamble, more than 1)."""
     notes: list[str] = field(default_factory=list)
     """What loading did to the file that a reader should know (a skipped preamble, a HXL tag row)."""
+    reader: str = ""
+    """Which CSV reader parsed the file (``"pyarrow"`` or ``"python"``, see :data:`CSV_ENGINES`); empty for
+    other formats."""
 
 
 def read_raw(
@@ -185,31 +189,50 @@ def drop_hxl_row(raw: RawTable) -> RawTable:
     return raw
 
 
-def load_csv(source: Source, label: str) -> RawTable:
+CSV_ENGINES = ("auto", "pyarrow", "python")
+"""How :func:`load_csv` parses: ``"pyarrow"`` (pyarrow's multi-threaded reader, line numbers from one
+vectorised pass over the bytes), ``"python"`` (pandas' C reader plus the ``csv`` module for line numbers),
+``"auto"`` (pyarrow when it is installed). Both give the same table, row numbers, notes and problems; a file
+the pyarrow path cannot account for record by record (too few or too many fields, a stray quote, a lone
+carriage return, text that is not UTF-8) is read by the python path, whose messages name the byte, line and
+field."""
+
+
+def load_csv(source: Source, label: str, engine: str = "auto") -> RawTable:
     """CSV/TSV as text (no type guessing, empty cells stay ""), with each record's line number.
 
     A record with more or fewer fields than the header is a row problem of its own (its values are not
-    shifted into other columns); duplicated header names are an error.
+    shifted into other columns); duplicated header names are an error. ``engine`` is one of
+    :data:`CSV_ENGINES`.
+
+    Examples
+    --------
+    >>> data = b'date,location\\n2024-01-28,"Tower\\n22"\\n\\n2024-01-29,Erbil\\n'
+    >>> raw = load_csv(data, "<stream>")
+    >>> raw.rows.tolist(), raw.frame["location"].tolist()
+    ([2, 5], ['Tower\\n22', 'Erbil'])
+    >>> load_csv(data, "<stream>", engine="python").rows.tolist()
+    [2, 5]
     """
-    text = _read_utf8(source, label)
+    if engine not in CSV_ENGINES:
+        raise ValueError(f"engine must be one of {CSV_ENGINES}, got {engine!r}")
+    data = source if isinstance(source, bytes) else source.read_bytes()
+    tsv = isinstance(source, Path) and source.suffix.lower() == ".tsv"
+    if engine != "python":
+        raw = _load_csv_arrow(data, tsv, label)
+        if raw is not None:
+            return raw
+    return _load_csv_python(data, tsv, label)
+
+
+def _load_csv_python(data: bytes, tsv: bool, label: str) -> RawTable:
+    """The whole text through pandas' C reader; line numbers and field counts from the ``csv`` module."""
+    text = _read_utf8(data, label)
     preamble = _preamble(text)
     if preamble:
         text = "\n".join(text.split("\n")[preamble:])
-    first = text.split("\n", 1)[0]
-    tsv = isinstance(source, Path) and source.suffix.lower() == ".tsv"
-    if tsv or ("\t" in first and "," not in first):
-        sep = "\t"
-    elif ";" in first and "," not in first:  # spreadsheets in some locales
-        sep = ";"
-    else:
-        sep = ","
-    header = _csv_header(text, sep)
-    duplicated = sorted({name for name in header if header.count(name) > 1})
-    if duplicated:
-        raise IncidentValidationError(
-            f"{label}: duplicated column names in the header (line {preamble + 1}): "
-            f"{', '.join(map(repr, duplicated))}"
-        )
+    sep = _separator(text.split("\n", 1)[0], tsv)
+    _check_header(_csv_header(text, sep), preamble, label)
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
@@ -227,6 +250,164 @@ def load_csv(source: Source, label: str) -> RawTable:
             if "'" in text:
                 frame = _restore_formulas(frame)
             raw = RawTable(frame, starts, label)
+    raw.reader = "python"
+    return _after_preamble(raw, preamble)
+
+
+def _load_csv_arrow(data: bytes, tsv: bool, label: str) -> RawTable | None:
+    """pyarrow's CSV reader on the bytes; None when pyarrow is missing or the file needs the python path.
+
+    Only the first lines are decoded in Python (preamble, separator, header); pyarrow checks the rest is
+    UTF-8. Row numbers: one line per record when the file has as many lines as records (the common case),
+    else :func:`_record_lines`.
+    """
+    try:
+        import pyarrow as pa
+        from pyarrow import csv as pacsv
+    except ImportError:
+        return None
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    head_end = start
+    for _ in range(_HEAD_LINES):
+        found = data.find(b"\n", head_end)
+        if found < 0:
+            head_end = len(data)
+            break
+        head_end = found + 1
+    try:
+        head = data[start:head_end].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not head.strip():
+        return None
+    lines = head.split("\n")
+    preamble = _preamble(head)
+    first = lines[preamble]
+    if not first.strip():
+        return None
+    sep = _separator(first, tsv)
+    header = _csv_header("\n".join(lines[preamble:]), sep)
+    _check_header(header, preamble, label)
+    if len(header) < 2 or any(not name or "\n" in name or "\r" in name for name in header):
+        return None  # one column, unnamed or multi-line names: pandas' own rules apply
+    offset = start + sum(len(line.encode("utf-8")) + 1 for line in lines[:preamble])
+    body = pa.py_buffer(data).slice(offset)
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(body),
+            read_options=pacsv.ReadOptions(use_threads=True),
+            parse_options=pacsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True,
+                                             escape_char=False, newlines_in_values=True,
+                                             ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # wrong field counts, bad UTF-8, an open quote
+        return None
+    if table.column_names != header:
+        return None
+    n = table.num_rows
+    line_count = data.count(b"\n", offset) + (0 if data.endswith(b"\n") else 1)
+    if line_count == n + 1:  # one line per record, none blank
+        rows = np.arange(2, n + 2, dtype=np.int64)
+    else:
+        found_rows = _record_lines(data, offset, ord(sep), n)
+        if found_rows is None:
+            return None
+        rows = found_rows
+    # One chunk per column (pandas' own large_string): later takes need not concatenate ~150 chunks each.
+    table = table.cast(pa.schema([(name, pa.large_string()) for name in header])).combine_chunks()
+    frame = table.to_pandas()
+    frame = frame.astype({c: _TEXT_DTYPE for c in frame.columns if frame[c].dtype != _TEXT_DTYPE})
+    if _cell_may_start_with_quote(data, offset, sep):
+        frame = _restore_formulas(frame)
+    return _after_preamble(RawTable(frame, rows, label, reader="pyarrow"), preamble)
+
+
+_BOM = b"\xef\xbb\xbf"
+_HEAD_LINES = 21
+"""Lines decoded in Python by the pyarrow path: the preamble rule looks at the first 20."""
+_TEXT_DTYPE = pd.Series([""], dtype=str).dtype
+"""What ``pd.read_csv(dtype=str)`` gives (``str`` on pandas 3, ``object`` before): the python path's dtype."""
+
+
+def _cell_may_start_with_quote(data: bytes, offset: int, sep: str) -> bool:
+    """Whether some cell may begin with ``'`` (a formula neutralised by write_incidents): a ``'`` at the
+    start, after a separator, a line end or an opening double quote (files have few ``'``: only those)."""
+    if data.find(b"'", offset) < 0:
+        return False
+    body = np.frombuffer(data, dtype=np.uint8)[offset:]
+    marks = np.flatnonzero(body == 39)
+    return bool(len(marks)) and (marks[0] == 0 or bool(np.isin(body[marks[marks > 0] - 1],
+                                                                 (ord(sep), 10, 13, 34)).any()))
+
+
+def _record_lines(data: bytes, offset: int, sep: int, n: int) -> np.ndarray | None:
+    """Line on which each of the ``n`` data records after ``offset`` starts (its header = line 1), in one
+    vectorised pass; None when the quoting is not plain RFC 4180 or the records do not number ``n``.
+
+    A newline ends a record when an even number of quotes precedes it. That holds when every quote opens a
+    field, closes one (a separator, line end or the end follows) or is half of a doubled quote inside one;
+    anything else (``12" rocket``) and lone carriage returns are left to the ``csv`` module.
+    """
+    body = np.frombuffer(data, dtype=np.uint8)[offset:]
+    size = len(body)
+    cr = np.flatnonzero(body == 13)
+    if len(cr) and ((cr + 1 >= size) | (body[np.minimum(cr + 1, size - 1)] != 10)).any():
+        return None
+    newlines = np.flatnonzero(body == 10)
+    quotes = np.flatnonzero(body == 34)
+    if len(quotes) % 2:
+        return None
+    if len(quotes):
+        ends = (sep, 10, 13)
+        before = body[np.maximum(quotes - 1, 0)]
+        after = body[np.minimum(quotes + 1, size - 1)]
+        adjacent_prev = np.zeros(len(quotes), dtype=bool)
+        adjacent_prev[1:] = np.diff(quotes) == 1
+        adjacent_next = np.zeros(len(quotes), dtype=bool)
+        adjacent_next[:-1] = adjacent_prev[1:]
+        opening = (quotes == 0) | np.isin(before, (sep, 10))
+        closing = (quotes + 1 == size) | np.isin(after, ends)
+        even = np.arange(len(quotes)) % 2 == 0
+        if not np.where(even, opening | adjacent_prev, closing | adjacent_next).all():
+            return None
+        ends_record = np.searchsorted(quotes, newlines) % 2 == 0
+        newlines_ending = newlines[ends_record]
+    else:
+        newlines_ending = newlines
+    starts = np.concatenate([[0], newlines_ending + 1])
+    starts = starts[starts < size]
+    first = body[starts]
+    second = body[np.minimum(starts + 1, size - 1)]
+    blank = (first == 10) | ((first == 13) & (starts + 1 < size) & (second == 10))
+    records = starts[~blank]
+    if len(records) != n + 1 or records[0] != 0:
+        return None
+    return np.searchsorted(newlines, records[1:]).astype(np.int64) + 1
+
+
+def _separator(first_line: str, tsv: bool) -> str:
+    """Tab for ``.tsv`` files and tab-separated headers; ``;`` for a header with ``;``, no comma; or ``,``."""
+    if tsv or ("\t" in first_line and "," not in first_line):
+        return "\t"
+    if ";" in first_line and "," not in first_line:  # spreadsheets in some locales
+        return ";"
+    return ","
+
+
+def _check_header(header: list[str], preamble: int, label: str) -> None:
+    """Duplicated header names are an error naming the header's line."""
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise IncidentValidationError(
+            f"{label}: duplicated column names in the header (line {preamble + 1}): "
+            f"{', '.join(map(repr, duplicated))}"
+        )
+
+
+def _after_preamble(raw: RawTable, preamble: int) -> RawTable:
+    """Row numbers and the note for a file whose header came after ``preamble`` skipped lines."""
     if preamble:
         raw.rows = raw.rows + preamble
         raw.header_line = preamble + 1

@@ -146,12 +146,46 @@ def parse_numbers(values: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndar
         return np.full(n, np.nan), np.zeros(n, dtype=bool)
     if is_numeric_dtype(values.dtype) and not is_bool_dtype(values.dtype):
         return values.to_numpy(dtype="float64", na_value=np.nan), np.zeros(n, dtype=bool)
+    plain = _plain_numbers(values)
+    if plain is not None:  # arrow text: plain decimals cast in C, only the other cells parsed below
+        out, other = plain
+        bad = np.zeros(n, dtype=bool)
+        if other.any():
+            out[other], bad[other] = _parse_number_text(values[other], int(other.sum()))
+        return out, bad
+    return _parse_number_text(values, n)
+
+
+def _parse_number_text(values: pd.Series, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Stripped text, NA tokens as missing, the rest through ``pd.to_numeric``."""
     text = text_cells(values, n)
     text = text.mask(text.str.lower().isin(NA_TOKENS).fillna(False).to_numpy())
     nums = pd.to_numeric(text, errors="coerce")
     out = np.asarray(pd.Series(nums).to_numpy(dtype="float64", na_value=np.nan))
     bad = text.notna().to_numpy() & np.isnan(out)
     return out, bad
+
+
+_PLAIN_NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?$"
+"""Cells pyarrow's cast reads exactly as ``pd.to_numeric`` does (both round correctly)."""
+
+
+def _plain_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """For pyarrow-backed text: float64 of the plain decimal cells (NaN for empty ones and for the rest),
+    and the mask of the rest (padded, NA tokens, not numbers); None for other dtypes."""
+    if not isinstance(values.dtype, pd.StringDtype) or values.dtype.storage != "pyarrow":
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.chunked_array(pa.array(values.array))
+    plain = pc.fill_null(pc.match_substring_regex(text, _PLAIN_NUMBER), False)
+    empty = pc.fill_null(pc.equal(text, ""), False)
+    numbers = pc.cast(pc.if_else(plain, text, pa.scalar(None, text.type)), pa.float64())
+    out = np.asarray(numbers.to_numpy(zero_copy_only=False), dtype="float64").copy()
+    other = ~(np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)
+              | np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool))
+    return out, other
 
 
 def _numeric_parts(value: Any) -> tuple[int, int, int] | None:

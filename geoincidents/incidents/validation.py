@@ -228,27 +228,33 @@ def _require_columns(mapping: dict[str, Any], columns: pd.Index, raw: RawTable) 
     )
 
 
-def _incident_ids(checks: Checks) -> np.ndarray:
-    """Given ids, or ``row-<line number>``."""
-    text = text_cells(checks.column("incident_id"), checks.n).astype(object)
-    ids = np.array(text.where(text.notna(), None), dtype=object)
-    no_id = pd.isna(ids)
+def _incident_ids(checks: Checks) -> pd.Series:
+    """Given ids, or ``row-<line number>`` (text)."""
+    text = text_cells(checks.column("incident_id"), checks.n)
+    no_id = text.isna().to_numpy()
     if no_id.any():
-        ids[no_id] = np.char.add("row-", checks.rows[no_id].astype(str)).astype(object)
-    return ids
+        generated = np.char.add("row-", checks.rows[no_id].astype(str)).astype(object)
+        text = text.copy()
+        text[no_id] = generated
+    return text
 
 
-def _check_unique_ids(checks: Checks, ids: np.ndarray) -> None:
+def _check_unique_ids(checks: Checks, ids: pd.Series) -> None:
     """Every occurrence of an id after the first is a problem naming the first."""
-    ids_s = pd.Series(ids, dtype=object)
-    dup = ids_s.duplicated(keep="first").to_numpy()
-    if not dup.any():
+    codes, uniques = pd.factorize(ids, use_na_sentinel=True)
+    if len(uniques) == checks.n:
         return
-    first = pd.Series(np.arange(checks.n)).groupby(ids_s.to_numpy(), sort=False).transform("min").to_numpy()
-    reason = np.char.add("duplicate incident_id, first on row ", checks.rows[first].astype(str))
+    # factorize numbers ids in order of first appearance: a row is a first occurrence where the code rises
+    running = np.maximum.accumulate(codes)
+    first_seen = np.ones(checks.n, dtype=bool)
+    first_seen[1:] = running[1:] > running[:-1]
+    dup = ~first_seen
+    first = np.flatnonzero(first_seen)[codes]
+    reason = np.full(checks.n, "", dtype=object)
+    reason[dup] = np.char.add("duplicate incident_id, first on row ", checks.rows[first[dup]].astype(str))
     values = checks.column("incident_id")
-    shown = values if values is not None else ids_s
-    checks.problems.add(dup, checks.column_name("incident_id"), shown, reason.astype(object))
+    shown = values if values is not None else ids
+    checks.problems.add(dup, checks.column_name("incident_id"), shown, reason)
 
 
 def _dates(checks: Checks, derived: dict[str, Any]) -> dict[str, Any]:
@@ -272,10 +278,12 @@ def _dates(checks: Checks, derived: dict[str, Any]) -> dict[str, Any]:
         checks.report(late, name, "implausible date (in the future)")
     if "date_precision" in derived:
         return {"date": date, "date_precision": derived["date_precision"], "date_end": date_end}
-    precision = _vocabulary(checks, schema.DATE_PRECISION)
+    precision: Any = _vocabulary(checks, schema.DATE_PRECISION)
     stated = text_cells(checks.column("date_precision"), checks.n).notna().to_numpy()
     # A date_end without a stated precision means the event spans a range; a date written as a month is one.
-    precision = np.where(~stated & date_end.notna().to_numpy(), "range", precision)
+    spans = ~stated & date_end.notna().to_numpy()
+    if spans.any():
+        precision = np.where(spans, "range", precision)
     written = checks.column("date")
     if written is not None and not stated.all():
         as_month = text_cells(written, checks.n).str.fullmatch(r"\d{4}-\d{2}").fillna(False).to_numpy()
@@ -294,7 +302,7 @@ def _parse_date_column(checks: Checks, name: str) -> tuple[pd.Series, np.ndarray
         ) from exc
 
 
-def _targets(checks: Checks, derived: dict[str, Any], event_type: np.ndarray) -> np.ndarray:
+def _targets(checks: Checks, derived: dict[str, Any], event_type: Any) -> Any:
     """``target``: the source's, the input column's, or for a plain table without one ``us_coalition``
     for attacks and interceptions (what such a table lists) and ``unknown`` otherwise."""
     if "target" in derived:
@@ -302,7 +310,8 @@ def _targets(checks: Checks, derived: dict[str, Any], event_type: np.ndarray) ->
     if "target" in checks.mapping:
         return _vocabulary(checks, schema.TARGET)
     attack = np.isin(np.asarray(event_type, dtype=object), list(schema.ATTACK_EVENT_TYPES))
-    return np.where(attack, "us_coalition", "unknown").astype(object)
+    return pd.Categorical.from_codes(np.where(attack, 0, 1).astype(np.int8),
+                                     categories=pd.Index(["us_coalition", "unknown"], dtype=object))
 
 
 def _coordinates(checks: Checks) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -340,17 +349,18 @@ def _casualty_counts(checks: Checks, name: str) -> pd.Series:
     return pd.Series(pd.array(clean, dtype="Int64"))
 
 
-def _vocabulary(checks: Checks, vocab: Vocabulary) -> np.ndarray:
+def _vocabulary(checks: Checks, vocab: Vocabulary) -> pd.Categorical:
     """Allowed values (defaults for missing cells); unrecognised ones rejected or replaced with a warning."""
     values = checks.column(vocab.column)
     if values is None:
-        return np.full(checks.n, vocab.default, dtype=object)
+        return pd.Categorical.from_codes(np.zeros(checks.n, dtype=np.int8),
+                                         categories=pd.Index([vocab.default], dtype=object))
     text = text_cells(_whole_numbers_as_text(values), checks.n)
     codes, mapped = map_distinct(text, vocab.lookup)
     unknown_lookup = np.array([m is None for m in mapped] + [False], dtype=bool)
-    lookup = np.array([m if m is not None else (vocab.fallback or vocab.default) for m in mapped]
-                      + [vocab.default], dtype=object)
-    result = lookup[codes]
+    lookup = [m if m is not None else (vocab.fallback or vocab.default) for m in mapped] + [vocab.default]
+    lookup_codes, categories = pd.factorize(pd.Series(lookup, dtype=object))
+    result = pd.Categorical.from_codes(lookup_codes[codes], categories=pd.Index(categories, dtype=object))
     unknown = unknown_lookup[codes]
     if unknown.any():
         if checks.strict or vocab.fallback is None:
@@ -410,10 +420,11 @@ def _check_outside_outlines(checks: Checks, outside: np.ndarray, lat: np.ndarray
         swapped_in[can_swap] = country_at(lon[idx][can_swap], lat[idx][can_swap])
     swapped = np.zeros(checks.n, dtype=bool)
     swapped[idx[pd.notna(swapped_in)]] = True
-    where = np.full(checks.n, "", dtype=object)
-    where[idx] = np.where(pd.notna(swapped_in), swapped_in, "")
-    checks.report(swapped, "lat", np.char.add("lat/lon look swapped: (lon, lat) falls inside ",
-                                              where.astype(str)).astype(object))
+    if swapped.any():
+        reasons = np.full(checks.n, "", dtype=object)
+        inside = swapped_in[pd.notna(swapped_in)].astype(str)
+        reasons[swapped] = np.char.add("lat/lon look swapped: (lon, lat) falls inside ", inside)
+        checks.report(swapped, "lat", reasons)
     far = outside & ~swapped
     if not far.any():
         return
@@ -433,19 +444,22 @@ def _check_in_country(checks: Checks, country: np.ndarray, lat: np.ndarray, lon:
         return
     from ..countries import country_codes, point_in_country
 
-    check = coords_ok & pd.Series(country, dtype=object).isin(set(country_codes())).to_numpy()
+    all_groups, names = pd.factorize(pd.Series(country, dtype=object), use_na_sentinel=True)
+    known = np.append(np.isin(np.asarray(names, dtype=object), list(country_codes())), False)
+    check = coords_ok & known[all_groups]
     idx = np.flatnonzero(check)
     if len(idx) == 0:
         return
-    codes = country[idx].astype(str)
+    group = all_groups[idx]
     inside = np.zeros(len(idx), dtype=bool)
     swapped = np.zeros(len(idx), dtype=bool)
-    for code in np.unique(codes):  # one vectorised test per country
-        sel = codes == code
-        inside[sel] = point_in_country(lat[idx][sel], lon[idx][sel], code, tolerance_m=COUNTRY_TOLERANCE_M)
+    for k in np.argsort(np.asarray(names, dtype=str)):  # one vectorised test per country, in code order
+        sel = group == k
+        inside[sel] = point_in_country(lat[idx][sel], lon[idx][sel], str(names[k]),
+                                       tolerance_m=COUNTRY_TOLERANCE_M)
     out = np.flatnonzero(~inside)
     if len(out):
-        olat, olon, ocode = lat[idx][out], lon[idx][out], codes[out]
+        olat, olon, ocode = lat[idx][out], lon[idx][out], np.asarray(names, dtype=object)[group[out]]
         can_swap = np.abs(olon) <= 90
         for code in np.unique(ocode):
             sel = (ocode == code) & can_swap
@@ -454,17 +468,21 @@ def _check_in_country(checks: Checks, country: np.ndarray, lat: np.ndarray, lon:
                                                      tolerance_m=COUNTRY_TOLERANCE_M)
     swap_mask = np.zeros(checks.n, dtype=bool)
     swap_mask[idx[swapped]] = True
-    names = np.asarray(country, dtype=str)
-    checks.report(swap_mask, "lat",
-                  np.char.add("lat/lon look swapped: (lon, lat) falls inside ", names).astype(object))
+    if swap_mask.any():
+        reasons = np.full(checks.n, "", dtype=object)
+        reasons[swap_mask] = np.char.add("lat/lon look swapped: (lon, lat) falls inside ",
+                                         country[swap_mask].astype(str))
+        checks.report(swap_mask, "lat", reasons)
     outside = np.zeros(checks.n, dtype=bool)
     outside[idx[~inside & ~swapped]] = True
     if not outside.any():
         return
     km = int(COUNTRY_TOLERANCE_M / 1000)
     if checks.strict:
-        reasons = np.char.add(f"outside stated country (more than {km} km from ", np.char.add(names, ")"))
-        checks.report(outside, "country", reasons.astype(object))
+        reasons = np.full(checks.n, "", dtype=object)
+        reasons[outside] = np.char.add(f"outside stated country (more than {km} km from ",
+                                       np.char.add(country[outside].astype(str), ")"))
+        checks.report(outside, "country", reasons)
     else:
         where = np.flatnonzero(outside)
         listed = ", ".join(f"row {checks.rows[i]} ({country[i]})" for i in where[:10])
@@ -473,11 +491,12 @@ def _check_in_country(checks: Checks, country: np.ndarray, lat: np.ndarray, lon:
                     f"(kept; strict=True rejects them): {listed}{more}")
 
 
-def _sources(checks: Checks, split: bool) -> np.ndarray:
+def _sources(checks: Checks, split: bool) -> Any:
     """The sources JSON text per row ("[]" when none); unreadable cells are problems."""
     values = checks.column("sources")
     if values is None:
-        return np.full(checks.n, "[]", dtype=object)
+        return pd.Categorical.from_codes(np.zeros(checks.n, dtype=np.int8),
+                                         categories=pd.Index(["[]"], dtype=object))
     if values.dtype == object:  # in-memory input may hold lists of dicts already: write them as JSON
         decoded = values.map(lambda v: isinstance(v, list | tuple | dict))
         if decoded.any():
@@ -494,12 +513,13 @@ def _sources(checks: Checks, split: bool) -> np.ndarray:
             return None, str(exc)
 
     codes, converted = map_distinct(text, convert)
-    lookup = np.array([c[0] if c[0] is not None else "[]" for c in converted] + ["[]"], dtype=object)
+    lookup = [c[0] if c[0] is not None else "[]" for c in converted] + ["[]"]
     reasons = np.array([c[1] or "" for c in converted] + [""], dtype=object)
     bad = np.array([c[1] is not None for c in converted] + [False], dtype=bool)[codes]
     why = np.char.add("unreadable sources: ", reasons[codes].astype(str)).astype(object)
     checks.problems.add(bad, checks.column_name("sources"), values, why)
-    return lookup[codes]
+    lookup_codes, distinct = pd.factorize(pd.Series(lookup, dtype=object))
+    return pd.Categorical.from_codes(lookup_codes[codes], categories=pd.Index(distinct, dtype=object))
 
 
 def _json_sources(value: Any) -> str:
@@ -519,7 +539,7 @@ def _assemble(out: dict[str, Any], checks: Checks, extras: list[Any]) -> pd.Data
         value = out[name]
         dtype = DTYPES[name]
         if dtype == "string":
-            cols[name] = pd.Series(value, index=index, dtype="string")
+            cols[name] = pd.Series(_text_array(value), index=index, dtype="string")
         elif dtype == "datetime64[ns]":
             cols[name] = pd.Series(value, index=index).astype("datetime64[ns]")
         elif dtype == "Int64":
@@ -544,6 +564,15 @@ def _assemble(out: dict[str, Any], checks: Checks, extras: list[Any]) -> pd.Data
     return pd.concat(parts, axis=1) if len(parts) > 1 else parts[0]
 
 
+def _text_array(value: Any) -> Any:
+    """A column of text for the ``string`` dtype: a Categorical (the vocabularies) through one take of its
+    categories, anything else as it is."""
+    if isinstance(value, pd.Categorical):
+        return pd.array(np.asarray(value.categories, dtype=object), dtype="string").take(
+            np.asarray(value.codes, dtype=np.int64), allow_fill=True)
+    return value
+
+
 def _finish(table: pd.DataFrame, frame: pd.DataFrame, problems: pd.DataFrame, label: str, errors: str,
             notes: tuple[str, ...]) -> pd.DataFrame | ReadResult:
     """Split valid and rejected rows; raise or report."""
@@ -555,10 +584,28 @@ def _finish(table: pd.DataFrame, frame: pd.DataFrame, problems: pd.DataFrame, la
             raise IncidentValidationError(_message(public_problems, label, len(bad_pos), len(table)),
                                           public_problems, rejected)
         return table
-    keep = np.ones(len(table), dtype=bool)
-    keep[bad_pos] = False
-    incidents = table.iloc[np.flatnonzero(keep)].reset_index(drop=True)
+    incidents = _without_rows(table, bad_pos)
     return ReadResult(incidents, rejected, public_problems, label, notes)
+
+
+_SLICED_UP_TO = 1000
+"""Up to this many rejected rows, the kept rows are joined from slices of the table (no copy of each column
+through a take)."""
+
+
+def _without_rows(table: pd.DataFrame, bad_pos: np.ndarray) -> pd.DataFrame:
+    """The table without the rows at ``bad_pos`` (sorted, unique), with a fresh RangeIndex."""
+    if len(bad_pos) == 0:
+        return table
+    if len(bad_pos) > _SLICED_UP_TO:
+        keep = np.ones(len(table), dtype=bool)
+        keep[bad_pos] = False
+        return table[keep].reset_index(drop=True)
+    bounds = np.concatenate([[-1], bad_pos, [len(table)]])
+    pieces = [table.iloc[a + 1 : b] for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a + 1]
+    if not pieces:
+        return table.iloc[:0]
+    return pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0].reset_index(drop=True)
 
 
 def _rejected(frame: pd.DataFrame, problems: pd.DataFrame, bad_pos: np.ndarray) -> pd.DataFrame:

@@ -1,0 +1,193 @@
+"""The pyarrow CSV path gives what the python path gives: same table, row numbers, problems and warnings.
+
+Each file is read twice, with ``load_csv(engine="python")`` (pandas' C reader and the ``csv`` module: the
+reference) and with the default engine (pyarrow), then validated; every output is compared. The tricky
+layouts (quoted newlines, BOM, preamble, HXL row, blank lines, CRLF, mixed date formats, bad rows) must be
+read by pyarrow itself; the ones it cannot account for record by record (ragged rows, stray quotes, lone
+carriage returns, bad UTF-8) must fall back to the python path with its messages.
+"""
+
+from __future__ import annotations
+
+import random
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import geoincidents as gi
+from geoincidents.incidents import ReadResult, validate
+from geoincidents.incidents.loading import RawTable, drop_hxl_row, load_csv
+
+pytest.importorskip("pyarrow")
+
+HEADER = "incident_id,date,location,lat,lon,country,weapon,injured,killed,sources,notes,extra\n"
+ROWS = [
+    'a1,2024-01-28,Tower 22,33.3210,38.6870,JOR,one-way attack drone,34,3,"[{""publisher"": ""AP"", '
+    '""date"": ""2024-01-29"", ""url"": ""https://apnews.com/x""}]",,kept\n',
+    "a2,28 January 2024,Erbil Air Base,36.2376,43.9632,IRQ,rocket,0,0,,,\n",
+    "a3,2024-02,Ain al-Asad,,,IRQ,drone,,,[],\"note with, comma\",x\n",
+]
+BAD = "b1,not a date,,95.0,200,XXX,rocket,-1,1.5,{oops,,y\n"
+
+FILES = {
+    "plain": HEADER + "".join(ROWS),
+    "quoted newline": (HEADER + ROWS[0] + 'a4,2024-01-30,"Tower\n22",,,JOR,rocket,,,,"two\n\nlines",z\n'
+                       + ROWS[1]),
+    "bom": "\ufeff" + HEADER + "".join(ROWS),
+    "preamble": "(Sample export)\n\n" + HEADER + "".join(ROWS),
+    "preamble and bom": "\ufeffACLED sample\n" + HEADER + "".join(ROWS),
+    "hxl row": HEADER + "#id,#date,#loc,#geo+lat,#geo+lon,#country,,,,,,\n" + "".join(ROWS),
+    "blank lines": HEADER + "\n" + ROWS[0] + "\n\n" + ROWS[1] + "\r\n" + ROWS[2] + "\n\n",
+    "crlf": (HEADER + "".join(ROWS)).replace("\n", "\r\n"),
+    "no final newline": HEADER + "".join(ROWS).rstrip("\n"),
+    "mixed dates": HEADER + "".join(
+        f"d{i},{d},Tower 22,,,JOR,rocket,,,,,\n"
+        for i, d in enumerate(["2024-01-28", "28 January 2024", "\"Jan 28, 2024\"", "2024-01", "9-May-20",
+                               "28/01/2024", "2024/01/28", "", "yesterday"])
+    ),
+    "bad rows": HEADER + ROWS[0] + BAD + ROWS[1] + BAD.replace("b1", "a1") + ROWS[2],
+    "quoted newline then bad row": HEADER + 'q1,2024-01-30,"Tower\n22",,,JOR,rocket,,,,,\n' + BAD,
+    "formula cells": HEADER + "f1,2024-01-28,'=cmd,,,JOR,rocket,,,,\"'+1\",'plain\n",
+    "semicolons": HEADER.replace(",", ";") + "s1;2024-01-28;Tower 22;;;JOR;rocket;;;;;\n",
+    "tabs": HEADER.replace(",", "\t") + "t1\t2024-01-28\tTower 22\t\t\tJOR\trocket\t\t\t\t\t\n",
+    "header only": HEADER,
+    "unicode": HEADER + "u1,2024-01-28,قاعدة عين الأسد,,,IRQ,صاروخ,,,,ملاحظة,\u00e9\n",
+    "spaces kept": HEADER + "  s2 , 2024-01-28 ,  Tower 22  ,,,JOR,rocket,,,,, padded \n",
+    "stray quote": HEADER + 'r3,2024-01-28,Tower 22,,,JOR,12" rocket,,,,,\n' + ROWS[1],
+    "quoted empty": HEADER + 's3,2024-01-28,"Tower 22","","",JOR,"",,,"","",""\n',
+}
+FALLBACK = {
+    "too few fields": HEADER + ROWS[0] + "r1,2024-01-28,Tower 22\n" + ROWS[1],
+    "too many fields": HEADER + ROWS[0] + "r2,2024-01-28,Tower 22,,,JOR,rocket,,,,,,surplus\n",
+    "stray quote and a blank line": HEADER + 'r3,2024-01-28,Tower 22,,,JOR,12" rocket,,,,,\n\n' + ROWS[1],
+    "lone carriage return": HEADER + ROWS[0].replace("\n", "\r") + ROWS[1],
+    "whitespace line": HEADER + ROWS[0] + "   \n" + ROWS[1],
+}
+
+
+def _read(data: bytes, engine: str) -> tuple[RawTable, ReadResult, list[str]]:
+    raw = drop_hxl_row(load_csv(data, "t.csv", engine=engine))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = validate(raw, errors="report", strict=False)
+    assert isinstance(result, ReadResult)
+    return raw, result, [str(w.message) for w in caught]
+
+
+def _assert_same(data: bytes) -> str:
+    """Compare both engines on ``data``; return the reader the default engine used."""
+    ref_raw, ref, ref_warnings = _read(data, "python")
+    raw, got, got_warnings = _read(data, "auto")
+    pd.testing.assert_frame_equal(raw.frame, ref_raw.frame)
+    assert raw.rows.tolist() == ref_raw.rows.tolist()
+    assert raw.rows.dtype == ref_raw.rows.dtype
+    assert (raw.header_line, raw.notes) == (ref_raw.header_line, ref_raw.notes)
+    assert [(p.tolist(), c, v, r) for p, c, v, r in raw.problems] == [
+        (p.tolist(), c, v, r) for p, c, v, r in ref_raw.problems
+    ]
+    pd.testing.assert_frame_equal(got.incidents, ref.incidents)
+    pd.testing.assert_frame_equal(got.rejected, ref.rejected)
+    pd.testing.assert_frame_equal(got.problems, ref.problems)
+    assert got_warnings == ref_warnings
+    # errors="report" accounts for every record: kept + rejected = records read
+    assert len(got.incidents) + len(got.rejected) == len(raw.frame)
+    return raw.reader
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_pyarrow_reads_tricky_files_like_the_python_path(name):
+    assert _assert_same(FILES[name].encode("utf-8")) == "pyarrow"
+
+
+@pytest.mark.parametrize("name", sorted(FALLBACK))
+def test_files_pyarrow_cannot_account_for_fall_back_to_the_python_path(name):
+    assert _assert_same(FALLBACK[name].encode("utf-8")) == "python"
+
+
+@pytest.mark.parametrize("data", [
+    b'date,location\nab"c,d"e\n', b'date,location\n"x"y,z\n', b'date,location\n x "q" ,z\n',
+    b'date,location\n"",""""\n', b'date,location\nx,"y"  \n', b'date,location\n"x" ,y\n',
+])
+def test_quotes_inside_and_after_fields_read_as_pandas_reads_them(data):
+    python, arrow = load_csv(data, "t.csv", engine="python"), load_csv(data, "t.csv")
+    pd.testing.assert_frame_equal(arrow.frame, python.frame)
+    assert arrow.rows.tolist() == python.rows.tolist() == [2]
+
+
+def test_line_numbers_after_quoted_newlines_and_blank_lines_name_the_physical_line():
+    data = (HEADER + 'q1,2024-01-30,"Tower\n22",,,JOR,rocket,,,,"a\n\nb",\n\n' + BAD).encode()
+    _, result, _ = _read(data, "auto")
+    # header line 1; q1 spans lines 2-5; line 6 blank; the bad row is on line 7
+    assert set(result.problems["row"]) == {7}
+    assert result.rejected["row"].tolist() == [7]
+    assert "date" in set(result.problems["column"])
+
+
+def test_bad_utf8_falls_back_and_names_the_byte_and_line():
+    data = (HEADER + ROWS[0]).encode() + b"x1,2024-01-28,Tow\xffer,,,JOR,rocket,,,,,\n"
+    with pytest.raises(gi.IncidentValidationError, match=r"byte 0xff at byte offset \d+ \(line 3\)"):
+        load_csv(data, "t.csv")
+
+
+def test_duplicated_header_is_an_error_on_both_paths():
+    data = b"(title)\ndate,location,date\n2024-01-28,Tower 22,x\n"
+    for engine in ("auto", "python"):
+        with pytest.raises(gi.IncidentValidationError, match=r"line 2\): 'date'"):
+            load_csv(data, "t.csv", engine=engine)
+
+
+def test_unknown_engine_is_refused():
+    with pytest.raises(ValueError, match="engine must be one of"):
+        load_csv(b"date,location\n", "t.csv", engine="c")
+
+
+def _random_cell(r: random.Random) -> str:
+    kind = r.randrange(10)
+    if kind == 0:
+        return ""
+    if kind == 1:
+        return '"' + r.choice(["a\nb", "x,y", 'say ""hi""', "", "\n", "l1\r\nl2"]) + '"'
+    if kind == 2:
+        return r.choice(["2024-01-28", "28 Jan 2024", "1/28/24", "bad", "2023-13-01"])
+    if kind == 3:
+        return f"{r.uniform(-100, 100):.{r.randrange(1, 9)}f}"
+    if kind == 4:
+        return r.choice(["IRQ", "Syria", "jordan", "XXX", " SYR "])
+    return "".join(r.choice("abc XYZ-'#é") for _ in range(r.randrange(1, 8)))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_files_read_the_same_on_both_paths(seed):
+    r = random.Random(seed)
+    names = ["incident_id", "date", "location", "lat", "lon", "country", "notes", "other"]
+    lines = [",".join(names)]
+    for i in range(r.randrange(0, 40)):
+        if r.random() < 0.1:
+            lines.append("")  # a blank line
+        cells = [f"id{i % 25}"] + [_random_cell(r) for _ in names[1:]]
+        lines.append(",".join(cells))
+    newline = r.choice(["\n", "\r\n"])
+    text = newline.join(lines) + (newline if r.random() < 0.8 else "")
+    if r.random() < 0.2:
+        text = "\ufeff" + text
+    if r.random() < 0.2:
+        text = "Exported 2024\n" + text
+    reader = _assert_same(text.encode("utf-8"))
+    assert reader == "pyarrow"
+
+
+def test_large_file_every_row_numbered(tmp_path):
+    n = 20_000
+    rows = np.arange(n)
+    body = "".join(
+        f'r{i},2024-01-{1 + i % 28:02d},"Site\n{i}",33.{i % 1000:03d},38.5,JOR,rocket,{i % 3},0,,,\n'
+        for i in rows
+    )
+    path = tmp_path / "big.csv"
+    path.write_text(HEADER + body, encoding="utf-8")
+    raw = load_csv(path, str(path))
+    assert raw.reader == "pyarrow"
+    assert raw.rows.tolist() == (2 + 2 * rows).tolist()
+    assert raw.frame["location"].iloc[-1] == f"Site\n{n - 1}"
