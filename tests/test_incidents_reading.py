@@ -191,3 +191,14 @@ def test_large_file_every_row_numbered(tmp_path):
     assert raw.reader == "pyarrow"
     assert raw.rows.tolist() == (2 + 2 * rows).tolist()
     assert raw.frame["location"].iloc[-1] == f"Site\n{n - 1}"
+
+
+def test_country_without_an_outline_is_kept_unchecked_beside_outlined_ones(tmp_path):
+    # a real ACLED export of Ukraine rows beside Iraq rows raised "no country outline for iso3 code 'UKR'"
+    path = tmp_path / "mixed.csv"
+    path.write_text(HEADER + ROWS[1] + "u1,2024-02-20,Avdiivka,48.14,37.74,UKR,rocket,0,0,,,\n"
+                    + "u2,2024-02-21,Kharkiv,49.99,36.23,Ukraine,drone,0,0,,,\n", encoding="utf-8")
+    result = gi.read_incidents(path, errors="report")
+    assert result.rejected.empty
+    assert result.incidents["country"].tolist() == ["IRQ", "UKR", "UKR"]
+    assert result.incidents["lat"].tolist() == [36.2376, 48.14, 49.99]

@@ -454,6 +454,8 @@ def _check_in_country(checks: Checks, country: np.ndarray, lat: np.ndarray, lon:
     inside = np.zeros(len(idx), dtype=bool)
     swapped = np.zeros(len(idx), dtype=bool)
     for k in np.argsort(np.asarray(names, dtype=str)):  # one vectorised test per country, in code order
+        if not known[k]:
+            continue  # no outline for this country: its rows are not in ``idx``
         sel = group == k
         inside[sel] = point_in_country(lat[idx][sel], lon[idx][sel], str(names[k]),
                                        tolerance_m=COUNTRY_TOLERANCE_M)
