@@ -561,14 +561,36 @@ def test_header_only_file_gives_an_empty_table(tmp_path):
     assert list(table.columns) == list(schema.COLUMN_NAMES) + ["extra"]
 
 
-def test_non_utf8_file_names_offset_and_line(tmp_path):
+def test_windows_1252_file_reads_with_a_warning_naming_byte_and_line(tmp_path):
     path = tmp_path / "latin1.csv"
-    content = "date,location\n2024-01-28,Tower 22\n2024-01-29,Qal\xe2t Sukkar\n".encode("latin-1")
+    content = "date,location\n2024-01-28,Tower 22\n2024-01-29,Qal\xe2t Sukkar\n".encode("cp1252")
     path.write_bytes(content)
-    offset = content.index(b"\xe2")
-    expected = rf"{re.escape(str(path))}: not UTF-8.*byte 0xe2 at byte offset {offset} \(line 3\)"
+    with pytest.warns(IncidentWarning, match=rf"{re.escape(str(path))}: not UTF-8 \(byte 0xe2 on line 3\): "
+                                             "read as Windows-1252"):
+        table = read_incidents(path)
+    assert table["location"].tolist() == ["Tower 22", "Qal\xe2t Sukkar"]
+
+
+def test_bytes_neither_utf8_nor_windows_1252_name_offset_and_line(tmp_path):
+    path = tmp_path / "binary.csv"
+    content = b"date,location\n2024-01-28,Tower 22\n2024-01-29,Qal\x81t Sukkar\n"
+    path.write_bytes(content)
+    offset = content.index(b"\x81")
+    expected = rf"{re.escape(str(path))}: not UTF-8.*byte 0x81 at byte offset {offset} \(line 3\)"
     with pytest.raises(IncidentValidationError, match=expected):
         read_incidents(path)
+
+
+def test_empty_trailing_header_cells_are_dropped_only_when_no_row_fills_them(tmp_path):
+    path = tmp_path / "trailing.csv"
+    path.write_text("date,location,,\n2024-01-28,Tower 22,,\n2024-01-29,Erbil,,\n", encoding="utf-8")
+    with pytest.warns(IncidentWarning, match="header ends in 2 empty cell"):
+        table = read_incidents(path)
+    assert table["location"].tolist() == ["Tower 22", "Erbil"]
+    filled = tmp_path / "filled.csv"
+    filled.write_text("date,location,,\n2024-01-28,Tower 22,,x\n", encoding="utf-8")
+    with pytest.raises(IncidentValidationError, match="duplicated column names"):
+        read_incidents(filled)
 
 
 def test_semicolon_separated_csv(tmp_path):

@@ -227,11 +227,12 @@ def load_csv(source: Source, label: str, engine: str = "auto") -> RawTable:
 
 def _load_csv_python(data: bytes, tsv: bool, label: str) -> RawTable:
     """The whole text through pandas' C reader; line numbers and field counts from the ``csv`` module."""
-    text = _read_utf8(data, label)
+    text, decoded_note = _read_text(data, label)
     preamble = _preamble(text)
     if preamble:
         text = "\n".join(text.split("\n")[preamble:])
     sep = _separator(text.split("\n", 1)[0], tsv)
+    text, empty_note = _drop_empty_trailing_columns(text, sep)
     _check_header(_csv_header(text, sep), preamble, label)
     try:
         frame = pd.read_csv(
@@ -251,6 +252,7 @@ def _load_csv_python(data: bytes, tsv: bool, label: str) -> RawTable:
                 frame = _restore_formulas(frame)
             raw = RawTable(frame, starts, label)
     raw.reader = "python"
+    raw.notes.extend(note for note in (decoded_note, empty_note) if note)
     return _after_preamble(raw, preamble)
 
 
@@ -287,9 +289,9 @@ def _load_csv_arrow(data: bytes, tsv: bool, label: str) -> RawTable | None:
         return None
     sep = _separator(first, tsv)
     header = _csv_header("\n".join(lines[preamble:]), sep)
-    _check_header(header, preamble, label)
     if len(header) < 2 or any(not name or "\n" in name or "\r" in name for name in header):
         return None  # one column, unnamed or multi-line names: pandas' own rules apply
+    _check_header(header, preamble, label)
     offset = start + sum(len(line.encode("utf-8")) + 1 for line in lines[:preamble])
     body = pa.py_buffer(data).slice(offset)
     try:
@@ -570,6 +572,52 @@ def _preamble(text: str) -> int:
         if widest > 1:
             return skipped
     return 0
+
+
+def _read_text(data: bytes, label: str) -> tuple[str, str]:
+    """The file's text and a note: UTF-8, else Windows-1252 (ACLED's files before 2017) when every byte
+    decodes as it and the file is not UTF-16; else the error of :func:`_read_utf8`."""
+    try:
+        return _read_utf8(data, label), ""
+    except IncidentValidationError as exc:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff") or not isinstance(exc.__cause__, UnicodeDecodeError):
+            raise
+        first = exc.__cause__.start
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise exc from exc.__cause__
+    line = data.count(b"\n", 0, first) + 1
+    return text.removeprefix("\ufeff"), (
+        f"not UTF-8 (byte 0x{data[first]:02x} on line {line}): read as Windows-1252, the encoding of older "
+        f"exports; save the file as UTF-8 to silence this")
+
+
+def _drop_empty_trailing_columns(text: str, sep: str) -> tuple[str, str]:
+    """Cut header cells that are empty at the end of the header when no record has a value under them.
+
+    Spreadsheet exports leave such cells (``...,notes,,,``); kept, they are unnamed duplicate columns.
+    A value under one of them keeps them all (the field counts then decide).
+    """
+    header = _csv_header(text, sep)
+    empty = 0
+    for name in reversed(header):
+        if name.strip():
+            break
+        empty += 1
+    if not empty or empty == len(header):
+        return text, ""
+    width = len(header) - empty
+    with _no_csv_field_limit():
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    if any(any(cell.strip() for cell in record[width:]) for record in records):
+        return text, ""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=sep, lineterminator="\n")
+    for record in records:
+        writer.writerow(record[:width] if len(record) > width else record)
+    return buffer.getvalue(), (f"the header ends in {empty} empty cell(s) with no value under them in any "
+                               f"row: those columns were dropped")
 
 
 def _read_utf8(source: Source, label: str) -> str:
