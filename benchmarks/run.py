@@ -644,7 +644,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     big, map_n = (100_000, 10_000) if args.quick else (1_000_000, 100_000)
-    sizes = {1: big, 2: big, 3: big, 4: map_n, 5: 0, 6: big // 10, 7: 1000 if not args.quick else 100, 8: big}
+    sizes = {1: big, 2: big, 3: big, 4: map_n, 5: 0, 6: big // 10, 7: 1000 if not args.quick else 100, 8: big,
+             9: big}
     import numpy
     import pandas
 
@@ -681,6 +682,9 @@ def main(argv: list[str] | None = None) -> int:
         result = json.loads(proc.stdout.strip().splitlines()[-1])
         peaks[number] = (result["peak_mb"], result["wall"])
         all_rows.extend(result["rows"])
+        for r in result["rows"]:  # as each benchmark ends, so a later failure loses nothing
+            print(f"    {r['figure']}: {fmt(r['value'], r['unit'])} | {r['baseline'] or ''} "
+                  f"{fmt(r['baseline_value'], r['unit'])} | {r['target'] or ''}", file=sys.stderr, flush=True)
 
     header = ("#", "figure", "geoincidents", "baseline", "baseline figure", "ratio", "target", "")
     lines = []

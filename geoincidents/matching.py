@@ -51,6 +51,7 @@ import numpy as np
 
 from .gazetteer import FACILITY_KINDS, Gazetteer, NameEntry, default_gazetteer
 from .normalize import (
+    FACILITY_WORDS,
     GENERIC_WORDS,
     NISBA_SUFFIXES,
     PERSONAL_NAME_WORDS,
@@ -118,7 +119,7 @@ RESULT_COLUMNS = (
     "candidates",
     "active_on_date",
 )
-_FACILITY_WORDS = frozenset({"airbase", "airport", "base", "field"}) & GENERIC_WORDS
+_FACILITY_WORDS = FACILITY_WORDS
 _SETTLEMENT_WORDS = frozenset({"town", "city"}) & GENERIC_WORDS
 
 
@@ -420,7 +421,10 @@ def _parse(name: str) -> tuple[str, str, str, tuple[str, str] | None, tuple[tupl
     full = normalize_name(name)
     head, tails = split_locative(name)
     if not tails:
-        return _parse_whole(full)
+        if head == name:
+            return _parse_whole(full)
+        # "the American base in Tanf" read as "Tanf American base": the whole text is still tried first
+        return (full, *_parse_whole(normalize_name(head))[1:])
     head_full, head_core, unglued = _parse_head(*name_keys(head))
     return (full, head_full, head_core, unglued, tails, _is_person(head_full))
 
@@ -473,8 +477,9 @@ class _Resolver:
         queries: list[_Query] = []
         rows: list[list[int]] = []  # per query, the names it answers
         at_key: dict[str, int] = {}
-        for i, (name, full, (_, tails)) in enumerate(zip(names, normalize_names(names), splits, strict=True)):
-            if tails:
+        keys = normalize_names(names)
+        for i, (name, full, (head, tails)) in enumerate(zip(names, keys, splits, strict=True)):
+            if tails or head != name:
                 queries.append(_Query.of(name, iso3))
                 rows.append([i])
             elif full:

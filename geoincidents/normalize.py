@@ -39,6 +39,7 @@ __all__ = [
     "split_locative",
     "unglued_key",
     "GENERIC_WORDS",
+    "FACILITY_WORDS",
     "PERSONAL_NAME_WORDS",
     "NISBA_SUFFIXES",
 ]
@@ -397,6 +398,9 @@ GENERIC_WORDS = frozenset(
     )
 )
 
+#: The generic words that name a facility: a name with one of them means the facility, not its town.
+FACILITY_WORDS = frozenset(_fold_word(w) for w in ("airbase", "airport", "base", "field"))
+
 #: Given names and honorifics: a name made only of these is a person ("Saddam", "Prince Sultan"), and is
 #: matched only as written in the gazetteer, never through the core or fuzzy steps of a longer name.
 PERSONAL_NAME_WORDS = frozenset(
@@ -519,8 +523,10 @@ def _split_cached(text: str) -> tuple[str, tuple[tuple[str, bool], ...]]:
     parts = _LOCATIVE.split(text)
     # re.split with one group yields [head, near, tail, near, tail, ...]
     head = parts[0].strip()
-    if len(parts) == 1 or not _has_name_word(head):
+    if len(parts) == 1:
         return text, ()
+    if not _has_name_word(head):
+        return _generic_head_in_place(text, head, parts)
     tails: list[tuple[str, bool]] = []
     for i in range(1, len(parts) - 1, 2):
         tail = parts[i + 1].strip()
@@ -529,6 +535,26 @@ def _split_cached(text: str) -> tuple[str, tuple[tuple[str, bool], ...]]:
         elif tail:
             return text, ()
     return (head, tuple(tails)) if tails else (text, ())
+
+
+def _generic_head_in_place(
+    text: str, head: str, parts: list[str | None]
+) -> tuple[str, tuple[tuple[str, bool], ...]]:
+    """``"the American base in Tanf"``: a head of generic words only, then "in <place>", names the facility
+    of that place, read as ``"Tanf American base"`` (then the facility rules of matching apply); any later
+    tails stay tails. Other generic heads ("US base near Erbil", "base, Syria") are read whole."""
+    words = head.split()
+    if not words or len(parts) < 3 or not any(_fold_word(w) in FACILITY_WORDS for w in words):
+        return text, ()
+    opener = text[len(parts[0] or ""):].lstrip().lower()
+    place = (parts[2] or "").strip()
+    if not opener.startswith(("in ", "inside ")) or not _has_name_word(place):
+        return text, ()
+    descriptor = " ".join(words[1:] if words[0].lower() in ("the", "a", "an") else words)
+    tails = tuple(((parts[i + 1] or "").strip(), parts[i] is not None) for i in range(3, len(parts) - 1, 2))
+    if any(not normalize_name(tail) for tail, _ in tails):
+        return text, ()
+    return f"{place} {descriptor}", tails
 
 
 # Every text _LOCATIVE can split contains one of these (in ASCII text; the rest is split one by one).

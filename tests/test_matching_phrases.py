@@ -410,3 +410,43 @@ def test_every_bundled_alias_still_finds_its_site(alias, site_id):
         assert site_id in {c.site_id for c in match.candidates}
     else:
         assert match.site_id == site_id and match.score >= CORE_SCORE
+
+
+@pytest.mark.parametrize(
+    ("query", "site_id"),
+    [
+        ("the American base in Tanf", "al-tanf-garrison"),
+        ("the US base in al-Tanf", "al-tanf-garrison"),
+        ("the American base in Rubarya", "rubarya-base"),
+        ("US base in Roubaria, Syria", "rubarya-base"),  # the later tail still confirms
+        ("US base in Shaddadi, Syria", "shaddadi-base"),
+        ("base in Erbil", "erbil-airbase"),
+        ("the base in Qamishli", "qamishli-airport"),
+    ],
+)
+def test_a_generic_facility_head_in_a_place_names_that_places_facility(query, site_id):
+    found = geocode(query)
+    assert found is not None and found.site_id == site_id
+    assert geocode_all([query])["site_id"].tolist() == [site_id]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "the American base in Karak",  # a real town elsewhere: still never fuzzed into Qasrak
+        "US base in Syria",  # a country is no site
+        "the base in Amman",  # another capital
+        "US base in Shaddadi, Iraq",  # the later tail disagrees
+        "the people in Tanf",  # no facility word: the tail is not read as the name
+    ],
+)
+def test_a_generic_facility_head_never_makes_a_match_the_place_would_not(query):
+    found = geocode(query)
+    assert found is None or found.site_id is None
+    assert geocode_all([query])["site_id"].isna().all()
+
+
+def test_a_generic_head_near_a_place_is_still_read_whole():
+    assert split_locative("the American base in Tanf") == ("Tanf American base", ())
+    assert split_locative("US base in Roubaria, Syria") == ("Roubaria US base", (("Syria", False),))
+    assert split_locative("US base near Erbil") == ("US base near Erbil", ())

@@ -41,7 +41,6 @@ import pandas as pd
 import pytest
 
 import geoincidents as gi
-from geoincidents.incidents import IncidentValidationError
 from geoincidents.schema import ATTACK_EVENT_TYPES
 from geoincidents.sources import to_acled_columns, to_ucdp_columns
 
@@ -131,7 +130,8 @@ def test_acled_2016_all_africa_file_as_published():
     # Windows-1252 bytes and seven empty header cells at the end, as the file was published
     table, caught = _read("acled_2016_africa_cp1252.csv")
     assert _column(table, "incident_id") == ["1901RTA", "3286RTA", "2242RTA", "1RTA"]
-    assert _column(table, "event_type") == ["strike", "strike", "other_conflict_event", "other_conflict_event"]
+    assert _column(table, "event_type") == ["strike", "strike", "other_conflict_event",
+                                            "other_conflict_event"]
     assert table["notes"].iloc[3] == "SDE workers\u2019 sit-in in Batna in support of their director."
     assert any("read as Windows-1252" in m for m in caught)
     assert any("header ends in 7 empty cell(s)" in m for m in caught)
