@@ -280,7 +280,7 @@ def geocode_all(
     gaz = gazetteer if gazetteer is not None else default_gazetteer()
     inverse, results = match_distinct(series, country, gaz, min_score, date)
     # Columns are built for the distinct results, then broadcast with a C-level take (no per-row Python).
-    table = {"query": series.array, **_broadcast(_result_table(results, gaz), inverse)}
+    table = {"query": series.array, **_broadcast(result_columns(results, gaz), inverse)}
     return pd.DataFrame(table, index=series.index, columns=list(RESULT_COLUMNS), copy=False)
 
 
@@ -1067,8 +1067,9 @@ def _broadcast(columns: dict[str, Any], inverse: np.ndarray) -> dict[str, Any]:
 _THREADED_TAKE_FROM = 200_000
 
 
-def _result_table(results: list[_Result | None], gaz: Gazetteer) -> dict[str, Any]:
-    """Column arrays (without ``query``) for the distinct results, to be broadcast to every row."""
+def result_columns(results: Sequence[_Result | None], gaz: Gazetteer) -> dict[str, Any]:
+    """Column arrays of :data:`RESULT_COLUMNS` (without ``query``), one row per answer of
+    :func:`match_distinct` (``None``: no answer), to be broadcast to every row."""
     import pandas as pd
 
     columns: dict[str, list[Any]] = {c: [] for c in RESULT_COLUMNS if c != "query"}

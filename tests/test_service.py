@@ -624,3 +624,20 @@ def test_load_100k_requests_no_failure_no_memory_growth():
     grown = _rss_mb() - before
     assert failures == []
     assert grown < 8.0, f"memory grew by {grown:.1f} MB over 70,000 requests"
+
+
+def test_indexed_batch_rows_equal_geocode_all_with_countries_and_missing_names(client):
+    rows = [{"name": "Tanf", "country": "SYR"}, {"name": "Tanf", "country": "Jordan"}, {"name": "Tanf"},
+            {"name": None}, {"name": "Erbil"}, {"name": "ERBIL"}, {"name": "Springfield"}]  # fmt: skip
+    answer = client.post("/geocode", params={"layout": "indexed"}, json=rows).json()
+    assert answer["count"] == len(rows) and "query" not in answer["columns"]
+    expected = _expected([r["name"] for r in rows], [r.get("country") for r in rows])
+    assert answer["index"][3] is None
+    for i, want in enumerate(expected):
+        if i == 3:
+            continue
+        got = dict(zip(answer["columns"], answer["distinct"][answer["index"][i]], strict=True))
+        assert got == {k: v for k, v in want.items() if k != "query"}
+    # each distinct answer is sent once: Erbil and ERBIL share one
+    assert answer["index"][4] == answer["index"][5]
+    assert len(answer["distinct"]) == len({json.dumps(d) for d in answer["distinct"]})

@@ -37,7 +37,15 @@ from .. import __version__
 from ..countries import to_iso3
 from ..gazetteer import Gazetteer, default_gazetteer
 from ..geocoders import GazetteerGeocoder
-from ..matching import FUZZY_THRESHOLD, Match, geocode, geocode_all, nearest_site
+from ..matching import (
+    FUZZY_THRESHOLD,
+    Match,
+    geocode,
+    geocode_all,
+    match_distinct,
+    nearest_site,
+    result_columns,
+)
 from .nominatim import (
     EXTRA_KEY,
     FORMATS,
@@ -708,6 +716,8 @@ def _batch_answer(names: list[Any], country: Any, gaz: Gazetteer, min_score: flo
     import numpy as np
     import pandas as pd
 
+    if layout == "indexed":
+        return _indexed_answer(names, country, gaz, min_score)
     codes, names_u = pd.factorize(pd.Series(names, dtype=object), use_na_sentinel=True)
     missing = codes < 0
     per_row = isinstance(country, list)
@@ -722,14 +732,6 @@ def _batch_answer(names: list[Any], country: Any, gaz: Gazetteer, min_score: flo
         names_d, country_d = list(names_u), country
     frame = geocode_all(names_d, country_d, gazetteer=gaz, min_score=min_score)
     head = f'{{"count":{len(codes)},"licence":{json.dumps(LICENCE)},'
-    if layout == "indexed":
-        rows_index: list[Any] = codes.tolist()
-        for i in np.flatnonzero(missing).tolist():
-            rows_index[i] = None
-        index = json.dumps(rows_index)
-        table = _html_safe(frame.to_json(orient="values", force_ascii=False)).decode("utf-8")
-        columns = json.dumps(list(frame.columns))
-        return f'{head}"columns":{columns},"distinct":{table},"index":{index}}}'.encode()
     # Each distinct answer is written once; the rows repeat them (a C-level take and join, no per-row JSON).
     text = frame.to_json(orient="records", lines=True, force_ascii=False) if len(frame) else ""
     lines = _html_safe(text).splitlines()
@@ -737,6 +739,28 @@ def _batch_answer(names: list[Any], country: Any, gaz: Gazetteer, min_score: flo
     rows = np.array([*lines, empty], dtype=object)
     picked = np.where(missing, len(lines), codes)
     return head.encode("utf-8") + b'"results":[' + b",".join(rows.take(picked)) + b"]}"
+
+
+def _indexed_answer(names: list[Any], country: Any, gaz: Gazetteer, min_score: float) -> bytes:
+    """``layout=indexed``: each distinct answer once (the columns of ``geocode_all`` but ``query``) and, per
+    row, the position of its answer (``null`` for a missing name). The matching is
+    :func:`~geoincidents.matching.match_distinct`, as in ``geocode_all``; only the answers are written."""
+    import numpy as np
+    import pandas as pd
+
+    series = pd.Series(names, dtype=object)
+    inverse, results = match_distinct(series, country, gaz, min_score)
+    distinct: dict[Any, int] = {}
+    position = np.fromiter((distinct.setdefault(r, len(distinct)) for r in results), dtype=np.int64,
+                           count=len(results))
+    rows = position[inverse]
+    missing = series.isna().to_numpy()
+    frame = pd.DataFrame(result_columns(list(distinct), gaz))
+    index = ",".join("null" if m else str(i) for i, m in zip(rows.tolist(), missing.tolist(), strict=True))
+    table = _html_safe(frame.to_json(orient="values", force_ascii=False)).decode("utf-8")
+    columns = json.dumps(list(frame.columns))
+    return (f'{{"count":{len(rows)},"licence":{json.dumps(LICENCE)},"columns":{columns},'
+            f'"distinct":{table},"index":[{index}]}}').encode()
 
 
 def _row(i: int, kind: str) -> str:
