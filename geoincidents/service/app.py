@@ -756,7 +756,9 @@ def _indexed_answer(names: list[Any], country: Any, gaz: Gazetteer, min_score: f
     rows = position[inverse]
     missing = series.isna().to_numpy()
     frame = pd.DataFrame(result_columns(list(distinct), gaz))
-    index = ",".join("null" if m else str(i) for i, m in zip(rows.tolist(), missing.tolist(), strict=True))
+    cells = rows.astype(str).astype(object)  # the row index as JSON text, written column-wise
+    cells[missing] = "null"
+    index = ",".join(cells)
     table = _html_safe(frame.to_json(orient="values", force_ascii=False)).decode("utf-8")
     columns = json.dumps(list(frame.columns))
     return (f'{{"count":{len(rows)},"licence":{json.dumps(LICENCE)},"columns":{columns},'
