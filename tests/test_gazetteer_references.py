@@ -16,6 +16,7 @@ from geoincidents.references import (
     check_report,
     check_sites,
     derived_uncertainty_m,
+    is_local_airport_ident,
     load_references,
 )
 
@@ -40,6 +41,8 @@ def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def _package_point(ref_id: str) -> tuple[float, float] | None:
     prefix, key = ref_id.split(":", 1)
+    if prefix == "OurAirports" and is_local_airport_ident(key):
+        return None  # OurAirports' local idents are not in airportsdata: the file holds the record
     if prefix == "OurAirports":
         return AIRPORTS[key]["lat"], AIRPORTS[key]["lon"]
     if prefix == "GeoNames":
@@ -202,7 +205,9 @@ def test_cli_validate_reports_stand_ins_missing_checks_and_disagreements(capsys,
 
     assert main(["gazetteer", "validate"]) == 0
     out = capsys.readouterr().out
-    assert "stand-in   green-village:" in out and "unchecked  qasrak:" in out
+    unchecked = [s.site_id for s in SITES if not s.checked_against and s.point_kind != "stand_in"]
+    assert "stand-in   green-village:" in out
+    assert all(f"unchecked  {site_id}:" in out for site_id in unchecked)
     assert "0 disagreeing" in out and "gazetteer OK" in out
     # The same files with Tower 22 moved 2 km north: validate names the row and fails.
     text = (ROOT / "gazetteer" / "sites.csv").read_text(encoding="utf-8")
@@ -267,3 +272,18 @@ def test_check_report_counts_points_without_a_permanent_id():
     assert GAZ["hasakah"].coord_source.startswith("GeoNames:") and GAZ["hasakah"].checked_against.startswith(
         "Wikipedia:"
     )
+
+
+def test_ourairports_local_idents_keep_the_file_record(tmp_path):
+    # Airstrips without an ICAO code (SY-0020) are not in airportsdata: the file's copy is the record, it is
+    # permanent, and a row without the coordinate is an error rather than a silent gap.
+    local = [r for r in REFS.values() if r.kind == "ourairports" and is_local_airport_ident(r.ref_id[12:])]
+    assert local and all(r.has_point and r.permanent for r in local)
+    assert all(r.ref_id.split(":", 1)[1] not in AIRPORTS for r in local)
+    assert GAZ["abu-hajar-airport"].coord_source == "OurAirports:SY-0020"
+    text = REFERENCES.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("OurAirports:SY-0020,"))
+    bad = tmp_path / "references.csv"
+    bad.write_text(text.replace(row, row.replace(",36.898207,41.997737,", ",,,")), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"OurAirports:SY-0020: record the coordinate"):
+        load_references(bad)
