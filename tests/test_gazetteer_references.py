@@ -132,9 +132,28 @@ def test_points_the_issue_named_are_fixed():
     assert qasrak.point_kind == "facility" and qasrak.uncertainty_m < 5_000
     # Harir: the OurAirports airstrip record, not the town.
     assert GAZ["harir-airbase"].coord_source == "OurAirports:ORBR"
-    # Akashat, Tal Baydar and Green Village: flagged as stand-ins, not passed off as facility points.
-    for site_id in ("akashat", "tal-baydar", "green-village"):
-        assert GAZ[site_id].point_kind == "stand_in"
+    # Akashat: its own position is not published, so it stays a flagged stand-in.
+    assert GAZ["akashat"].point_kind == "stand_in"
+    # Green Village, Tal Baydar and Al-Shaddadi: at their own airstrips' OurAirports records (airports.csv,
+    # no ICAO code), no longer at the oil field's, the tell's or the town's point.
+    own = {"green-village": "SY-0009", "tal-baydar": "SY-0031", "shaddadi-base": "SY-0014"}
+    for site_id, ident in own.items():
+        site, ref = GAZ[site_id], REFS[f"OurAirports:{ident}"]
+        assert site.coord_source == ref.ref_id and site.point_kind == "airfield_reference_point"
+        assert _metres(site.lat, site.lon, ref.lat, ref.lon) <= SOURCE_TOLERANCE_M
+    # The places that stood in before are well away from the base (Green Village ~11.5 km) ...
+    field = REFS["Wikipedia:en:Al-Omar_field"]
+    assert _metres(GAZ["green-village"].lat, GAZ["green-village"].lon, field.lat, field.lon) > 10_000
+    # ... and where they are the check (the tell, the town), they lie inside the base's radius.
+    for site_id, check in (("tal-baydar", "Wikipedia:de:Tell_Beydar"), ("shaddadi-base", "GeoNames:172837")):
+        site = GAZ[site_id]
+        point = _reference_point(check)
+        assert site.checked_against == check and point is not None
+        assert 1_000 < _metres(site.lat, site.lon, *point) <= site.uncertainty_m
+    # OurAirports' Omar strip is in the field, another place: recorded, not used as Green Village's check.
+    omar = REFS["OurAirports:SY-0016"]
+    gv = GAZ["green-village"]
+    assert gv.checked_against != omar.ref_id and _metres(gv.lat, gv.lon, omar.lat, omar.lon) > gv.uncertainty_m
 
 
 def test_rukban_camp_and_tower_22_are_distinct_sites_across_the_border():
@@ -206,7 +225,9 @@ def test_cli_validate_reports_stand_ins_missing_checks_and_disagreements(capsys,
     assert main(["gazetteer", "validate"]) == 0
     out = capsys.readouterr().out
     unchecked = [s.site_id for s in SITES if not s.checked_against and s.point_kind != "stand_in"]
-    assert "stand-in   green-village:" in out
+    stand_ins = [s.site_id for s in SITES if s.point_kind == "stand_in"]
+    assert "unchecked  green-village:" in out and "akashat" in stand_ins
+    assert all(f"stand-in   {site_id}:" in out for site_id in stand_ins)
     assert all(f"unchecked  {site_id}:" in out for site_id in unchecked)
     assert "0 disagreeing" in out and "gazetteer OK" in out
     # The same files with Tower 22 moved 2 km north: validate names the row and fails.
