@@ -317,8 +317,6 @@ def _load_csv_arrow(data: bytes, tsv: bool, label: str) -> RawTable | None:
         if found_rows is None:
             return None
         rows = found_rows
-    # One chunk per column (pandas' own large_string): later takes need not concatenate ~150 chunks each.
-    table = table.cast(pa.schema([(name, pa.large_string()) for name in header])).combine_chunks()
     frame = table.to_pandas()
     frame = frame.astype({c: _TEXT_DTYPE for c in frame.columns if frame[c].dtype != _TEXT_DTYPE})
     if _cell_may_start_with_quote(data, offset, sep):
