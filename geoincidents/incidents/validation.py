@@ -8,8 +8,10 @@ or reports. See :mod:`geoincidents.incidents` for the rules.
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +61,15 @@ COUNTRY_TOLERANCE_M = 10_000.0
 are generalised and bases sit close to borders (al-Tanf, Tower 22)."""
 
 _MAX_MESSAGE_LINES = 20
+_PARALLEL_ROWS = 100_000
+"""From this many rows on, :meth:`Checks.prefetch` converts the columns side by side in threads."""
+_TEXT_COLUMNS = ("date_precision", "location", "site_id", "location_precision", "country", "event_type",
+                 "weapon", "claimed_by", "claim_status", "outcome", "sources", "notes", "actor",
+                 "source_event_type", "source_sub_event_type", "target")
+"""Schema columns read through :meth:`Checks.distinct`."""
+_PREFETCHED = (("dates", ("date", "date_end")), ("numbers", ("lat", "lon", "injured", "killed")),
+               ("distinct", _TEXT_COLUMNS))
+"""What :meth:`Checks.prefetch` starts, biggest jobs first."""
 _BAD_DATE = "unparseable date (expected YYYY-MM-DD or e.g. '16 May 2025')"
 
 
@@ -99,7 +110,7 @@ class Checks:
     reported: dict[str, pd.Series] = field(default_factory=dict)
     dayfirst: bool | None = None
     same_text: dict[str, tuple[Any, pd.Series]] = field(default_factory=dict)
-    _distinct: dict[str, DistinctText] = field(default_factory=dict, repr=False)
+    _cache: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
@@ -111,9 +122,48 @@ class Checks:
 
     def distinct(self, name: str) -> DistinctText:
         """The input column mapped onto schema column ``name`` as distinct stripped text (computed once)."""
-        if name not in self._distinct:
-            self._distinct[name] = distinct_text(self.column(name), self.n)
-        return self._distinct[name]
+        return self._cached("distinct", name)
+
+    def numbers(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`~geoincidents.incidents.parsing.parse_numbers` of the column (computed once)."""
+        return self._cached("numbers", name)
+
+    def dates(self, name: str) -> tuple[pd.Series, np.ndarray]:
+        """:func:`~geoincidents.incidents.parsing.parse_dates` of the column (computed once; raises
+        :class:`~geoincidents.incidents.parsing.DateOrderError`)."""
+        return self._cached("dates", name)
+
+    def prefetch(self, skip: Sequence[str] = ()) -> None:
+        """For a big table, start :meth:`dates`, :meth:`numbers` and :meth:`distinct` of its text columns
+        side by side in threads (pyarrow's kernels release the GIL). Each result, or the error it raised,
+        is handed out when a check asks for it, so the checks run as they would one after another."""
+        workers = os.cpu_count() or 1
+        if self.n < _PARALLEL_ROWS or workers < 2:
+            return
+        jobs = [(kind, name) for kind, names in _PREFETCHED for name in names
+                if name not in skip and name in self.mapping and (kind, name) not in self._cache
+                and isinstance(self.frame[self.mapping[name]].dtype, pd.StringDtype)]
+        if len(jobs) < 2:
+            return
+        pool = ThreadPoolExecutor(max_workers=min(len(jobs), workers))
+        for kind, name in jobs:  # columns taken here, in this thread; the threads only compute
+            self._cache[(kind, name)] = pool.submit(self._compute, kind, self.column(name))
+        pool.shutdown(wait=False)
+
+    def _cached(self, kind: str, name: str) -> Any:
+        key = (kind, name)
+        if key not in self._cache:
+            self._cache[key] = self._compute(kind, self.column(name))
+        elif isinstance(self._cache[key], Future):
+            self._cache[key] = self._cache[key].result()  # raises what the job raised
+        return self._cache[key]
+
+    def _compute(self, kind: str, values: pd.Series | None) -> Any:
+        if kind == "distinct":
+            return distinct_text(values, self.n)
+        if kind == "numbers":
+            return parse_numbers(values, self.n)
+        return parse_dates(values, self.n, dayfirst=self.dayfirst)
 
     def column_name(self, name: str) -> str:
         """How the input spells schema column ``name`` (the schema name when absent)."""
@@ -164,6 +214,7 @@ def validate(raw: RawTable, *, errors: str, strict: bool, source: str | None = N
     for pos, column, values, reason in raw.problems:
         checks.problems.add_listed(pos, column, values, reason)
     derived = layout.derive(checks) if layout.derive is not None else {}
+    checks.prefetch(skip=list(derived))
 
     out: dict[str, Any] = {"incident_id": _incident_ids(checks)}
     out.update(_dates(checks, derived))
@@ -317,7 +368,7 @@ def _dates(checks: Checks, derived: dict[str, Any]) -> dict[str, Any]:
 def _parse_date_column(checks: Checks, name: str) -> tuple[pd.Series, np.ndarray]:
     """One date column, its day/month order decided once; an undecidable order is a file-level error."""
     try:
-        return parse_dates(checks.column(name), checks.n, dayfirst=checks.dayfirst)
+        return checks.dates(name)
     except DateOrderError as exc:
         raise IncidentValidationError(
             f"{checks.label}: column {checks.column_name(name)!r}: {exc} (command line: --dayfirst or "
@@ -343,8 +394,8 @@ def _targets(checks: Checks, derived: dict[str, Any], event_type: Any) -> Any:
 
 def _coordinates(checks: Checks) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``lat`` and ``lon`` (NaN when missing or bad) and the mask of usable points."""
-    lat, lat_bad = parse_numbers(checks.column("lat"), checks.n)
-    lon, lon_bad = parse_numbers(checks.column("lon"), checks.n)
+    lat, lat_bad = checks.numbers("lat")
+    lon, lon_bad = checks.numbers("lon")
     checks.report(lat_bad, "lat", "latitude is not a number")
     checks.report(lon_bad, "lon", "longitude is not a number")
     with np.errstate(invalid="ignore"):
@@ -361,7 +412,7 @@ def _coordinates(checks: Checks) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _casualty_counts(checks: Checks, name: str) -> pd.Series:
     """Nullable integer counts; non-numbers, fractions and negatives are problems."""
-    nums, bad = parse_numbers(checks.column(name), checks.n)
+    nums, bad = checks.numbers(name)
     checks.report(bad, name, "not a whole number")
     with np.errstate(invalid="ignore"):
         given = ~np.isnan(nums)
