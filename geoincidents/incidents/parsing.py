@@ -144,6 +144,9 @@ def distinct_text(values: pd.Series | None, n: int) -> DistinctText:
     """
     if values is None:
         return DistinctText(np.full(n, -1, dtype=np.intp), pd.Series([], dtype="string"))
+    arrow = _arrow_text(values)
+    if arrow is not None and len(arrow) and (arrow.null_count == len(arrow) or not _longest(arrow)):
+        return DistinctText(np.full(n, -1, dtype=np.intp), pd.Series([], dtype="string"))  # all empty
     # Text dtypes are factorised as they are; others are made text first, cell by cell (1 and 1.0 differ).
     text = values if isinstance(values.dtype, pd.StringDtype) else values.astype("string")
     codes, uniques = pd.factorize(text, use_na_sentinel=True)
@@ -336,6 +339,13 @@ def _arrow_text(values: pd.Series) -> Any:
     import pyarrow as pa
 
     return pa.chunked_array(pa.array(values.array))
+
+
+def _longest(text: Any) -> int:
+    """The longest cell of a pyarrow text array, in bytes (0 when all are empty or missing)."""
+    import pyarrow.compute as pc
+
+    return int(pc.max(pc.binary_length(text)).as_py() or 0)
 
 
 def _cast_numbers(values: pd.Series) -> np.ndarray | None:

@@ -719,6 +719,17 @@ def _without_rows(table: pd.DataFrame, bad_pos: np.ndarray) -> pd.DataFrame:
     return pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0].reset_index(drop=True)
 
 
+def _rows(frame: pd.DataFrame, pos: np.ndarray) -> pd.DataFrame:
+    """``frame.iloc[pos]`` (sorted, unique) with a fresh RangeIndex; up to :data:`_SLICED_UP_TO` rows joined
+    from slices (a take from a pyarrow column of many chunks costs as much as the whole column)."""
+    if len(pos) == 0 or len(pos) > _SLICED_UP_TO:
+        return frame.iloc[pos].reset_index(drop=True)
+    first = np.flatnonzero(np.diff(pos, prepend=-2) != 1)  # runs of consecutive rows
+    last = np.append(first[1:], len(pos)) - 1
+    return pd.concat([frame.iloc[pos[a] : pos[b] + 1] for a, b in zip(first, last, strict=True)],
+                     ignore_index=True)
+
+
 def _rejected(frame: pd.DataFrame, problems: pd.DataFrame, bad_pos: np.ndarray) -> pd.DataFrame:
     """One row per rejected input row: problems joined, then the raw input values."""
     if len(bad_pos) == 0:
@@ -734,7 +745,7 @@ def _rejected(frame: pd.DataFrame, problems: pd.DataFrame, bad_pos: np.ndarray) 
                 "reason": grouped["reason"].agg("; ".join).to_numpy(),
             }
         )
-    raw = frame.iloc[bad_pos].reset_index(drop=True)
+    raw = _rows(frame, bad_pos)
     raw = raw.rename(columns={c: f"input_{c}" for c in raw.columns if c in REJECTED_HEAD})
     return pd.concat([head, raw], axis=1)
 
