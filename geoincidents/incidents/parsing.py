@@ -110,7 +110,7 @@ class DistinctText:
         codes = np.where(np.append(drop, False)[self.codes], -1, self.codes)
         return DistinctText(codes, self.values)
 
-    def spread(self, per_value: Sequence[Any], missing: Any, dtype: Any = object) -> np.ndarray:
+    def spread(self, per_value: Sequence[Any] | np.ndarray, missing: Any, dtype: Any = object) -> np.ndarray:
         """``per_value[code]`` for each row (``missing`` where the row has no text)."""
         lookup = np.empty(len(per_value) + 1, dtype=dtype)
         lookup[: len(per_value)] = per_value

@@ -569,7 +569,7 @@ def _check_in_country(checks: Checks, country: pd.Categorical, lat: np.ndarray, 
             if sel.any():
                 swapped[out[sel]] = point_in_country(olon[sel], olat[sel], code,
                                                      tolerance_m=COUNTRY_TOLERANCE_M)
-    row_country = np.append(names, None)[all_groups]
+    row_country = np.append(names, np.array([None], dtype=object))[all_groups]
     swap_mask = np.zeros(checks.n, dtype=bool)
     swap_mask[idx[swapped]] = True
     if swap_mask.any():
