@@ -305,7 +305,7 @@ def _load_csv_arrow(data: bytes | mmap.mmap, tsv: bool, label: str) -> RawTable 
     try:
         table = pacsv.read_csv(
             pa.BufferReader(body),
-            read_options=pacsv.ReadOptions(use_threads=True),
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=_block_size(body.size)),
             parse_options=pacsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True,
                                              escape_char=False, newlines_in_values=True,
                                              ignore_empty_lines=True),
@@ -332,6 +332,14 @@ def _load_csv_arrow(data: bytes | mmap.mmap, tsv: bool, label: str) -> RawTable 
     return _after_preamble(RawTable(frame, rows, label, reader="pyarrow"), preamble)
 
 
+def _block_size(size: int) -> int:
+    """Bytes pyarrow parses per block (and thread): about :data:`_BLOCKS` blocks, at least 1 MiB (pyarrow's
+    default), so that a big file's columns come in a few chunks rather than one per MiB."""
+    return max(1 << 20, -(-size // _BLOCKS))
+
+
+_BLOCKS = 16
+"""Blocks a big CSV file is parsed in (each column gets one chunk per block)."""
 _BOM = b"\xef\xbb\xbf"
 _HEAD_LINES = 21
 """Lines decoded in Python by the pyarrow path: the preamble rule looks at the first 20."""
