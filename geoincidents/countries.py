@@ -426,7 +426,8 @@ def country_at(lat: ArrayLike, lon: ArrayLike) -> NDArray[np.object_]:
     for code, (geom, bounds) in _geometry_by_code().items():  # sorted by iso3
         if todo.size == 0:
             break
-        hit = _intersects(geom, bounds, lon_f[todo], lat_f[todo])
+        grid = _cell_grid(code, 0.0) if todo.size >= _GRID_POINTS else None
+        hit = _intersects(geom, bounds, lon_f[todo], lat_f[todo], grid)
         out[todo[hit]] = code
         todo = todo[~hit]
     return out.reshape(shape)
@@ -477,7 +478,32 @@ def _check_code(code: Any, available: dict[str, Any]) -> str:
 def _test_one(code: str, tol: float, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
     """Points (flat arrays) inside the outline of `code`, grown by `tol` metres when tol > 0."""
     geom, bounds = _buffered(code, tol) if tol > 0 else _geometry_by_code()[code]
-    return _intersects(geom, bounds, lon, lat)
+    grid = _cell_grid(code, tol) if lon.size >= _GRID_POINTS else None
+    return _intersects(geom, bounds, lon, lat, grid)
+
+
+_GRID_POINTS = 20_000
+"""From this many points on, a test first looks each point up in the outline's :func:`_cell_grid`."""
+_GRID_CELLS = 64
+"""Cells of a :func:`_cell_grid` along each side of the outline's bounding box."""
+
+
+@functools.lru_cache(maxsize=64)
+def _cell_grid(code: str, tol: float) -> tuple[NDArray[np.int8], float, float]:
+    """The outline's bounding box cut into cells: 1 where a cell lies wholly inside the outline (its points
+    are inside), 0 where it lies wholly outside, 2 where the border crosses it (its points are tested
+    exactly); with the cells' width and height. Each cell is classified a hair larger than it is, so a
+    point rounded into the next cell still gets the right answer."""
+    geom, (minx, miny, maxx, maxy) = _buffered(code, tol) if tol > 0 else _geometry_by_code()[code]
+    width, height = (maxx - minx) / _GRID_CELLS, (maxy - miny) / _GRID_CELLS
+    ix, iy = np.meshgrid(np.arange(_GRID_CELLS), np.arange(_GRID_CELLS), indexing="ij")
+    pad = 1e-6 * max(width, height)
+    boxes = shapely.box(minx + ix * width - pad, miny + iy * height - pad,
+                        minx + (ix + 1) * width + pad, miny + (iy + 1) * height + pad)
+    status = np.full(boxes.shape, 2, dtype=np.int8)
+    status[shapely.contains_properly(geom, boxes)] = 1
+    status[shapely.disjoint(geom, boxes)] = 0
+    return status, width, height
 
 
 def _intersects(
@@ -485,12 +511,22 @@ def _intersects(
     bounds: tuple[float, float, float, float],
     lon: NDArray[np.float64],
     lat: NDArray[np.float64],
+    grid: tuple[NDArray[np.int8], float, float] | None = None,
 ) -> NDArray[np.bool_]:
-    """shapely.intersects_xy on the points inside the bounding box only (cheap NumPy pre-filter)."""
+    """shapely.intersects_xy on the points inside the bounding box only (cheap NumPy pre-filter); with a
+    :func:`_cell_grid`, only on the points in cells the border crosses."""
     minx, miny, maxx, maxy = bounds
     out = np.zeros(lon.shape, dtype=bool)
     # NaN compares False, so NaN points are never candidates.
     candidate = np.flatnonzero((lon >= minx) & (lon <= maxx) & (lat >= miny) & (lat <= maxy))
+    if candidate.size and grid is not None and grid[1] > 0 and grid[2] > 0:
+        status, width, height = grid
+        last = status.shape[0] - 1
+        cx = np.minimum(((lon[candidate] - minx) / width).astype(np.intp), last)
+        cy = np.minimum(((lat[candidate] - miny) / height).astype(np.intp), last)
+        cell = status[cx, cy]
+        out[candidate[cell == 1]] = True
+        candidate = candidate[cell == 2]
     if candidate.size:
         out[candidate] = shapely.intersects_xy(geom, lon[candidate], lat[candidate])
     return out

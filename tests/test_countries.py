@@ -296,6 +296,32 @@ def test_point_in_country_agrees_with_country_at(lat: list[float], seed: int) ->
         assert np.all(point_in_country(lat, lon, code, tolerance_m=500)[inside])
 
 
+@pytest.mark.parametrize("tolerance_m", [0.0, 10_000.0])
+def test_many_points_answer_as_few_do(tolerance_m: float) -> None:
+    # From 20,000 points on, a grid of cells wholly inside or outside answers most points without an exact
+    # test: every answer must be the exact one, also for points on round coordinates (cell edges), on
+    # borders and far outside.
+    rng = np.random.default_rng(20261202)
+    lat, lon = rng.uniform(28.0, 39.0, 60_000), rng.uniform(33.0, 50.0, 60_000)
+    lat[:20_000], lon[:20_000] = np.round(lat[:20_000], 1), np.round(lon[:20_000], 1)
+    outlines = country_outlines()
+    syria = outlines.loc[outlines["iso3"] == "SYR", "geometry"].item()
+    border = shapely.get_coordinates(shapely.boundary(syria))
+    take = rng.choice(len(border), 5_000)
+    lon[20_000:25_000], lat[20_000:25_000] = border[take, 0], border[take, 1]
+    lat[-1], lon[-1] = np.nan, np.nan
+    for code in ("SYR", "IRQ", "JOR", "KWT"):
+        many = point_in_country(lat, lon, code, tolerance_m=tolerance_m)
+        few = np.concatenate([point_in_country(lat[i : i + 5_000], lon[i : i + 5_000], code,
+                                               tolerance_m=tolerance_m) for i in range(0, len(lat), 5_000)])
+        assert np.array_equal(many, few)
+        assert 0 < many.sum() < len(lat)
+    many = country_at(lat, lon)
+    few = np.concatenate([country_at(lat[i : i + 5_000], lon[i : i + 5_000])
+                          for i in range(0, len(lat), 5_000)])
+    assert many.tolist() == few.tolist()
+
+
 # ------------------------------------------------------------------------------------------ data file
 
 

@@ -203,3 +203,61 @@ def test_country_without_an_outline_is_kept_unchecked_beside_outlined_ones(tmp_p
     assert result.rejected.empty
     assert result.incidents["country"].tolist() == ["IRQ", "UKR", "UKR"]
     assert result.incidents["lat"].tolist() == [36.2376, 48.14, 49.99]
+
+
+# Cells the fast paths for big pyarrow-backed tables must treat as the cell-by-cell reference does: padded
+# and empty text, NA tokens, numbers pyarrow's cast reads or refuses ("-nan" is not a number), months,
+# vocabulary synonyms and unknown values, country names, duplicated ids, an all-empty column.
+_BIG_CELLS = {
+    "incident_id": ["a{i}", " b{i} ", "a7", "", "c{i}"],
+    "date": ["2024-01-28", " 2024-02", "28 January 2024", "bad", ""],
+    "location": ["Tower 22", " Erbil ", "n/a", "", "Ain al-Asad"],
+    "lat": ["33.321", "", "nan", " 36.2 ", "-nan", "91", "north"],
+    "lon": ["38.687", "", "inf", "43.96", "44.0"],
+    "country": ["JOR", " Syria ", "", "XXX", "IRQ"],
+    "weapon": ["rocket", "one-way attack drone", " rocket", "catapult", ""],
+    "injured": ["0", "3", "", "1.5", "-1", "n/a"],
+    "sources": ["[]", "", "{oops", '"[{""publisher"": ""AP""}]"'],
+    "notes": [""],
+}
+
+
+def _big_table(n: int) -> str:
+    names = list(_BIG_CELLS)
+    lines = [",".join(names)]
+    for i in range(n):
+        cells = _BIG_CELLS
+        lines.append(",".join(cells[c][(i * (k + 1) + i // 7) % len(cells[c])].replace("{i}", str(i))
+                              for k, c in enumerate(names)))
+    return "\n".join(lines) + "\n"
+
+
+def test_big_files_read_as_the_same_table_in_memory_reads(tmp_path):
+    # 120,000 rows: the columns are converted side by side in threads, by distinct value, numbers cast by
+    # pyarrow, ids checked by hash. The same cells as a DataFrame of Python strings take the cell-by-cell
+    # paths; both must give the same table, rejected rows, problems (row numbers, columns, values,
+    # reasons) and warnings.
+    path = tmp_path / "big.csv"
+    path.write_text(_big_table(120_000), encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = gi.read_incidents(path, errors="report")
+    frame = pd.read_csv(path, dtype=object, keep_default_na=False).astype(object)
+    assert frame.dtypes.eq(object).all()
+    with warnings.catch_warnings(record=True) as ref_caught:
+        warnings.simplefilter("always")
+        ref = gi.read_incidents(frame, errors="report")
+    assert isinstance(got, ReadResult) and isinstance(ref, ReadResult)
+    # input columns kept as they came (text from the file, Python objects from the frame)
+    kept = ref.incidents.astype({"weapon_reported": got.incidents["weapon_reported"].dtype})
+    pd.testing.assert_frame_equal(got.incidents, kept)
+    pd.testing.assert_frame_equal(got.rejected, ref.rejected.astype(got.rejected.dtypes.to_dict()))
+    pd.testing.assert_frame_equal(got.problems.drop(columns="file"), ref.problems.drop(columns="file"))
+    label = str(path)
+    assert [str(w.message) for w in caught] == [str(w.message).replace("<DataFrame>", label)
+                                                for w in ref_caught]
+    assert len(got.incidents) + len(got.rejected) == 120_000
+    reasons = set(got.problems["reason"])
+    assert any(r.startswith("duplicate incident_id, first on row ") for r in reasons)
+    assert {"latitude is not a number", "unparseable date (expected YYYY-MM-DD or e.g. '16 May 2025')",
+            "missing location"} <= reasons

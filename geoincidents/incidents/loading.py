@@ -20,6 +20,7 @@ import contextlib
 import csv
 import io
 import json
+import mmap
 import os
 import re
 import warnings
@@ -216,13 +217,20 @@ def load_csv(source: Source, label: str, engine: str = "auto") -> RawTable:
     """
     if engine not in CSV_ENGINES:
         raise ValueError(f"engine must be one of {CSV_ENGINES}, got {engine!r}")
-    data = source if isinstance(source, bytes) else source.read_bytes()
     tsv = isinstance(source, Path) and source.suffix.lower() == ".tsv"
     if engine != "python":
-        raw = _load_csv_arrow(data, tsv, label)
+        raw = _load_csv_arrow(source if isinstance(source, bytes) else _mapped(source), tsv, label)
         if raw is not None:
             return raw
-    return _load_csv_python(data, tsv, label)
+    return _load_csv_python(source if isinstance(source, bytes) else source.read_bytes(), tsv, label)
+
+
+def _mapped(path: Path) -> bytes | mmap.mmap:
+    """The file's bytes memory-mapped (read-only; pyarrow and NumPy read them without a copy)."""
+    with path.open("rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _load_csv_python(data: bytes, tsv: bool, label: str) -> RawTable:
@@ -256,7 +264,7 @@ def _load_csv_python(data: bytes, tsv: bool, label: str) -> RawTable:
     return _after_preamble(raw, preamble)
 
 
-def _load_csv_arrow(data: bytes, tsv: bool, label: str) -> RawTable | None:
+def _load_csv_arrow(data: bytes | mmap.mmap, tsv: bool, label: str) -> RawTable | None:
     """pyarrow's CSV reader on the bytes; None when pyarrow is missing or the file needs the python path.
 
     Only the first lines are decoded in Python (preamble, separator, header); pyarrow checks the rest is
@@ -268,7 +276,7 @@ def _load_csv_arrow(data: bytes, tsv: bool, label: str) -> RawTable | None:
         from pyarrow import csv as pacsv
     except ImportError:
         return None
-    start = len(_BOM) if data.startswith(_BOM) else 0
+    start = len(_BOM) if data[: len(_BOM)] == _BOM else 0
     head_end = start
     for _ in range(_HEAD_LINES):
         found = data.find(b"\n", head_end)
@@ -297,7 +305,7 @@ def _load_csv_arrow(data: bytes, tsv: bool, label: str) -> RawTable | None:
     try:
         table = pacsv.read_csv(
             pa.BufferReader(body),
-            read_options=pacsv.ReadOptions(use_threads=True),
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=_block_size(body.size)),
             parse_options=pacsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True,
                                              escape_char=False, newlines_in_values=True,
                                              ignore_empty_lines=True),
@@ -309,7 +317,7 @@ def _load_csv_arrow(data: bytes, tsv: bool, label: str) -> RawTable | None:
     if table.column_names != header:
         return None
     n = table.num_rows
-    line_count = data.count(b"\n", offset) + (0 if data.endswith(b"\n") else 1)
+    line_count = _count_byte(data, offset, 10) + (0 if data[-1:] == b"\n" else 1)
     if line_count == n + 1:  # one line per record, none blank
         rows = np.arange(2, n + 2, dtype=np.int64)
     else:
@@ -317,8 +325,6 @@ def _load_csv_arrow(data: bytes, tsv: bool, label: str) -> RawTable | None:
         if found_rows is None:
             return None
         rows = found_rows
-    # One chunk per column (pandas' own large_string): later takes need not concatenate ~150 chunks each.
-    table = table.cast(pa.schema([(name, pa.large_string()) for name in header])).combine_chunks()
     frame = table.to_pandas()
     frame = frame.astype({c: _TEXT_DTYPE for c in frame.columns if frame[c].dtype != _TEXT_DTYPE})
     if _cell_may_start_with_quote(data, offset, sep):
@@ -326,6 +332,14 @@ def _load_csv_arrow(data: bytes, tsv: bool, label: str) -> RawTable | None:
     return _after_preamble(RawTable(frame, rows, label, reader="pyarrow"), preamble)
 
 
+def _block_size(size: int) -> int:
+    """Bytes pyarrow parses per block (and thread): about :data:`_BLOCKS` blocks, at least 1 MiB (pyarrow's
+    default), so that a big file's columns come in a few chunks rather than one per MiB."""
+    return max(1 << 20, -(-size // _BLOCKS))
+
+
+_BLOCKS = 16
+"""Blocks a big CSV file is parsed in (each column gets one chunk per block)."""
 _BOM = b"\xef\xbb\xbf"
 _HEAD_LINES = 21
 """Lines decoded in Python by the pyarrow path: the preamble rule looks at the first 20."""
@@ -333,18 +347,32 @@ _TEXT_DTYPE = pd.Series([""], dtype=str).dtype
 """What ``pd.read_csv(dtype=str)`` gives (``str`` on pandas 3, ``object`` before): the python path's dtype."""
 
 
-def _cell_may_start_with_quote(data: bytes, offset: int, sep: str) -> bool:
+def _cell_may_start_with_quote(data: bytes | mmap.mmap, offset: int, sep: str) -> bool:
     """Whether some cell may begin with ``'`` (a formula neutralised by write_incidents): a ``'`` at the
     start, after a separator, a line end or an opening double quote (files have few ``'``: only those)."""
-    if data.find(b"'", offset) < 0:
-        return False
+    before = {ord(sep), 10, 13, 34}
+    found = data.find(b"'", offset)
+    if found == offset:
+        return True
+    while found >= 0:
+        if data[found - 1] in before:
+            return True
+        found = data.find(b"'", found + 1)
+    return False
+
+
+_COUNT_BLOCK = 1 << 22
+"""Bytes compared at a time by :func:`_count_byte` (a small temporary, whatever the file's size)."""
+
+
+def _count_byte(data: bytes | mmap.mmap, offset: int, byte: int) -> int:
+    """How many times ``byte`` occurs in ``data`` from ``offset`` on."""
     body = np.frombuffer(data, dtype=np.uint8)[offset:]
-    marks = np.flatnonzero(body == 39)
-    return bool(len(marks)) and (marks[0] == 0 or bool(np.isin(body[marks[marks > 0] - 1],
-                                                                 (ord(sep), 10, 13, 34)).any()))
+    return sum(int(np.count_nonzero(body[i : i + _COUNT_BLOCK] == byte))
+               for i in range(0, len(body), _COUNT_BLOCK))
 
 
-def _record_lines(data: bytes, offset: int, sep: int, n: int) -> np.ndarray | None:
+def _record_lines(data: bytes | mmap.mmap, offset: int, sep: int, n: int) -> np.ndarray | None:
     """Line on which each of the ``n`` data records after ``offset`` starts (its header = line 1), in one
     vectorised pass; None when the quoting is not plain RFC 4180 or the records do not number ``n``.
 

@@ -7,7 +7,8 @@ the validator's business (:mod:`geoincidents.incidents.validation`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date as _date
 from datetime import datetime as _datetime
 from typing import Any
@@ -16,7 +17,8 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
-__all__ = ["NA_TOKENS", "DateOrderError", "text_cells", "map_distinct", "parse_dates", "parse_numbers"]
+__all__ = ["NA_TOKENS", "DateOrderError", "DistinctText", "distinct_text", "surely_distinct", "text_cells",
+           "map_distinct", "parse_dates", "parse_numbers"]
 
 NA_TOKENS = frozenset({"na", "n/a", "nan", "none", "null", "unknown", "-"})
 """Cells that mean "not given" in a number column (compared lower-case)."""
@@ -64,8 +66,99 @@ def text_cells(values: pd.Series | None, n: int) -> pd.Series:
     """
     if values is None:
         return pd.Series(pd.NA, index=pd.RangeIndex(n), dtype="string")
-    text = values.astype("string").str.strip()
-    return text.mask((text == "").fillna(False).to_numpy())
+    text = values.astype("string")
+    stripped = text.str.strip()
+    empty = (stripped == "").fillna(False).to_numpy(dtype=bool)
+    if empty.any():
+        return stripped.mask(empty)
+    return stripped
+
+
+@dataclass(frozen=True)
+class DistinctText:
+    """A column as :func:`text_cells` would give it, held as codes into its distinct values.
+
+    Checks and conversions then run once per distinct value (a few hundred for most columns of a million
+    rows) and are spread back to the rows through :attr:`codes`.
+
+    Attributes
+    ----------
+    codes : numpy.ndarray
+        intp, one per row: the position of the row's text in :attr:`values`, -1 where the cell is missing
+        (NA, empty or white space).
+    values : pandas.Series
+        The distinct stripped texts (nullable string dtype, no NA), in order of first appearance (after
+        :meth:`masked`, also values no row refers to any more).
+    same : pandas.Series or None
+        The input column itself when :func:`text_cells` would not change a cell of it (nothing to strip,
+        no empty cell), so that it can stand for the text without a copy; else None.
+    """
+
+    codes: np.ndarray
+    values: pd.Series
+    same: pd.Series | None = None
+
+    @property
+    def missing(self) -> np.ndarray:
+        """Mask of the rows without text."""
+        return self.codes < 0
+
+    def masked(self, drop: np.ndarray) -> DistinctText:
+        """The same column with the rows whose value is marked in ``drop`` (one bool per value) missing."""
+        if not drop.any():
+            return self
+        codes = np.where(np.append(drop, False)[self.codes], -1, self.codes)
+        return DistinctText(codes, self.values)
+
+    def spread(self, per_value: Sequence[Any] | np.ndarray, missing: Any, dtype: Any = object) -> np.ndarray:
+        """``per_value[code]`` for each row (``missing`` where the row has no text)."""
+        lookup = np.empty(len(per_value) + 1, dtype=dtype)
+        lookup[: len(per_value)] = per_value
+        lookup[-1] = missing
+        return lookup[self.codes]
+
+    def text(self) -> pd.Series:
+        """The column as :func:`text_cells` gives it (the input itself, retyped, when :attr:`same`)."""
+        if self.same is not None:
+            return self.same.astype("string").reset_index(drop=True)
+        return pd.Series(self.values.array.take(self.codes, allow_fill=True))
+
+    def mapped_text(self, per_value: Sequence[Any], missing: Any = None) -> pd.Series:
+        """A string column of ``per_value[code]`` per row (``missing`` where the row has no text): the
+        input itself when every value maps to itself and no cell is missing."""
+        if self.same is not None and not self.missing.any() and list(per_value) == self.values.tolist():
+            return self.text()
+        lookup = list(per_value) + [missing]
+        return pd.Series(pd.array(lookup, dtype="string").take(np.where(self.codes < 0, len(lookup) - 1,
+                                                                         self.codes)))
+
+
+def distinct_text(values: pd.Series | None, n: int) -> DistinctText:
+    """``text_cells(values, n)`` as codes into its distinct values, each value stripped once.
+
+    Examples
+    --------
+    >>> d = distinct_text(pd.Series([" Erbil", "Erbil", "", None, "Tower 22"]), 5)
+    >>> d.codes.tolist(), d.values.tolist()
+    ([0, 0, -1, -1, 1], ['Erbil', 'Tower 22'])
+    """
+    if values is None:
+        return DistinctText(np.full(n, -1, dtype=np.intp), pd.Series([], dtype="string"))
+    arrow = _arrow_text(values)
+    if arrow is not None and len(arrow) and (arrow.null_count == len(arrow) or not _longest(arrow)):
+        return DistinctText(np.full(n, -1, dtype=np.intp), pd.Series([], dtype="string"))  # all empty
+    # Text dtypes are factorised as they are; others are made text first, cell by cell (1 and 1.0 differ).
+    text = values if isinstance(values.dtype, pd.StringDtype) else values.astype("string")
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    raw = pd.Series(uniques, dtype="string").reset_index(drop=True)
+    stripped = raw.str.strip()
+    empty = (stripped == "").to_numpy(dtype=bool, na_value=False)
+    if not empty.any() and bool((stripped == raw).all()):
+        return DistinctText(codes.astype(np.intp, copy=False), stripped, values)
+    stripped = stripped.mask(empty)
+    sub, final = pd.factorize(stripped, use_na_sentinel=True)
+    remap = np.append(sub, -1).astype(np.intp)
+    return DistinctText(remap[codes], pd.Series(final, dtype="string").reset_index(drop=True))
 
 
 def map_distinct(values: pd.Series, func: Callable[[Any], Any]) -> tuple[np.ndarray, list[Any]]:
@@ -79,6 +172,71 @@ def map_distinct(values: pd.Series, func: Callable[[Any], Any]) -> tuple[np.ndar
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     return codes, [func(u) for u in uniques]
+
+
+def surely_distinct(values: pd.Series) -> bool:
+    """Whether the cells of a pyarrow-backed text column all differ, told from a 64-bit hash of each cell.
+
+    One vectorised pass and a sort, instead of a hash table of the strings: when no two hashes are equal,
+    no two cells are. False means "cannot tell" (two hashes equal, NA cells, cells longer than
+    :data:`_HASHED_BYTES`, other dtypes): compare the values themselves then.
+
+    Examples
+    --------
+    >>> ids = pd.Series(["a1", "a2", "a10"], dtype="string[pyarrow]")
+    >>> surely_distinct(ids), surely_distinct(pd.concat([ids, ids.iloc[:1]]))
+    (True, False)
+    """
+    text = _arrow_text(values)
+    if text is None or text.null_count:
+        return False
+    parts = []
+    for chunk in text.chunks:
+        if len(chunk):
+            hashed = _hash_cells(chunk)
+            if hashed is None:
+                return False
+            parts.append(hashed)
+    if not parts:
+        return True
+    hashes = np.sort(np.concatenate(parts))
+    return not bool((hashes[1:] == hashes[:-1]).any())
+
+
+_HASHED_BYTES = 64
+"""Longest cell (UTF-8 bytes) :func:`surely_distinct` hashes."""
+_BYTE_MASKS = np.array([(1 << (8 * i)) - 1 for i in range(8)] + [2**64 - 1], dtype=np.uint64)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _hash_cells(chunk: Any) -> np.ndarray | None:
+    """A uint64 hash of each cell of a pyarrow (large) string array, 8 bytes at a time: the length, then
+    each word xor-ed in, multiplied by an odd constant and xor-shifted (both one-to-one, so cells of one
+    length and up to 8 bytes never share a hash). None when a cell is longer than :data:`_HASHED_BYTES`."""
+    import pyarrow as pa
+
+    buffers = chunk.buffers()
+    offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(buffers[1], dtype=offset_type)[chunk.offset : chunk.offset + len(chunk) + 1]
+    offsets = offsets.astype(np.int64)
+    lengths = np.diff(offsets)
+    longest = int(lengths.max())
+    if longest > _HASHED_BYTES:
+        return None
+    first, end = int(offsets[0]), int(offsets[-1])
+    padded = np.zeros(end - first + 8, dtype=np.uint8)
+    if end > first:
+        padded[: end - first] = np.frombuffer(buffers[2], dtype=np.uint8)[first:end]
+    # Every byte position as the start of a little-endian 64-bit word (a strided view, no copy).
+    words = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
+    starts = offsets[:-1] - first
+    last = len(words) - 1
+    hashed = lengths.astype(np.uint64) * _GOLDEN
+    for k in range(0, longest, 8):
+        word = words[np.minimum(starts + k, last)] & _BYTE_MASKS[np.clip(lengths - k, 0, 8)]
+        hashed = (hashed ^ word) * _GOLDEN
+        hashed ^= hashed >> np.uint64(29)
+    return hashed
 
 
 def parse_dates(values: pd.Series | None, n: int, *, dayfirst: bool | None = None
@@ -120,7 +278,8 @@ def parse_dates(values: pd.Series | None, n: int, *, dayfirst: bool | None = Non
         if getattr(d.dt, "tz", None) is not None:
             d = d.dt.tz_localize(None)
         return d.dt.normalize().astype("datetime64[ns]"), np.zeros(n, dtype=bool)
-    obj = values.astype(object) if not isinstance(values.dtype, np.dtype) else values
+    keep = isinstance(values.dtype, np.dtype | pd.StringDtype)  # text is factorised as it is (no copy)
+    obj = values if keep else values.astype(object)
     codes, uniques = pd.factorize(obj, use_na_sentinel=True)
     order = _numeric_order(list(uniques), dayfirst)
     parsed = [_parse_one_date(u, order) for u in uniques]
@@ -146,6 +305,9 @@ def parse_numbers(values: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndar
         return np.full(n, np.nan), np.zeros(n, dtype=bool)
     if is_numeric_dtype(values.dtype) and not is_bool_dtype(values.dtype):
         return values.to_numpy(dtype="float64", na_value=np.nan), np.zeros(n, dtype=bool)
+    cast = _cast_numbers(values)
+    if cast is not None:  # arrow text, every cell empty or a number pyarrow reads: no cell is bad
+        return cast, np.zeros(n, dtype=bool)
     plain = _plain_numbers(values)
     if plain is not None:  # arrow text: plain decimals cast in C, only the other cells parsed below
         out, other = plain
@@ -170,15 +332,52 @@ _PLAIN_NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?$"
 """Cells pyarrow's cast reads exactly as ``pd.to_numeric`` does (both round correctly)."""
 
 
-def _plain_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
-    """For pyarrow-backed text: float64 of the plain decimal cells (NaN for empty ones and for the rest),
-    and the mask of the rest (padded, NA tokens, not numbers); None for other dtypes."""
+def _arrow_text(values: pd.Series) -> Any:
+    """The pyarrow array behind a pyarrow-backed text column; None for other dtypes."""
     if not isinstance(values.dtype, pd.StringDtype) or values.dtype.storage != "pyarrow":
+        return None
+    import pyarrow as pa
+
+    return pa.chunked_array(pa.array(values.array))
+
+
+def _longest(text: Any) -> int:
+    """The longest cell of a pyarrow text array, in bytes (0 when all are empty or missing)."""
+    import pyarrow.compute as pc
+
+    return int(pc.max(pc.binary_length(text)).as_py() or 0)
+
+
+def _cast_numbers(values: pd.Series) -> np.ndarray | None:
+    """float64 of a pyarrow-backed text column whose every cell is empty, missing or a number pyarrow's cast
+    reads (one pass in C); None when some cell is anything else (or reads as NaN: ``nan`` is a missing value
+    to :data:`NA_TOKENS` but ``-nan`` is not a number) or for other dtypes."""
+    text = _arrow_text(values)
+    if text is None:
         return None
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = pa.chunked_array(pa.array(values.array))
+    missing = pc.fill_null(pc.equal(text, ""), True)
+    try:
+        numbers = pc.cast(pc.if_else(missing, pa.scalar(None, text.type), text), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    out = np.asarray(numbers.to_numpy(zero_copy_only=False), dtype="float64")
+    if int(np.count_nonzero(np.isnan(out))) != (pc.sum(missing).as_py() or 0):
+        return None
+    return out if out.flags.writeable else out.copy()
+
+
+def _plain_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """For pyarrow-backed text: float64 of the plain decimal cells (NaN for empty ones and for the rest),
+    and the mask of the rest (padded, NA tokens, not numbers); None for other dtypes."""
+    text = _arrow_text(values)
+    if text is None:
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     plain = pc.fill_null(pc.match_substring_regex(text, _PLAIN_NUMBER), False)
     empty = pc.fill_null(pc.equal(text, ""), False)
     numbers = pc.cast(pc.if_else(plain, text, pa.scalar(None, text.type)), pa.float64())

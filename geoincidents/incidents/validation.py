@@ -8,8 +8,10 @@ or reports. See :mod:`geoincidents.incidents` for the rules.
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +22,16 @@ from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from .. import schema
 from ..schema import COLUMN_NAMES, DTYPES, REQUIRED, VOCABULARIES, Vocabulary, format_sources, parse_sources
 from .loading import RawTable
-from .parsing import NA_TOKENS, DateOrderError, map_distinct, parse_dates, parse_numbers, text_cells
+from .parsing import (
+    NA_TOKENS,
+    DateOrderError,
+    DistinctText,
+    distinct_text,
+    parse_dates,
+    parse_numbers,
+    surely_distinct,
+    text_cells,
+)
 from .problems import (
     REJECTED_HEAD,
     IncidentValidationError,
@@ -50,6 +61,15 @@ COUNTRY_TOLERANCE_M = 10_000.0
 are generalised and bases sit close to borders (al-Tanf, Tower 22)."""
 
 _MAX_MESSAGE_LINES = 20
+_PARALLEL_ROWS = 100_000
+"""From this many rows on, :meth:`Checks.prefetch` converts the columns side by side in threads."""
+_TEXT_COLUMNS = ("date_precision", "location", "site_id", "location_precision", "country", "event_type",
+                 "weapon", "claimed_by", "claim_status", "outcome", "sources", "notes", "actor",
+                 "source_event_type", "source_sub_event_type", "target")
+"""Schema columns read through :meth:`Checks.distinct`."""
+_PREFETCHED = (("dates", ("date", "date_end")), ("numbers", ("lat", "lon", "injured", "killed")),
+               ("distinct", _TEXT_COLUMNS))
+"""What :meth:`Checks.prefetch` starts, biggest jobs first."""
 _BAD_DATE = "unparseable date (expected YYYY-MM-DD or e.g. '16 May 2025')"
 
 
@@ -75,6 +95,9 @@ class Checks:
         Warning messages (issued as :class:`IncidentWarning` at the end).
     reported : dict
         Schema column -> the original input column, for vocabulary values that were replaced.
+    same_text : dict
+        Schema column -> (converted value, input column) when the converted column spells every cell
+        exactly as the input does: the table then takes the input column as it is (no copy).
     """
 
     frame: pd.DataFrame
@@ -86,6 +109,8 @@ class Checks:
     notes: list[str] = field(default_factory=list)
     reported: dict[str, pd.Series] = field(default_factory=dict)
     dayfirst: bool | None = None
+    same_text: dict[str, tuple[Any, pd.Series]] = field(default_factory=dict)
+    _cache: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
@@ -94,6 +119,51 @@ class Checks:
     def column(self, name: str) -> pd.Series | None:
         """The input column mapped onto schema column ``name`` (None when the input has none)."""
         return self.frame[self.mapping[name]] if name in self.mapping else None
+
+    def distinct(self, name: str) -> DistinctText:
+        """The input column mapped onto schema column ``name`` as distinct stripped text (computed once)."""
+        return self._cached("distinct", name)
+
+    def numbers(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`~geoincidents.incidents.parsing.parse_numbers` of the column (computed once)."""
+        return self._cached("numbers", name)
+
+    def dates(self, name: str) -> tuple[pd.Series, np.ndarray]:
+        """:func:`~geoincidents.incidents.parsing.parse_dates` of the column (computed once; raises
+        :class:`~geoincidents.incidents.parsing.DateOrderError`)."""
+        return self._cached("dates", name)
+
+    def prefetch(self, skip: Sequence[str] = ()) -> None:
+        """For a big table, start :meth:`dates`, :meth:`numbers` and :meth:`distinct` of its text columns
+        side by side in threads (pyarrow's kernels release the GIL). Each result, or the error it raised,
+        is handed out when a check asks for it, so the checks run as they would one after another."""
+        workers = os.cpu_count() or 1
+        if self.n < _PARALLEL_ROWS or workers < 2:
+            return
+        jobs = [(kind, name) for kind, names in _PREFETCHED for name in names
+                if name not in skip and name in self.mapping and (kind, name) not in self._cache
+                and isinstance(self.frame[self.mapping[name]].dtype, pd.StringDtype)]
+        if len(jobs) < 2:
+            return
+        pool = ThreadPoolExecutor(max_workers=min(len(jobs), workers))
+        for kind, name in jobs:  # columns taken here, in this thread; the threads only compute
+            self._cache[(kind, name)] = pool.submit(self._compute, kind, self.column(name))
+        pool.shutdown(wait=False)
+
+    def _cached(self, kind: str, name: str) -> Any:
+        key = (kind, name)
+        if key not in self._cache:
+            self._cache[key] = self._compute(kind, self.column(name))
+        elif isinstance(self._cache[key], Future):
+            self._cache[key] = self._cache[key].result()  # raises what the job raised
+        return self._cache[key]
+
+    def _compute(self, kind: str, values: pd.Series | None) -> Any:
+        if kind == "distinct":
+            return distinct_text(values, self.n)
+        if kind == "numbers":
+            return parse_numbers(values, self.n)
+        return parse_dates(values, self.n, dayfirst=self.dayfirst)
 
     def column_name(self, name: str) -> str:
         """How the input spells schema column ``name`` (the schema name when absent)."""
@@ -144,14 +214,15 @@ def validate(raw: RawTable, *, errors: str, strict: bool, source: str | None = N
     for pos, column, values, reason in raw.problems:
         checks.problems.add_listed(pos, column, values, reason)
     derived = layout.derive(checks) if layout.derive is not None else {}
+    checks.prefetch(skip=list(derived))
 
     out: dict[str, Any] = {"incident_id": _incident_ids(checks)}
     out.update(_dates(checks, derived))
-    location = text_cells(checks.column("location"), checks.n)
-    location = location.mask(location.str.lower().isin(NA_TOKENS).fillna(False).to_numpy())
-    checks.report(location.isna().to_numpy(), "location", "missing location")
-    out["location"] = location
-    out["site_id"] = text_cells(checks.column("site_id"), checks.n)
+    location = checks.distinct("location")
+    location = location.masked(location.values.str.lower().isin(NA_TOKENS).to_numpy(dtype=bool))
+    checks.report(location.missing, "location", "missing location")
+    out["location"] = location.text()
+    out["site_id"] = checks.distinct("site_id").text()
     lat, lon, coords_ok = _coordinates(checks)
     out["lat"], out["lon"] = lat, lon
     out["location_precision"] = derived.get("location_precision")
@@ -161,15 +232,15 @@ def validate(raw: RawTable, *, errors: str, strict: bool, source: str | None = N
     _check_in_country(checks, out["country"], lat, lon, coords_ok)
     for name in ("event_type", "weapon"):
         out[name] = derived[name] if name in derived else _vocabulary(checks, VOCABULARIES[name])
-    out["claimed_by"] = text_cells(checks.column("claimed_by"), checks.n)
+    out["claimed_by"] = checks.distinct("claimed_by").text()
     for name in ("claim_status", "outcome"):
         out[name] = _vocabulary(checks, VOCABULARIES[name])
     for name in ("injured", "killed"):
         out[name] = _casualty_counts(checks, name)
     out["sources"] = _sources(checks, layout.split_sources)
-    out["notes"] = text_cells(checks.column("notes"), checks.n)
+    out["notes"] = checks.distinct("notes").text()
     for name in ("actor", "source_event_type", "source_sub_event_type"):
-        out[name] = derived[name] if name in derived else text_cells(checks.column(name), checks.n)
+        out[name] = derived[name] if name in derived else checks.distinct(name).text()
     out["target"] = _targets(checks, derived, out["event_type"])
     _check_unique_ids(checks, out["incident_id"])
 
@@ -241,6 +312,8 @@ def _incident_ids(checks: Checks) -> pd.Series:
 
 def _check_unique_ids(checks: Checks, ids: pd.Series) -> None:
     """Every occurrence of an id after the first is a problem naming the first."""
+    if surely_distinct(ids):
+        return
     codes, uniques = pd.factorize(ids, use_na_sentinel=True)
     if len(uniques) == checks.n:
         return
@@ -279,14 +352,15 @@ def _dates(checks: Checks, derived: dict[str, Any]) -> dict[str, Any]:
     if "date_precision" in derived:
         return {"date": date, "date_precision": derived["date_precision"], "date_end": date_end}
     precision: Any = _vocabulary(checks, schema.DATE_PRECISION)
-    stated = text_cells(checks.column("date_precision"), checks.n).notna().to_numpy()
+    stated = ~checks.distinct("date_precision").missing
     # A date_end without a stated precision means the event spans a range; a date written as a month is one.
     spans = ~stated & date_end.notna().to_numpy()
     if spans.any():
         precision = np.where(spans, "range", precision)
-    written = checks.column("date")
-    if written is not None and not stated.all():
-        as_month = text_cells(written, checks.n).str.fullmatch(r"\d{4}-\d{2}").fillna(False).to_numpy()
+    if checks.column("date") is not None and not stated.all():
+        written = checks.distinct("date")
+        as_month = written.spread(written.values.str.fullmatch(r"\d{4}-\d{2}").to_numpy(dtype=bool), False,
+                                  dtype=bool)
         precision = np.where(~stated & as_month & date_end.isna().to_numpy(), "month", precision)
     return {"date": date, "date_precision": precision, "date_end": date_end}
 
@@ -294,7 +368,7 @@ def _dates(checks: Checks, derived: dict[str, Any]) -> dict[str, Any]:
 def _parse_date_column(checks: Checks, name: str) -> tuple[pd.Series, np.ndarray]:
     """One date column, its day/month order decided once; an undecidable order is a file-level error."""
     try:
-        return parse_dates(checks.column(name), checks.n, dayfirst=checks.dayfirst)
+        return checks.dates(name)
     except DateOrderError as exc:
         raise IncidentValidationError(
             f"{checks.label}: column {checks.column_name(name)!r}: {exc} (command line: --dayfirst or "
@@ -309,15 +383,19 @@ def _targets(checks: Checks, derived: dict[str, Any], event_type: Any) -> Any:
         return np.asarray(derived["target"], dtype=object)
     if "target" in checks.mapping:
         return _vocabulary(checks, schema.TARGET)
-    attack = np.isin(np.asarray(event_type, dtype=object), list(schema.ATTACK_EVENT_TYPES))
+    if isinstance(event_type, pd.Categorical):  # one test per category
+        kinds = np.isin(np.asarray(event_type.categories, dtype=object), list(schema.ATTACK_EVENT_TYPES))
+        attack = np.append(kinds, False)[event_type.codes]
+    else:
+        attack = np.isin(np.asarray(event_type, dtype=object), list(schema.ATTACK_EVENT_TYPES))
     return pd.Categorical.from_codes(np.where(attack, 0, 1).astype(np.int8),
                                      categories=pd.Index(["us_coalition", "unknown"], dtype=object))
 
 
 def _coordinates(checks: Checks) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``lat`` and ``lon`` (NaN when missing or bad) and the mask of usable points."""
-    lat, lat_bad = parse_numbers(checks.column("lat"), checks.n)
-    lon, lon_bad = parse_numbers(checks.column("lon"), checks.n)
+    lat, lat_bad = checks.numbers("lat")
+    lon, lon_bad = checks.numbers("lon")
     checks.report(lat_bad, "lat", "latitude is not a number")
     checks.report(lon_bad, "lon", "longitude is not a number")
     with np.errstate(invalid="ignore"):
@@ -334,7 +412,7 @@ def _coordinates(checks: Checks) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _casualty_counts(checks: Checks, name: str) -> pd.Series:
     """Nullable integer counts; non-numbers, fractions and negatives are problems."""
-    nums, bad = parse_numbers(checks.column(name), checks.n)
+    nums, bad = checks.numbers(name)
     checks.report(bad, name, "not a whole number")
     with np.errstate(invalid="ignore"):
         given = ~np.isnan(nums)
@@ -355,13 +433,18 @@ def _vocabulary(checks: Checks, vocab: Vocabulary) -> pd.Categorical:
     if values is None:
         return pd.Categorical.from_codes(np.zeros(checks.n, dtype=np.int8),
                                          categories=pd.Index([vocab.default], dtype=object))
-    text = text_cells(_whole_numbers_as_text(values), checks.n)
-    codes, mapped = map_distinct(text, vocab.lookup)
-    unknown_lookup = np.array([m is None for m in mapped] + [False], dtype=bool)
+    if is_numeric_dtype(values.dtype) and not is_bool_dtype(values.dtype):
+        text = distinct_text(_whole_numbers_as_text(values), checks.n)
+    else:
+        text = checks.distinct(vocab.column)
+    mapped = [vocab.lookup(v) for v in text.values.tolist()]
+    unknown = text.spread([m is None for m in mapped], False, dtype=bool)
     lookup = [m if m is not None else (vocab.fallback or vocab.default) for m in mapped] + [vocab.default]
     lookup_codes, categories = pd.factorize(pd.Series(lookup, dtype=object))
-    result = pd.Categorical.from_codes(lookup_codes[codes], categories=pd.Index(categories, dtype=object))
-    unknown = unknown_lookup[codes]
+    result = pd.Categorical.from_codes(lookup_codes[text.codes],
+                                       categories=pd.Index(categories, dtype=object))
+    if text.same is not None and not text.missing.any() and lookup[:-1] == text.values.tolist():
+        checks.same_text[vocab.column] = (result, text.same)
     if unknown.any():
         if checks.strict or vocab.fallback is None:
             allowed = ", ".join(vocab.values)
@@ -371,7 +454,7 @@ def _vocabulary(checks: Checks, vocab: Vocabulary) -> pd.Categorical:
             checks.warn(
                 f"column {column!r}: {int(unknown.sum())} value(s) not in the {vocab.column} "
                 f"vocabulary became {vocab.fallback!r} (originals kept in '{vocab.column}_reported'): "
-                f"{counted_values(text[unknown])}"
+                f"{counted_values(text.text()[unknown])}"
             )
             checks.reported[vocab.column] = values
     return result
@@ -387,23 +470,36 @@ def _whole_numbers_as_text(values: pd.Series) -> pd.Series:
     return text.where(~whole, numbers.round().astype("Int64").astype("string"))
 
 
-def _countries(checks: Checks, lat: np.ndarray, lon: np.ndarray, coords_ok: np.ndarray) -> np.ndarray:
-    """ISO3 codes from codes or names; from the point when no country is given."""
+def _countries(checks: Checks, lat: np.ndarray, lon: np.ndarray, coords_ok: np.ndarray) -> pd.Categorical:
+    """ISO3 codes from codes or names; from the point when no country is given (NaN: none)."""
     from ..countries import country_at, to_iso3
 
-    result = np.full(checks.n, None, dtype=object)
+    codes = np.full(checks.n, -1, dtype=np.intp)
+    names: list[str] = []
     given = np.zeros(checks.n, dtype=bool)
-    values = checks.column("country")
-    if values is not None:
-        codes, iso = map_distinct(text_cells(values, checks.n), to_iso3)
-        result = np.array(iso + [None], dtype=object)[codes]
-        given = codes >= 0
-        checks.report(given & pd.isna(result), "country",
+    if checks.column("country") is not None:
+        text = checks.distinct("country")
+        iso = [to_iso3(v) for v in text.values.tolist()]
+        iso_codes, found = pd.factorize(pd.Series(iso, dtype=object), use_na_sentinel=True)
+        names = [str(c) for c in found]
+        codes = np.append(iso_codes, -1).astype(np.intp)[text.codes]
+        given = ~text.missing
+        checks.report(given & (codes < 0), "country",
                       "unknown country (not an ISO3 code or a known country name)")
     infer = ~given & coords_ok
     if infer.any():
-        result[infer] = country_at(lat[infer], lon[infer])
-        _check_outside_outlines(checks, infer & pd.isna(result), lat, lon)
+        at_codes, at_names = pd.factorize(pd.Series(country_at(lat[infer], lon[infer]), dtype=object),
+                                          use_na_sentinel=True)
+        new_names = [str(c) for c in at_names if c not in names]
+        names += new_names
+        position = {name: k for k, name in enumerate(names)}
+        codes[infer] = np.array([position[str(c)] for c in at_names] + [-1], dtype=np.intp)[at_codes]
+        _check_outside_outlines(checks, infer & (codes < 0), lat, lon)
+    result = pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=object))
+    if checks.column("country") is not None:
+        text = checks.distinct("country")
+        if text.same is not None and not text.missing.any() and names == text.values.tolist():
+            checks.same_text["country"] = (result, text.same)
     return result
 
 
@@ -437,43 +533,49 @@ def _check_outside_outlines(checks: Checks, outside: np.ndarray, lat: np.ndarray
                     f"region, so no country was inferred (strict=True rejects them): {rows}{more}")
 
 
-def _check_in_country(checks: Checks, country: np.ndarray, lat: np.ndarray, lon: np.ndarray,
+def _check_in_country(checks: Checks, country: pd.Categorical, lat: np.ndarray, lon: np.ndarray,
                       coords_ok: np.ndarray) -> None:
     """Swapped lat/lon (always a problem) and points outside the stated country (strict: a problem)."""
     if checks.column("country") is None or not coords_ok.any():
         return
     from ..countries import country_codes, point_in_country
 
-    all_groups, names = pd.factorize(pd.Series(country, dtype=object), use_na_sentinel=True)
-    known = np.append(np.isin(np.asarray(names, dtype=object), list(country_codes())), False)
+    all_groups = np.asarray(country.codes, dtype=np.intp)
+    names = np.asarray(country.categories, dtype=object)
+    known = np.append(np.isin(names, list(country_codes())), False)
     check = coords_ok & known[all_groups]
     idx = np.flatnonzero(check)
     if len(idx) == 0:
         return
     group = all_groups[idx]
+    # The points to test, grouped by country (one vectorised test per country, in code order).
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(len(names) + 1))
+    idx_lat, idx_lon = lat[idx], lon[idx]
     inside = np.zeros(len(idx), dtype=bool)
     swapped = np.zeros(len(idx), dtype=bool)
-    for k in np.argsort(np.asarray(names, dtype=str)):  # one vectorised test per country, in code order
-        if not known[k]:
+    for k in np.argsort(names.astype(str)):
+        sel = order[bounds[k] : bounds[k + 1]]
+        if not known[k] or not len(sel):
             continue  # no outline for this country: its rows are not in ``idx``
-        sel = group == k
-        inside[sel] = point_in_country(lat[idx][sel], lon[idx][sel], str(names[k]),
+        inside[sel] = point_in_country(idx_lat[sel], idx_lon[sel], str(names[k]),
                                        tolerance_m=COUNTRY_TOLERANCE_M)
     out = np.flatnonzero(~inside)
     if len(out):
-        olat, olon, ocode = lat[idx][out], lon[idx][out], np.asarray(names, dtype=object)[group[out]]
+        olat, olon, ocode = idx_lat[out], idx_lon[out], names[group[out]]
         can_swap = np.abs(olon) <= 90
-        for code in np.unique(ocode):
+        for code in np.unique(ocode.astype(str)):
             sel = (ocode == code) & can_swap
             if sel.any():
                 swapped[out[sel]] = point_in_country(olon[sel], olat[sel], code,
                                                      tolerance_m=COUNTRY_TOLERANCE_M)
+    row_country = np.append(names, np.array([None], dtype=object))[all_groups]
     swap_mask = np.zeros(checks.n, dtype=bool)
     swap_mask[idx[swapped]] = True
     if swap_mask.any():
         reasons = np.full(checks.n, "", dtype=object)
         reasons[swap_mask] = np.char.add("lat/lon look swapped: (lon, lat) falls inside ",
-                                         country[swap_mask].astype(str))
+                                         row_country[swap_mask].astype(str))
         checks.report(swap_mask, "lat", reasons)
     outside = np.zeros(checks.n, dtype=bool)
     outside[idx[~inside & ~swapped]] = True
@@ -483,11 +585,11 @@ def _check_in_country(checks: Checks, country: np.ndarray, lat: np.ndarray, lon:
     if checks.strict:
         reasons = np.full(checks.n, "", dtype=object)
         reasons[outside] = np.char.add(f"outside stated country (more than {km} km from ",
-                                       np.char.add(country[outside].astype(str), ")"))
+                                       np.char.add(row_country[outside].astype(str), ")"))
         checks.report(outside, "country", reasons)
     else:
         where = np.flatnonzero(outside)
-        listed = ", ".join(f"row {checks.rows[i]} ({country[i]})" for i in where[:10])
+        listed = ", ".join(f"row {checks.rows[i]} ({row_country[i]})" for i in where[:10])
         more = f" and {len(where) - 10} more" if len(where) > 10 else ""
         checks.warn(f"{len(where)} point(s) lie more than {km} km outside their stated country "
                     f"(kept; strict=True rejects them): {listed}{more}")
@@ -499,11 +601,12 @@ def _sources(checks: Checks, split: bool) -> Any:
     if values is None:
         return pd.Categorical.from_codes(np.zeros(checks.n, dtype=np.int8),
                                          categories=pd.Index(["[]"], dtype=object))
+    text = checks.distinct("sources")
     if values.dtype == object:  # in-memory input may hold lists of dicts already: write them as JSON
         decoded = values.map(lambda v: isinstance(v, list | tuple | dict))
         if decoded.any():
             values = values.where(~decoded, values[decoded].map(_json_sources))
-    text = text_cells(values, checks.n)
+            text = distinct_text(values, checks.n)
 
     def convert(cell: str) -> tuple[str | None, str | None]:
         try:
@@ -514,14 +617,17 @@ def _sources(checks: Checks, split: bool) -> Any:
         except ValueError as exc:
             return None, str(exc)
 
-    codes, converted = map_distinct(text, convert)
+    converted = [convert(cell) for cell in text.values.tolist()]
+    bad = text.spread([c[1] is not None for c in converted], False, dtype=bool)
+    if bad.any():
+        why = text.spread([f"unreadable sources: {c[1]}" for c in converted], "")
+        checks.problems.add(bad, checks.column_name("sources"), values, why)
     lookup = [c[0] if c[0] is not None else "[]" for c in converted] + ["[]"]
-    reasons = np.array([c[1] or "" for c in converted] + [""], dtype=object)
-    bad = np.array([c[1] is not None for c in converted] + [False], dtype=bool)[codes]
-    why = np.char.add("unreadable sources: ", reasons[codes].astype(str)).astype(object)
-    checks.problems.add(bad, checks.column_name("sources"), values, why)
     lookup_codes, distinct = pd.factorize(pd.Series(lookup, dtype=object))
-    return pd.Categorical.from_codes(lookup_codes[codes], categories=pd.Index(distinct, dtype=object))
+    result = pd.Categorical.from_codes(lookup_codes[text.codes], categories=pd.Index(distinct, dtype=object))
+    if text.same is not None and not text.missing.any() and lookup[:-1] == text.values.tolist():
+        checks.same_text["sources"] = (result, text.same)
+    return result
 
 
 def _json_sources(value: Any) -> str:
@@ -540,7 +646,10 @@ def _assemble(out: dict[str, Any], checks: Checks, extras: list[Any]) -> pd.Data
     for name in COLUMN_NAMES:
         value = out[name]
         dtype = DTYPES[name]
-        if dtype == "string":
+        same = checks.same_text.get(name)
+        if same is not None and same[0] is value:  # spelled as the input: the input column, no copy
+            cols[name] = same[1].astype("string").set_axis(index)
+        elif dtype == "string":
             cols[name] = pd.Series(_text_array(value), index=index, dtype="string")
         elif dtype == "datetime64[ns]":
             cols[name] = pd.Series(value, index=index).astype("datetime64[ns]")
@@ -610,6 +719,17 @@ def _without_rows(table: pd.DataFrame, bad_pos: np.ndarray) -> pd.DataFrame:
     return pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0].reset_index(drop=True)
 
 
+def _rows(frame: pd.DataFrame, pos: np.ndarray) -> pd.DataFrame:
+    """``frame.iloc[pos]`` (sorted, unique) with a fresh RangeIndex; up to :data:`_SLICED_UP_TO` rows joined
+    from slices (a take from a pyarrow column of many chunks costs as much as the whole column)."""
+    if len(pos) == 0 or len(pos) > _SLICED_UP_TO:
+        return frame.iloc[pos].reset_index(drop=True)
+    first = np.flatnonzero(np.diff(pos, prepend=-2) != 1)  # runs of consecutive rows
+    last = np.append(first[1:], len(pos)) - 1
+    return pd.concat([frame.iloc[pos[a] : pos[b] + 1] for a, b in zip(first, last, strict=True)],
+                     ignore_index=True)
+
+
 def _rejected(frame: pd.DataFrame, problems: pd.DataFrame, bad_pos: np.ndarray) -> pd.DataFrame:
     """One row per rejected input row: problems joined, then the raw input values."""
     if len(bad_pos) == 0:
@@ -625,7 +745,7 @@ def _rejected(frame: pd.DataFrame, problems: pd.DataFrame, bad_pos: np.ndarray) 
                 "reason": grouped["reason"].agg("; ".join).to_numpy(),
             }
         )
-    raw = frame.iloc[bad_pos].reset_index(drop=True)
+    raw = _rows(frame, bad_pos)
     raw = raw.rename(columns={c: f"input_{c}" for c in raw.columns if c in REJECTED_HEAD})
     return pd.concat([head, raw], axis=1)
 
