@@ -55,12 +55,14 @@ from .normalize import (
     GENERIC_WORDS,
     NISBA_SUFFIXES,
     PERSONAL_NAME_WORDS,
+    core_array,
     core_of,
+    locative_splits,
+    name_key_array,
     name_keys,
     normalize_name,
     normalize_names,
     split_locative,
-    split_locatives,
     unglued_key,
 )
 
@@ -363,30 +365,48 @@ def match_distinct(
     name_codes, name_index = pd.factorize(series, use_na_sentinel=True)  # a hash table: linear in rows
     name_uniques = name_index.tolist()  # plain list: indexing a pandas Index per name is slow
     country_codes, country_uniques = _country_codes(country, series)
-    missing = len(name_uniques)  # the position of the empty answer, after the distinct names
     resolver = _Resolver(gaz, min_score)
-    texts = [str(n) for n in name_uniques]
+    answers = _Answers()  # each distinct answer once; position 0 is "no answer" (and a missing name)
+    texts = [n if isinstance(n, str) else str(n) for n in name_uniques]
     if not country_uniques:  # no hints: the distinct names are the distinct pairs
-        inverse = np.where(name_codes < 0, missing, name_codes).astype(np.intp, copy=False)
-        results = [*resolver.resolve_names(texts, None), None]
+        positions = np.append(resolver.resolve_names(texts, None, answers), 0)  # -1, a missing name: 0
+        inverse = positions[name_codes]
     else:
         # One code per distinct (name, country) pair (-1: a missing name), numbered by a second hash pass;
         # the names of each country are then resolved together.
         width = len(country_uniques) + 1
         pair = name_codes.astype(np.int64) * width + country_codes
         pair[name_codes < 0] = -1
-        inverse, pair_uniques = pd.factorize(pair)
+        pair_inverse, pair_uniques = pd.factorize(pair)
         codes = np.asarray(pair_uniques, dtype=np.int64)
-        results = [None] * len(codes)
+        pair_answer = np.zeros(len(codes), dtype=np.intp)
         for c in np.unique(codes[codes >= 0] % width).tolist():
             at = np.flatnonzero((codes >= 0) & (codes % width == c))
             iso3 = country_uniques[c - 1] if c else None
-            found = resolver.resolve_names([texts[k] for k in (codes[at] // width).tolist()], iso3)
-            for k, result in zip(at.tolist(), found, strict=True):
-                results[k] = result
+            pair_answer[at] = resolver.resolve_names([texts[k] for k in (codes[at] // width).tolist()], iso3,
+                                                     answers)  # fmt: skip
+        inverse = pair_answer[pair_inverse]
+    results = answers.results
     if date is None:
         return inverse, results
     return _dated(inverse, results, _day_codes(date, series), gaz)
+
+
+class _Answers:
+    """Distinct answers, each once, and the position of each (``None``, no answer, is at 0)."""
+
+    __slots__ = ("results", "_at")
+
+    def __init__(self) -> None:
+        self.results: list[_Result | None] = [None]
+        self._at: dict[_Result | None, int] = {None: 0}
+
+    def position(self, result: _Result | None) -> int:
+        at = self._at.get(result)
+        if at is None:
+            at = self._at[result] = len(self.results)
+            self.results.append(result)
+        return at
 
 
 # -- the matching engine -------------------------------------------------------------------------------------
@@ -467,33 +487,86 @@ class _Resolver:
         self.min_score = min_score
         self.table = _NameTable.of(self.index, gazetteer)
 
-    def resolve_names(self, names: list[str], iso3: str | None) -> list[_Result | None]:
-        """The answer to each name (with one country hint, or none), normalised and split column-wise.
+    def resolve_names(self, names: list[str], iso3: str | None, answers: _Answers) -> np.ndarray:
+        """The position in ``answers`` of each name's answer (with one country hint, or none).
 
         A name without a tail is answered by its normalised key alone, so names that share a key (case,
-        article and spelling variants) are resolved once.
+        article and spelling variants) are resolved once. For a batch, the keys are found column-wise and
+        the keys no known name or core has (most of a feed's free text) are settled column-wise too: only
+        the keys with a hit, or with a fuzzy hit above the threshold, take the per-name path.
         """
-        splits = split_locatives(names)
-        queries: list[_Query] = []
-        rows: list[list[int]] = []  # per query, the names it answers
-        at_key: dict[str, int] = {}
-        keys = normalize_names(names)
-        for i, (name, full, (head, tails)) in enumerate(zip(names, keys, splits, strict=True)):
-            if tails or head != name:
-                queries.append(_Query.of(name, iso3))
-                rows.append([i])
-            elif full:
-                at = at_key.get(full)
-                if at is None:
-                    at_key[full] = len(queries)
-                    queries.append(_Query(*_parse_whole(full), iso3))
+        out = np.zeros(len(names), dtype=np.intp)
+        splits = locative_splits(names)  # the names with a tail, or a generic head "in" a place
+        keys = name_key_array(names)
+        whole = np.ones(len(names), dtype=bool)
+        whole[list(splits)] = False
+        if keys is None:  # a few names: one by one
+            queries: list[_Query] = []
+            rows: list[list[int]] = []  # per query, the names it answers
+            at_key: dict[str, int] = {}
+            for i, (name, full) in enumerate(zip(names, normalize_names(names), strict=True)):
+                if not whole[i]:
+                    queries.append(_Query.of(name, iso3))
                     rows.append([i])
-                else:
+                elif full:
+                    at = at_key.setdefault(full, len(queries))
+                    if at == len(queries):
+                        queries.append(_Query(*_parse_whole(full), iso3))
+                        rows.append([])
                     rows[at].append(i)
-        out: list[_Result | None] = [None] * len(names)
-        for answered, result in zip(rows, self.resolve(queries), strict=True):
-            for i in answered:
-                out[i] = result
+            for answered, result in zip(rows, self.resolve(queries), strict=True):
+                out[answered] = answers.position(result)
+            return out
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        whole_at = np.flatnonzero(whole)
+        encoded = pc.dictionary_encode(keys.take(pa.array(whole_at)) if len(splits) else keys)
+        out[whole_at] = self._resolve_keys(encoded.dictionary, iso3, answers)[encoded.indices.to_numpy()]
+        if splits:
+            found = self.resolve([_Query.of(names[i], iso3) for i in splits])
+            out[list(splits)] = [answers.position(r) for r in found]
+        return out
+
+    def _resolve_keys(self, keys: Any, iso3: str | None, answers: _Answers) -> np.ndarray:
+        """The position in ``answers`` of the answer to each distinct normalised key (a pyarrow array) of
+        names without a tail.
+
+        Keys that a known name or core has, or that may be a person's name or carry a glued article, take
+        :meth:`resolve`. The others have no exact, alias or core answer: their cores long enough to be
+        misspellings are scored together (:meth:`_fuzzy`, each distinct core once) and the rest have none.
+        """
+        import pyarrow.compute as pc
+
+        out = np.zeros(len(keys), dtype=np.intp)
+        cores = core_array(keys)
+        table = self.table
+        special = pc.or_(
+            pc.or_(pc.is_in(keys, value_set=table.full_keys), pc.is_in(cores, value_set=table.core_keys)),
+            pc.match_substring_regex(keys, _PERSON_OR_GLUED),
+        )
+        filled = pc.greater(pc.binary_length(keys), 0)
+        one_by_one = np.flatnonzero(pc.and_(special, filled).to_numpy(zero_copy_only=False))
+        if len(one_by_one):
+            found = self.resolve([_Query(*_parse_whole(k), iso3) for k in keys.take(one_by_one).to_pylist()])
+            out[one_by_one] = [answers.position(r) for r in found]
+        letters = pc.subtract(pc.utf8_length(cores), pc.count_substring(cores, " "))
+        typo = pc.and_(pc.invert(special), pc.greater_equal(letters, MIN_FUZZY_LENGTH))
+        typo_at = np.flatnonzero(typo.to_numpy(zero_copy_only=False))
+        if not len(typo_at):
+            return out
+        distinct = pc.dictionary_encode(cores.take(typo_at))
+        allowed = self._allowed(iso3, ())
+        core_texts = distinct.dictionary.to_pylist()
+        by_core = self._fuzzy(core_texts, [allowed] * len(core_texts))
+        hit = np.array([r is not None for r in by_core], dtype=bool)
+        core_of_key = distinct.indices.to_numpy()
+        with_hit = np.flatnonzero(hit[core_of_key])
+        if len(with_hit):
+            at = typo_at[with_hit]
+            for k, key, c in zip(at.tolist(), keys.take(at).to_pylist(), core_of_key[with_hit].tolist(),
+                                 strict=True):  # fmt: skip
+                out[k] = answers.position(self._facility_meant(by_core[c], key, allowed))
         return out
 
     def resolve(self, queries: Sequence[_Query]) -> list[_Result | None]:
@@ -725,7 +798,7 @@ class _NameTable:
 
     __slots__ = (
         "keys", "entries", "multi_country", "facility_of", "allowed", "other_place", "tails", "reach",
-        "plain", "__weakref__",
+        "plain", "full_keys", "core_keys", "__weakref__",
     )  # fmt: skip
 
     def __init__(self, index: Any, gaz: Gazetteer):
@@ -758,6 +831,8 @@ class _NameTable:
         self.tails: dict[str, tuple[_Area, ...]] = {}
         self.reach: dict[tuple[int, float], tuple[list[str], list[int]]] = {}
         self.plain: dict[float, dict[tuple[str | None, str], _Result | None]] = {}
+        #: the known keys and cores as pyarrow arrays (the batch path looks keys up column-wise)
+        self.full_keys, self.core_keys = _string_array(list(index.full)), _string_array(list(index.core))
 
     def plain_answers(self, min_score: float) -> dict[tuple[str | None, str], _Result | None]:
         """Answers of queries without a tail, by (country hint, normalised key), at this threshold."""
@@ -787,6 +862,14 @@ class _NameTable:
         if table is None:
             table = _TABLES[index] = cls(index, gaz)
         return table
+
+
+def _string_array(texts: list[str]) -> Any:
+    try:
+        import pyarrow as pa
+    except ImportError:  # the batch path then works name by name
+        return None
+    return pa.array(texts, type=pa.large_string())
 
 
 _TABLES: weakref.WeakKeyDictionary[Any, _NameTable] = weakref.WeakKeyDictionary()
@@ -904,6 +987,12 @@ _DIRECTION_WORDS = frozenset(
     for end in ("", "ern")
 ) | {"the", "far", "rural", "desert", "countryside", "outskirts", "of", "area", "region", "province",
      "governorate", "eastern", "western", "northern", "southern", "central"}  # fmt: skip
+
+
+# Keys that may be a person's name (only given names and honorifics: _is_person) or carry a glued article
+# (a word "al"/"el" + three letters or more: unglued_key); a superset, checked again one by one.
+_PERSON_WORD = "(?:" + "|".join(sorted(map(re.escape, PERSONAL_NAME_WORDS), key=len, reverse=True)) + ")"
+_PERSON_OR_GLUED = rf"^{_PERSON_WORD}(?: {_PERSON_WORD})*$|(?:^| )[ae]l\pL{{3}}"
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
