@@ -363,13 +363,12 @@ def match_distinct(
     import pandas as pd
 
     name_codes, name_index = pd.factorize(series, use_na_sentinel=True)  # a hash table: linear in rows
-    name_uniques = name_index.tolist()  # plain list: indexing a pandas Index per name is slow
     country_codes, country_uniques = _country_codes(country, series)
     resolver = _Resolver(gaz, min_score)
     answers = _Answers()  # each distinct answer once; position 0 is "no answer" (and a missing name)
-    texts = [n if isinstance(n, str) else str(n) for n in name_uniques]
+    names = _distinct_names(name_index)
     if not country_uniques:  # no hints: the distinct names are the distinct pairs
-        positions = np.append(resolver.resolve_names(texts, None, answers), 0)  # -1, a missing name: 0
+        positions = np.append(resolver.resolve_names(names, None, answers), 0)  # -1 (a missing name): 0
         inverse = positions[name_codes]
     else:
         # One code per distinct (name, country) pair (-1: a missing name), numbered by a second hash pass;
@@ -383,13 +382,31 @@ def match_distinct(
         for c in np.unique(codes[codes >= 0] % width).tolist():
             at = np.flatnonzero((codes >= 0) & (codes % width == c))
             iso3 = country_uniques[c - 1] if c else None
-            pair_answer[at] = resolver.resolve_names([texts[k] for k in (codes[at] // width).tolist()], iso3,
-                                                     answers)  # fmt: skip
+            which = (codes[at] // width).tolist()
+            subset = [names[k] for k in which] if isinstance(names, list) else names.take(which)
+            pair_answer[at] = resolver.resolve_names(subset, iso3, answers)
         inverse = pair_answer[pair_inverse]
     results = answers.results
     if date is None:
         return inverse, results
     return _dated(inverse, results, _day_codes(date, series), gaz)
+
+
+def _distinct_names(index: pandas.Index) -> Any:
+    """The distinct names as text: a pyarrow string array when there are enough for the column-wise path
+    (without a copy when pandas holds them in pyarrow), else a list (anything but a str made one)."""
+    import pandas as pd
+
+    if len(index) >= _COLUMNWISE_FROM and isinstance(index.dtype, pd.StringDtype):
+        try:
+            import pyarrow as pa
+        except ImportError:
+            pass
+        else:
+            return pa.array(index.array).cast(pa.large_string())
+    texts = [n if isinstance(n, str) else str(n) for n in index.tolist()]
+    column = _string_array(texts) if len(texts) >= _COLUMNWISE_FROM else None
+    return texts if column is None else column
 
 
 class _Answers:
@@ -487,20 +504,20 @@ class _Resolver:
         self.min_score = min_score
         self.table = _NameTable.of(self.index, gazetteer)
 
-    def resolve_names(self, names: list[str], iso3: str | None, answers: _Answers) -> np.ndarray:
+    def resolve_names(self, names: Any, iso3: str | None, answers: _Answers) -> np.ndarray:
         """The position in ``answers`` of each name's answer (with one country hint, or none).
 
-        A name without a tail is answered by its normalised key alone, so names that share a key (case,
-        article and spelling variants) are resolved once. For a batch, the keys are found column-wise and
-        the keys no known name or core has (most of a feed's free text) are settled column-wise too: only
-        the keys with a hit, or with a fuzzy hit above the threshold, take the per-name path.
+        ``names`` is a list of str, or a pyarrow string array (no nulls: then the work is column-wise). A
+        name without a tail is answered by its normalised key alone, so names that share a key (case,
+        article and spelling variants) are resolved once. Column-wise, the keys that no known name or core
+        has (most of a feed's free text) are settled column-wise too: only the keys with a hit, or with a
+        fuzzy hit above the threshold, take the per-name path.
         """
         out = np.zeros(len(names), dtype=np.intp)
         splits = locative_splits(names)  # the names with a tail, or a generic head "in" a place
-        keys = name_key_array(names)
         whole = np.ones(len(names), dtype=bool)
         whole[list(splits)] = False
-        if keys is None:  # a few names: one by one
+        if isinstance(names, list):  # a few names: one by one
             queries: list[_Query] = []
             rows: list[list[int]] = []  # per query, the names it answers
             at_key: dict[str, int] = {}
@@ -520,12 +537,15 @@ class _Resolver:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        keys = name_key_array(names)
         whole_at = np.flatnonzero(whole)
         encoded = pc.dictionary_encode(keys.take(pa.array(whole_at)) if len(splits) else keys)
         out[whole_at] = self._resolve_keys(encoded.dictionary, iso3, answers)[encoded.indices.to_numpy()]
         if splits:
-            found = self.resolve([_Query.of(names[i], iso3) for i in splits])
-            out[list(splits)] = [answers.position(r) for r in found]
+            split_at = list(splits)
+            texts = names.take(pa.array(split_at, type=pa.int64())).to_pylist()
+            found = self.resolve([_Query.of(text, iso3) for text in texts])
+            out[split_at] = [answers.position(r) for r in found]
         return out
 
     def _resolve_keys(self, keys: Any, iso3: str | None, answers: _Answers) -> np.ndarray:
@@ -701,13 +721,13 @@ class _Resolver:
         key = (iso3, tails)
         found = memo.get(key, _UNSET)
         if found is _UNSET:
-            readings = [(_tail_areas(self.index, self.gaz, t), n) for t, n in tails]
-            found = frozenset(
-                s.site_id
-                for s in self.gaz
-                if (iso3 is None or s.country == iso3)
-                and all(not areas or any(_agrees(s, a, near) for a in areas) for areas, near in readings)
-            )
+            sites = self.table.sites
+            keep = np.ones(len(sites.ids), dtype=bool) if iso3 is None else sites.country == iso3
+            for t, near in tails:
+                areas = _tail_areas(self.index, self.gaz, t)
+                if areas:  # a tail that names nothing known leaves every site
+                    keep &= np.logical_or.reduce([sites.agree(a, near) for a in areas])
+            found = frozenset(sites.ids[keep].tolist())
             _bounded_put(memo, key, found)
         return found  # type: ignore[return-value]
 
@@ -715,9 +735,9 @@ class _Resolver:
     def _fuzzy(self, cores: list[str], alloweds: list[frozenset[str] | None]) -> list[_Result | None]:
         """Score every unresolved core against every known core; keep the plausible misspellings."""
         table = self.table
-        if not table.keys:
-            return [None] * len(cores)
         out: list[_Result | None] = [None] * len(cores)
+        if not table.keys:
+            return out
         for i, hits in self._hits(cores):
             allowed, core = alloweds[i], cores[i]
             kept = [
@@ -731,35 +751,83 @@ class _Resolver:
         return out
 
     def _hits(self, cores: list[str]) -> Iterable[tuple[int, list[tuple[int, float]]]]:
-        """Per core with any, its (known-core position, score) pairs at or above the threshold.
+        """Per core with any, its (known-core position, score) pairs at or above the threshold that are within
+        the edit budget of a misspelling.
 
-        A few cores are scored one by one (``process.extract``: no threads to start, no matrix); a batch in
-        one ``process.cdist`` over both cores in blocks, with only the cells above the threshold read back.
+        A few cores are scored one by one (``process.extract``); a batch by ``process.cdist``, one call per
+        core length against the known cores that length can reach (:meth:`_NameTable.within_reach`), and
+        the edit budget of :func:`_is_misspelling` is then checked for all the hits at once
+        (``process.cpdist``): most hits of free text fail it, and the checks are pure, so the order of the
+        checks does not change the answer.
         """
         from rapidfuzz import fuzz, process
 
-        keys, cutoff = self.table.keys, self.min_score
+        table, cutoff = self.table, self.min_score
         if len(cores) < _CDIST_FROM:
             for i, core in enumerate(cores):
-                choices, positions = self.table.within_reach(len(core), cutoff)
+                choices, positions = table.within_reach(len(core), cutoff)
                 found = process.extract(core, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
                 if found:  # scores as cdist stores them (float32), so that both paths agree to the last bit
                     yield i, sorted((positions[k], float(np.float32(score))) for _, score, k in found)
             return
-        for start in range(0, len(cores), _CDIST_BLOCK):
-            block = process.cdist(
-                cores[start : start + _CDIST_BLOCK], keys, scorer=fuzz.ratio, score_cutoff=cutoff, workers=-1
-            )
-            rows, cols = np.nonzero(block >= cutoff)
-            if not len(rows):
+        rows, cols, scores = self._within_budget(cores, *self._hit_arrays(cores))
+        if not len(rows):
+            return
+        bounds = np.flatnonzero(np.diff(rows)) + 1
+        starts, ends = [0, *bounds.tolist()], [*bounds.tolist(), len(rows)]
+        rows_list, cols_list, scores_list = rows.tolist(), cols.tolist(), scores.tolist()
+        for a, b in zip(starts, ends, strict=True):
+            yield rows_list[a], list(zip(cols_list[a:b], scores_list[a:b], strict=True))
+
+    def _hit_arrays(self, cores: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(core, known-core position, score) of every pair at or above the threshold, by core then position."""
+        from rapidfuzz import fuzz, process
+
+        table, cutoff = self.table, self.min_score
+        lengths = np.fromiter(map(len, cores), dtype=np.int64, count=len(cores))
+        found_rows, found_cols, found_scores = [], [], []
+        for length in np.unique(lengths).tolist():
+            choices, positions = table.within_reach(length, cutoff)
+            if not choices:
                 continue
-            scores = block[rows, cols].tolist()
-            bounds = np.flatnonzero(np.diff(rows)) + 1
-            starts = [0, *bounds.tolist()]
-            ends = [*bounds.tolist(), len(rows)]
-            cols_list, rows_list = cols.tolist(), rows.tolist()
-            for a, b in zip(starts, ends, strict=True):
-                yield start + rows_list[a], list(zip(cols_list[a:b], scores[a:b], strict=True))
+            at = np.flatnonzero(lengths == length)
+            for start in range(0, len(at), _CDIST_BLOCK):
+                block_at = at[start : start + _CDIST_BLOCK]
+                block = process.cdist(
+                    [cores[k] for k in block_at.tolist()], choices, scorer=fuzz.ratio, score_cutoff=cutoff,
+                    workers=1,
+                )  # fmt: skip
+                r, c = np.nonzero(block >= cutoff)
+                found_rows.append(block_at[r])
+                found_cols.append(np.asarray(positions, dtype=np.int64)[c])
+                found_scores.append(block[r, c])
+        if not found_rows:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0, dtype=np.float32)
+        rows, cols = np.concatenate(found_rows), np.concatenate(found_cols)
+        order = np.lexsort((cols, rows))
+        return rows[order], cols[order], np.concatenate(found_scores)[order]
+
+    def _within_budget(
+        self, cores: list[str], rows: np.ndarray, cols: np.ndarray, scores: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The hits within the edit budget of :func:`_is_misspelling` (the same rule, for all at once)."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        if not len(rows):
+            return rows, cols, scores
+        keys = self.table.keys
+        core_at, key_at = rows.tolist(), cols.tolist()
+        hit_cores, hit_keys = [cores[i] for i in core_at], [keys[j] for j in key_at]
+        edits = process.cpdist(hit_cores, hit_keys, scorer=OSA.distance, workers=1)
+        core_len = np.fromiter(map(len, hit_cores), dtype=np.int64, count=len(core_at))
+        key_len = np.fromiter(map(len, hit_keys), dtype=np.int64, count=len(key_at))
+        core_spaces = np.fromiter((c.count(" ") for c in hit_cores), dtype=np.int64, count=len(core_at))
+        key_spaces = np.fromiter((k.count(" ") for k in hit_keys), dtype=np.int64, count=len(key_at))
+        letters = np.maximum(core_len, key_len) - np.minimum(core_spaces, key_spaces)
+        ok = edits <= np.maximum(0, (letters - 1) // FUZZY_LETTERS_PER_EDIT)
+        return rows[ok], cols[ok], scores[ok]
 
     def _rank(self, kept: list[tuple[int, float]]) -> _Result:
         """The best site of the kept hits, or a tie between those within :data:`AMBIGUITY_MARGIN`."""
@@ -798,7 +866,7 @@ class _NameTable:
 
     __slots__ = (
         "keys", "entries", "multi_country", "facility_of", "allowed", "other_place", "tails", "reach",
-        "plain", "full_keys", "core_keys", "__weakref__",
+        "plain", "full_keys", "core_keys", "sites", "provinces", "__weakref__",
     )  # fmt: skip
 
     def __init__(self, index: Any, gaz: Gazetteer):
@@ -831,6 +899,11 @@ class _NameTable:
         self.tails: dict[str, tuple[_Area, ...]] = {}
         self.reach: dict[tuple[int, float], tuple[list[str], list[int]]] = {}
         self.plain: dict[float, dict[tuple[str | None, str], _Result | None]] = {}
+        #: the sites as columns (tail rules), and the provinces by the core of their name
+        self.sites = _Sites(gaz)
+        self.provinces: dict[str, set[tuple[str, str]]] = {}
+        for site in gaz:
+            self.provinces.setdefault(core_of(normalize_name(site.admin1)), set()).add((site.country, site.admin1))
         #: the known keys and cores as pyarrow arrays (the batch path looks keys up column-wise)
         self.full_keys, self.core_keys = _string_array(list(index.full)), _string_array(list(index.core))
 
@@ -878,6 +951,8 @@ _UNSET = object()
 _CDIST_FROM = 64
 #: Names per ``cdist`` block (bounds the score matrix: 8,192 x a few hundred known cores of float32).
 _CDIST_BLOCK = 8192
+#: From this many names on, :meth:`_Resolver.resolve_names` works column-wise.
+_COLUMNWISE_FROM = 256
 #: Most answers a memo keeps before it starts again.
 _MEMO_SIZE = 100_000
 
@@ -948,7 +1023,7 @@ def _read_tail(index: Any, gaz: Gazetteer, tail: str) -> tuple[_Area, ...]:
     core = core_of(normalize_name(text))
     if not core:
         return ()
-    areas = {_Area(s.country, s.admin1) for s in gaz if core_of(normalize_name(s.admin1)) == core}
+    areas = {_Area(country, province) for country, province in _NameTable.of(index, gaz).provinces.get(core, ())}
     for e in index.full.get(normalize_name(text), []) + index.core.get(core, []):
         s = gaz[e.site_id]
         areas.add(_Area(s.country, s.admin1, s.lat, s.lon))
@@ -956,18 +1031,39 @@ def _read_tail(index: Any, gaz: Gazetteer, tail: str) -> tuple[_Area, ...]:
     return tuple(sorted(areas, key=lambda a: (a.country, a.province or "", a.lat or 0.0, a.lon or 0.0)))
 
 
-def _agrees(site: Any, area: _Area, near: bool) -> bool:
-    """Whether a site lies where a tail reading says: its country, and its province or close to its point.
+class _Sites:
+    """The gazetteer's sites as columns, for the tail rule over every site at once."""
 
-    "near" tails accept a site within :data:`NEAR_TAIL_M` of the point across a border too.
-    """
-    same_country = site.country == area.country
-    if area.lat is None or area.lon is None:
-        return same_country and (area.province is None or site.admin1 == area.province)
-    if same_country and area.province is not None and site.admin1 == area.province:
-        return True
-    close = _distance_m(area.lat, area.lon, site.lat, site.lon) <= NEAR_TAIL_M
-    return close and (same_country or near)
+    __slots__ = ("ids", "country", "province", "lat", "lon")
+
+    def __init__(self, gaz: Gazetteer):
+        sites = list(gaz)
+        self.ids = np.array([s.site_id for s in sites], dtype=object)
+        self.country = np.array([s.country for s in sites], dtype=object)
+        self.province = np.array([s.admin1 for s in sites], dtype=object)
+        self.lat = np.array([s.lat for s in sites], dtype="float64")
+        self.lon = np.array([s.lon for s in sites], dtype="float64")
+
+    def agree(self, area: _Area, near: bool) -> np.ndarray:
+        """Which sites lie where one tail reading says: its country, and its province or close to its point
+        (:data:`NEAR_TAIL_M`); "near" tails accept a site that close across a border too."""
+        same_country = self.country == area.country
+        if area.lat is None or area.lon is None:
+            return same_country & (True if area.province is None else self.province == area.province)
+        in_province = same_country & (self.province == area.province) if area.province is not None else False
+        return in_province | (self.within(area.lat, area.lon, NEAR_TAIL_M) & (same_country | near))
+
+    def within(self, lat: float, lon: float, reach: float) -> np.ndarray:
+        """Which sites lie within ``reach`` metres of the point by :func:`_distance_m`: computed column-wise,
+        and again one by one for the sites within a metre of the limit (the two may differ in the last
+        bits)."""
+        p1, p2 = math.radians(lat), np.radians(self.lat)
+        a = np.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(np.radians(self.lon - lon) / 2) ** 2
+        distance = 2 * 6_371_008.8 * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+        close = distance <= reach
+        for k in np.flatnonzero(np.abs(distance - reach) <= 1.0).tolist():
+            close[k] = _distance_m(lat, lon, self.lat[k], self.lon[k]) <= reach
+        return close
 
 
 def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -169,30 +169,30 @@ def normalize_names(texts: Sequence[str]) -> list[str]:
     texts, column = _column(texts)
     if column is None:
         return [_normalize_cached(t) for t in texts]
-    return _key_array(texts, column).to_pylist()  # type: ignore[no-any-return]
+    return _key_array(column).to_pylist()  # type: ignore[no-any-return]
 
 
-def name_key_array(texts: Sequence[str]) -> Any:
+def name_key_array(texts: Any) -> Any:
     """:func:`normalize_names` as a pyarrow ``large_string`` array, or ``None`` for a few names or without
-    pyarrow (then the caller works name by name)."""
+    pyarrow (then the caller works name by name). ``texts`` may be a pyarrow string array (no nulls)."""
     texts, column = _column(texts)
-    return None if column is None else _key_array(texts, column)
+    return None if column is None else _key_array(column)
 
 
-def _key_array(texts: list[str], column: Any) -> Any:
+def _key_array(column: Any) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
     plain = pc.and_(pc.string_is_ascii(column), pc.invert(pc.match_substring_regex(column, "[.'`]")))
     plain_at = np.flatnonzero(plain.to_numpy(zero_copy_only=False))
     keys = _plain_keys(pc.take(column, pa.array(plain_at)), pa, pc)
-    if len(plain_at) == len(texts):
+    if len(plain_at) == len(column):
         return keys
-    rest = np.ones(len(texts), dtype=bool)
+    rest = np.ones(len(column), dtype=bool)
     rest[plain_at] = False
     rest_at = np.flatnonzero(rest)
-    others = pa.array([_normalize_cached(texts[i]) for i in rest_at.tolist()], type=pa.large_string())
-    order = np.empty(len(texts), dtype=np.int64)  # position of each name's key in [plain keys, other keys]
+    others = pa.array([_normalize_cached(t) for t in _texts_at(column, rest_at)], type=pa.large_string())
+    order = np.empty(len(column), dtype=np.int64)  # position of each name's key in [plain keys, other keys]
     order[plain_at] = np.arange(len(plain_at))
     order[rest_at] = len(plain_at) + np.arange(len(rest_at))
     return pc.take(pa.concat_arrays([keys, others]), pa.array(order))
@@ -277,9 +277,16 @@ def _fold_word(word: str) -> str:  # cached: a million names share a few thousan
     return "ain" if word == "aine" else word  # Ayn, Ein, Ain, Aine: the spring ("ain") in a name
 
 
-def _column(texts: Sequence[str]) -> tuple[list[str], Any]:
+def _column(texts: Any) -> tuple[list[str], Any]:
     """The names as a list (each checked to be a str) and, when worth it and pyarrow is there, as a pyarrow
-    column (else None: the caller works name by name)."""
+    column (else None: the caller works name by name). A pyarrow string array is used as it is (the list is
+    then empty: the callers take what they need from the column)."""
+    if type(texts).__module__.startswith("pyarrow"):
+        import pyarrow as pa
+
+        if not (pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)) or texts.null_count:
+            raise TypeError(f"a pyarrow column of place names must be strings without nulls, not {texts.type}")
+        return [], texts.cast(pa.large_string())
     texts = list(texts)
     for i, text in enumerate(texts):
         if not isinstance(text, str):
@@ -294,6 +301,12 @@ def _column(texts: Sequence[str]) -> tuple[list[str], Any]:
     return texts, pa.array(texts, type=pa.large_string())
 
 
+def _texts_at(column: Any, at: np.ndarray) -> list[str]:
+    import pyarrow as pa
+
+    return column.take(pa.array(at, type=pa.int64())).to_pylist()  # type: ignore[no-any-return]
+
+
 def _plain_keys(column: Any, pa: Any, pc: Any) -> Any:
     """The keys of ASCII names without dots or apostrophes, as a column (see :func:`normalize_names`).
 
@@ -305,7 +318,7 @@ def _plain_keys(column: Any, pa: Any, pc: Any) -> Any:
     never makes or breaks a phrase's first word, so all the phrases of a round can be collapsed at once and
     the result is the one :func:`_canonical_phrases` gives.
     """
-    words = pc.split_pattern_regex(pc.ascii_lower(column), "[^a-z0-9]+")
+    words = pc.ascii_split_whitespace(_lower_alphanumeric(column, pa))
     parents = pc.list_parent_indices(words).to_numpy()
     encoded = pc.dictionary_encode(pc.list_flatten(words))
     # One code per distinct mapped word ("camp" and "base" are both "base"); "" (an article) is dropped.
@@ -323,6 +336,27 @@ def _plain_keys(column: Any, pa: Any, pc: Any) -> Any:
     return pc.binary_join(
         pa.LargeListArray.from_arrays(pa.array(offsets), values), pa.scalar(" ", pa.large_string())
     )
+
+
+def _lower_alphanumeric(column: Any, pa: Any) -> Any:
+    """An ASCII column lower-cased, with every other character than a letter or a digit made a space (one
+    table look-up per byte of the column's data)."""
+    if not len(column) or column.buffers()[2] is None:
+        return column
+    offsets = np.frombuffer(column.buffers()[1], dtype=np.int64)[column.offset : column.offset + len(column) + 1]
+    data = np.frombuffer(column.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return pa.LargeStringArray.from_buffers(
+        len(column), pa.py_buffer(offsets - offsets[0]), pa.py_buffer(_ALPHANUMERIC_LOWER[data])
+    )
+
+
+_ALPHANUMERIC_LOWER = np.full(256, ord(" "), dtype=np.uint8)
+_ALPHANUMERIC_LOWER[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789", dtype=np.uint8)] = np.frombuffer(
+    b"abcdefghijklmnopqrstuvwxyz0123456789", dtype=np.uint8
+)
+_ALPHANUMERIC_LOWER[np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)] = np.frombuffer(
+    b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8
+)
 
 
 def _collapse_phrases(
@@ -531,9 +565,10 @@ def split_locatives(texts: Sequence[str]) -> list[tuple[str, tuple[tuple[str, bo
     return [split.get(i) or (t, ()) for i, t in enumerate(texts)]
 
 
-def locative_splits(texts: Sequence[str]) -> dict[int, tuple[str, tuple[tuple[str, bool], ...]]]:
+def locative_splits(texts: Any) -> dict[int, tuple[str, tuple[tuple[str, bool], ...]]]:
     """The names that :func:`split_locative` changes, by position: ``{i: split_locative(texts[i])}`` for
-    every ``i`` where that is not ``(texts[i], ())``. Names that cannot hold a tail are found column-wise."""
+    every ``i`` where that is not ``(texts[i], ())``. Names that cannot hold a tail are found column-wise.
+    ``texts`` may be a pyarrow string array (no nulls)."""
     texts, column = _column(texts)
     if column is None:
         maybe: Any = range(len(texts))
@@ -549,7 +584,9 @@ def locative_splits(texts: Sequence[str]) -> dict[int, tuple[str, tuple[tuple[st
             pc.match_substring_regex(column, _MAYBE_LOCATIVE, ignore_case=True),
             pc.invert(pc.match_substring_regex(column, _OPENING_LOCATIVE, ignore_case=True)),
         )
-        maybe = np.flatnonzero(pc.or_(tricky, opens).to_numpy(zero_copy_only=False)).tolist()
+        maybe = np.flatnonzero(pc.or_(tricky, opens).to_numpy(zero_copy_only=False))
+        texts = dict(zip(maybe.tolist(), _texts_at(column, maybe), strict=True))  # type: ignore[assignment]
+        maybe = maybe.tolist()
     out = {}
     for i in maybe:
         split = _split_cached(texts[i])
