@@ -579,14 +579,16 @@ class _Resolver:
         allowed = self._allowed(iso3, ())
         core_texts = distinct.dictionary.to_pylist()
         by_core = self._fuzzy(core_texts, [allowed] * len(core_texts))
-        hit = np.array([r is not None for r in by_core], dtype=bool)
         core_of_key = distinct.indices.to_numpy()
-        with_hit = np.flatnonzero(hit[core_of_key])
-        if len(with_hit):
-            at = typo_at[with_hit]
-            for k, key, c in zip(at.tolist(), keys.take(at).to_pylist(), core_of_key[with_hit].tolist(),
-                                 strict=True):  # fmt: skip
-                out[k] = answers.position(self._facility_meant(by_core[c], key, allowed))
+        out[typo_at] = np.array([answers.position(r) for r in by_core], dtype=np.intp)[core_of_key]
+        # A facility word about a town's misspelling may mean the town's facility (_facility_meant).
+        towns = np.array([r is not None and r.site_id in self.table.facility_of for r in by_core], dtype=bool)
+        maybe = towns[core_of_key] & pc.match_substring_regex(keys.take(typo_at), _FACILITY_WORD).to_numpy(
+            zero_copy_only=False
+        )
+        for k, key, c in zip(typo_at[maybe].tolist(), keys.take(typo_at[maybe]).to_pylist(),
+                             core_of_key[maybe].tolist(), strict=True):  # fmt: skip
+            out[k] = answers.position(self._facility_meant(by_core[c], key, allowed))
         return out
 
     def resolve(self, queries: Sequence[_Query]) -> list[_Result | None]:
@@ -847,12 +849,17 @@ class _Resolver:
 
     def _is_typo(self, core: str, key: str, entry: NameEntry) -> bool:
         """Whether a name that scored above the threshold against a known core is a misspelling of it."""
+        from .places import real_places
+
         if not _is_misspelling(core, key):
             return False
+        places = real_places(core)
+        if not places:  # most misspellings: no town has the name, nothing to remember
+            return True
         memo = self.table.other_place
         found = memo.get((core, entry.site_id))
         if found is None:
-            found = _is_other_place(core, self.gaz[entry.site_id])
+            found = _is_other_place(places, self.gaz[entry.site_id])
             _bounded_put(memo, (core, entry.site_id), found)
         return not found
 
@@ -984,13 +991,8 @@ def _is_misspelling(core: str, key: str) -> bool:
     return True
 
 
-def _is_other_place(core: str, site: Any) -> bool:
-    """A real town of this exact name exists, and none of that name lies at the site: another place."""
-    from .places import real_places
-
-    places = real_places(core)
-    if not places:
-        return False
+def _is_other_place(places: Sequence[Any], site: Any) -> bool:
+    """Real towns of the name exist (``places``, not empty), and none lies at the site: another place."""
     reach = max(SAME_PLACE_M, 2 * site.uncertainty_m)
     return all(_distance_m(p.lat, p.lon, site.lat, site.lon) > reach for p in places)
 
@@ -1089,6 +1091,10 @@ _DIRECTION_WORDS = frozenset(
 # (a word "al"/"el" + three letters or more: unglued_key); a superset, checked again one by one.
 _PERSON_WORD = "(?:" + "|".join(sorted(map(re.escape, PERSONAL_NAME_WORDS), key=len, reverse=True)) + ")"
 _PERSON_OR_GLUED = rf"^{_PERSON_WORD}(?: {_PERSON_WORD})*$|(?:^| )[ae]l\pL{{3}}"
+
+
+# Keys with a facility word (the words of _FACILITY_WORDS, whole).
+_FACILITY_WORD = "(?:^| )(?:" + "|".join(sorted(map(re.escape, _FACILITY_WORDS))) + ")(?: |$)"
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
