@@ -782,7 +782,7 @@ class _Resolver:
             yield rows_list[a], list(zip(cols_list[a:b], scores_list[a:b], strict=True))
 
     def _hit_arrays(self, cores: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(core, known-core position, score) of every pair at or above the threshold, by core then position."""
+        """(core, known-core position, score) of every pair at or above the threshold, sorted."""
         from rapidfuzz import fuzz, process
 
         table, cutoff = self.table, self.min_score
@@ -910,7 +910,9 @@ class _NameTable:
         self.sites = _Sites(gaz)
         self.provinces: dict[str, set[tuple[str, str]]] = {}
         for site in gaz:
-            self.provinces.setdefault(core_of(normalize_name(site.admin1)), set()).add((site.country, site.admin1))
+            self.provinces.setdefault(core_of(normalize_name(site.admin1)), set()).add(
+                (site.country, site.admin1)
+            )
         #: the known keys and cores as pyarrow arrays (the batch path looks keys up column-wise)
         self.full_keys, self.core_keys = _string_array(list(index.full)), _string_array(list(index.core))
 
@@ -1025,7 +1027,9 @@ def _read_tail(index: Any, gaz: Gazetteer, tail: str) -> tuple[_Area, ...]:
     core = core_of(normalize_name(text))
     if not core:
         return ()
-    areas = {_Area(country, province) for country, province in _NameTable.of(index, gaz).provinces.get(core, ())}
+    areas = {
+        _Area(country, province) for country, province in _NameTable.of(index, gaz).provinces.get(core, ())
+    }
     for e in index.full.get(normalize_name(text), []) + index.core.get(core, []):
         s = gaz[e.site_id]
         areas.add(_Area(s.country, s.admin1, s.lat, s.lon))
@@ -1060,7 +1064,10 @@ class _Sites:
         and again one by one for the sites within a metre of the limit (the two may differ in the last
         bits)."""
         p1, p2 = math.radians(lat), np.radians(self.lat)
-        a = np.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(np.radians(self.lon - lon) / 2) ** 2
+        a = (
+            np.sin((p2 - p1) / 2) ** 2
+            + math.cos(p1) * np.cos(p2) * np.sin(np.radians(self.lon - lon) / 2) ** 2
+        )
         distance = 2 * 6_371_008.8 * np.arcsin(np.minimum(1.0, np.sqrt(a)))
         close = distance <= reach
         for k in np.flatnonzero(np.abs(distance - reach) <= 1.0).tolist():

@@ -234,7 +234,7 @@ def core_of(full: str) -> str:
 
 
 def core_array(keys: Any) -> Any:
-    """:func:`core_of` of a pyarrow array of normalised keys, column-wise (three regular-expression passes)."""
+    """:func:`core_of` of a pyarrow array of normalised keys, column-wise (three regular expressions)."""
     import pyarrow.compute as pc
 
     stripped = pc.replace_substring_regex(pc.replace_substring_regex(keys, _LEADING_GENERIC, ""),
@@ -285,7 +285,9 @@ def _column(texts: Any) -> tuple[list[str], Any]:
         import pyarrow as pa
 
         if not (pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)) or texts.null_count:
-            raise TypeError(f"a pyarrow column of place names must be strings without nulls, not {texts.type}")
+            raise TypeError(
+                f"a pyarrow column of place names must be strings without nulls, not {texts.type}"
+            )
         return [], texts.cast(pa.large_string())
     texts = list(texts)
     for i, text in enumerate(texts):
@@ -343,7 +345,9 @@ def _lower_alphanumeric(column: Any, pa: Any) -> Any:
     table look-up per byte of the column's data)."""
     if not len(column) or column.buffers()[2] is None:
         return column
-    offsets = np.frombuffer(column.buffers()[1], dtype=np.int64)[column.offset : column.offset + len(column) + 1]
+    offsets = np.frombuffer(column.buffers()[1], dtype=np.int64)[
+        column.offset : column.offset + len(column) + 1
+    ]
     data = np.frombuffer(column.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     return pa.LargeStringArray.from_buffers(
         len(column), pa.py_buffer(offsets - offsets[0]), pa.py_buffer(_ALPHANUMERIC_LOWER[data])
@@ -427,7 +431,9 @@ _WORDS = {_fold_word(word): canonical for word, canonical in _WORDS.items()}
 # The same phrases over the mapped words (normalize_names): (first, second) -> canonical word.
 _MAPPED_PHRASES: dict[tuple[str, str], str] = {}
 for _phrase, _canonical in _PHRASES:
-    _MAPPED_PHRASES.setdefault((_WORDS.get(_phrase[0], _phrase[0]), _WORDS.get(_phrase[1], _phrase[1])), _canonical)
+    _MAPPED_PHRASES.setdefault(
+        (_WORDS.get(_phrase[0], _phrase[0]), _WORDS.get(_phrase[1], _phrase[1])), _canonical
+    )
 #: From this many names on, :func:`normalize_names` works column-wise.
 _COLUMNWISE_FROM = 256
 # Only the phrases that start with a given word are tried at that word (phrases stay longest first).
@@ -641,7 +647,7 @@ def _generic_head_in_place(
     words = head.split()
     if not words or len(parts) < 3 or not any(_fold_word(w) in FACILITY_WORDS for w in words):
         return text, ()
-    opener = text[len(parts[0] or ""):].lstrip().lower()
+    opener = text[len(parts[0] or "") :].lstrip().lower()
     place = (parts[2] or "").strip()
     if not opener.startswith(("in ", "inside ")) or not _has_name_word(place):
         return text, ()
