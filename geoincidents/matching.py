@@ -759,8 +759,8 @@ class _Resolver:
         A few cores are scored one by one (``process.extract``); a batch by ``process.cdist``, one call per
         core length against the known cores that length can reach (:meth:`_NameTable.within_reach`), and
         the edit budget of :func:`_is_misspelling` is then checked for all the hits at once
-        (``process.cpdist``): most hits of free text fail it, and the checks are pure, so the order of the
-        checks does not change the answer.
+        (``process.cpdist``), so that only the hits within it reach the per-name checks (the checks are
+        pure and all must pass: their order does not change the answer).
         """
         from rapidfuzz import fuzz, process
 
@@ -956,9 +956,9 @@ def _string_array(texts: list[str]) -> Any:
 
 _TABLES: weakref.WeakKeyDictionary[Any, _NameTable] = weakref.WeakKeyDictionary()
 _UNSET = object()
-#: From this many unresolved names on, the fuzzy step scores them in one multi-threaded ``cdist``.
+#: From this many unresolved names on, the fuzzy step scores them with ``cdist``, by name length.
 _CDIST_FROM = 64
-#: Names per ``cdist`` block (bounds the score matrix: 8,192 x a few hundred known cores of float32).
+#: Names per ``cdist`` call (bounds the score matrix: 8,192 x a few hundred known cores of float32).
 _CDIST_BLOCK = 8192
 #: From this many names on, :meth:`_Resolver.resolve_names` works column-wise.
 _COLUMNWISE_FROM = 256
