@@ -735,26 +735,7 @@ class _Resolver:
 
     # -- fuzzy --------------------------------------------------------------------------------------------
     def _fuzzy(self, cores: list[str], alloweds: list[frozenset[str] | None]) -> list[_Result | None]:
-        """Score every unresolved core against every known core; keep the plausible misspellings."""
-        table = self.table
-        out: list[_Result | None] = [None] * len(cores)
-        if not table.keys:
-            return out
-        for i, hits in self._hits(cores):
-            allowed, core = alloweds[i], cores[i]
-            kept = [
-                (j, score)
-                for j, score in hits
-                if (allowed is None or table.entries[j].site_id in allowed)
-                and self._is_typo(core, table.keys[j], table.entries[j])
-            ]
-            if kept:
-                out[i] = self._rank(kept)
-        return out
-
-    def _hits(self, cores: list[str]) -> Iterable[tuple[int, list[tuple[int, float]]]]:
-        """Per core with any, its (known-core position, score) pairs at or above the threshold that are within
-        the edit budget of a misspelling.
+        """Score every unresolved core against every known core; keep the plausible misspellings.
 
         A few cores are scored one by one (``process.extract``); a batch by ``process.cdist``, one call per
         core length against the known cores that length can reach (:meth:`_NameTable.within_reach`), and
@@ -762,24 +743,56 @@ class _Resolver:
         (``process.cpdist``), so that only the hits within it reach the per-name checks (the checks are
         pure and all must pass: their order does not change the answer).
         """
+        table = self.table
+        out: list[_Result | None] = [None] * len(cores)
+        if not table.keys:
+            return out
+        entries, keys = table.entries, table.keys
+        if len(cores) < _CDIST_FROM:
+            for i, hits in self._hits(cores):
+                allowed, core = alloweds[i], cores[i]
+                kept = [
+                    (j, score)
+                    for j, score in hits
+                    if (allowed is None or entries[j].site_id in allowed)
+                    and self._is_typo(core, keys[j], entries[j])
+                ]
+                if kept:
+                    out[i] = self._rank(kept)
+            return out
+        rows, cols, scores = self._within_budget(cores, *self._hit_arrays(cores))
+        ok = np.array(
+            [
+                (alloweds[i] is None or entries[j].site_id in alloweds[i])
+                and self._is_typo(cores[i], keys[j], entries[j])
+                for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
+            ],
+            dtype=bool,
+        )
+        rows, cols, scores = rows[ok], cols[ok], scores[ok]
+        if not len(rows):
+            return out
+        starts = np.flatnonzero(np.diff(rows, prepend=-1))
+        ends = np.append(starts[1:], len(rows))
+        rows_list, cols_list, scores_list = rows.tolist(), cols.tolist(), scores.tolist()
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            if b == a + 1:  # one kept hit (most misspellings): what _rank gives for it
+                e = entries[cols_list[a]]
+                out[rows_list[a]] = _Result(e.site_id, round(scores_list[a], 1), "fuzzy", e.text)
+            else:
+                out[rows_list[a]] = self._rank(list(zip(cols_list[a:b], scores_list[a:b], strict=True)))
+        return out
+
+    def _hits(self, cores: list[str]) -> Iterable[tuple[int, list[tuple[int, float]]]]:
+        """Per core with any, its (known-core position, score) pairs at or above the threshold, one by one."""
         from rapidfuzz import fuzz, process
 
         table, cutoff = self.table, self.min_score
-        if len(cores) < _CDIST_FROM:
-            for i, core in enumerate(cores):
-                choices, positions = table.within_reach(len(core), cutoff)
-                found = process.extract(core, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
-                if found:  # scores as cdist stores them (float32), so that both paths agree to the last bit
-                    yield i, sorted((positions[k], float(np.float32(score))) for _, score, k in found)
-            return
-        rows, cols, scores = self._within_budget(cores, *self._hit_arrays(cores))
-        if not len(rows):
-            return
-        bounds = np.flatnonzero(np.diff(rows)) + 1
-        starts, ends = [0, *bounds.tolist()], [*bounds.tolist(), len(rows)]
-        rows_list, cols_list, scores_list = rows.tolist(), cols.tolist(), scores.tolist()
-        for a, b in zip(starts, ends, strict=True):
-            yield rows_list[a], list(zip(cols_list[a:b], scores_list[a:b], strict=True))
+        for i, core in enumerate(cores):
+            choices, positions = table.within_reach(len(core), cutoff)
+            found = process.extract(core, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
+            if found:  # scores as cdist stores them (float32), so that both paths agree to the last bit
+                yield i, sorted((positions[k], float(np.float32(score))) for _, score, k in found)
 
     def _hit_arrays(self, cores: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(core, known-core position, score) of every pair at or above the threshold, sorted."""
