@@ -55,12 +55,14 @@ from .normalize import (
     GENERIC_WORDS,
     NISBA_SUFFIXES,
     PERSONAL_NAME_WORDS,
+    core_array,
     core_of,
+    locative_splits,
+    name_key_array,
     name_keys,
     normalize_name,
     normalize_names,
     split_locative,
-    split_locatives,
     unglued_key,
 )
 
@@ -361,32 +363,67 @@ def match_distinct(
     import pandas as pd
 
     name_codes, name_index = pd.factorize(series, use_na_sentinel=True)  # a hash table: linear in rows
-    name_uniques = name_index.tolist()  # plain list: indexing a pandas Index per name is slow
     country_codes, country_uniques = _country_codes(country, series)
-    missing = len(name_uniques)  # the position of the empty answer, after the distinct names
     resolver = _Resolver(gaz, min_score)
-    texts = [str(n) for n in name_uniques]
+    answers = _Answers()  # each distinct answer once; position 0 is "no answer" (and a missing name)
+    names = _distinct_names(name_index)
     if not country_uniques:  # no hints: the distinct names are the distinct pairs
-        inverse = np.where(name_codes < 0, missing, name_codes).astype(np.intp, copy=False)
-        results = [*resolver.resolve_names(texts, None), None]
+        positions = np.append(resolver.resolve_names(names, None, answers), 0)  # -1 (a missing name): 0
+        inverse = positions[name_codes]
     else:
         # One code per distinct (name, country) pair (-1: a missing name), numbered by a second hash pass;
         # the names of each country are then resolved together.
         width = len(country_uniques) + 1
         pair = name_codes.astype(np.int64) * width + country_codes
         pair[name_codes < 0] = -1
-        inverse, pair_uniques = pd.factorize(pair)
+        pair_inverse, pair_uniques = pd.factorize(pair)
         codes = np.asarray(pair_uniques, dtype=np.int64)
-        results = [None] * len(codes)
+        pair_answer = np.zeros(len(codes), dtype=np.intp)
         for c in np.unique(codes[codes >= 0] % width).tolist():
             at = np.flatnonzero((codes >= 0) & (codes % width == c))
             iso3 = country_uniques[c - 1] if c else None
-            found = resolver.resolve_names([texts[k] for k in (codes[at] // width).tolist()], iso3)
-            for k, result in zip(at.tolist(), found, strict=True):
-                results[k] = result
+            which = (codes[at] // width).tolist()
+            subset = [names[k] for k in which] if isinstance(names, list) else names.take(which)
+            pair_answer[at] = resolver.resolve_names(subset, iso3, answers)
+        inverse = pair_answer[pair_inverse]
+    results = answers.results
     if date is None:
         return inverse, results
     return _dated(inverse, results, _day_codes(date, series), gaz)
+
+
+def _distinct_names(index: pandas.Index) -> Any:
+    """The distinct names as text: a pyarrow string array when there are enough for the column-wise path
+    (without a copy when pandas holds them in pyarrow), else a list (anything but a str made one)."""
+    import pandas as pd
+
+    if len(index) >= _COLUMNWISE_FROM and isinstance(index.dtype, pd.StringDtype):
+        try:
+            import pyarrow as pa
+        except ImportError:
+            pass
+        else:
+            return pa.array(index.array).cast(pa.large_string())
+    texts = [n if isinstance(n, str) else str(n) for n in index.tolist()]
+    column = _string_array(texts) if len(texts) >= _COLUMNWISE_FROM else None
+    return texts if column is None else column
+
+
+class _Answers:
+    """Distinct answers, each once, and the position of each (``None``, no answer, is at 0)."""
+
+    __slots__ = ("results", "_at")
+
+    def __init__(self) -> None:
+        self.results: list[_Result | None] = [None]
+        self._at: dict[_Result | None, int] = {None: 0}
+
+    def position(self, result: _Result | None) -> int:
+        at = self._at.get(result)
+        if at is None:
+            at = self._at[result] = len(self.results)
+            self.results.append(result)
+        return at
 
 
 # -- the matching engine -------------------------------------------------------------------------------------
@@ -467,33 +504,91 @@ class _Resolver:
         self.min_score = min_score
         self.table = _NameTable.of(self.index, gazetteer)
 
-    def resolve_names(self, names: list[str], iso3: str | None) -> list[_Result | None]:
-        """The answer to each name (with one country hint, or none), normalised and split column-wise.
+    def resolve_names(self, names: Any, iso3: str | None, answers: _Answers) -> np.ndarray:
+        """The position in ``answers`` of each name's answer (with one country hint, or none).
 
-        A name without a tail is answered by its normalised key alone, so names that share a key (case,
-        article and spelling variants) are resolved once.
+        ``names`` is a list of str, or a pyarrow string array (no nulls: then the work is column-wise). A
+        name without a tail is answered by its normalised key alone, so names that share a key (case,
+        article and spelling variants) are resolved once. Column-wise, the keys that no known name or core
+        has (most of a feed's free text) are settled column-wise too: only the keys with a hit, or with a
+        fuzzy hit above the threshold, take the per-name path.
         """
-        splits = split_locatives(names)
-        queries: list[_Query] = []
-        rows: list[list[int]] = []  # per query, the names it answers
-        at_key: dict[str, int] = {}
-        keys = normalize_names(names)
-        for i, (name, full, (head, tails)) in enumerate(zip(names, keys, splits, strict=True)):
-            if tails or head != name:
-                queries.append(_Query.of(name, iso3))
-                rows.append([i])
-            elif full:
-                at = at_key.get(full)
-                if at is None:
-                    at_key[full] = len(queries)
-                    queries.append(_Query(*_parse_whole(full), iso3))
+        out = np.zeros(len(names), dtype=np.intp)
+        splits = locative_splits(names)  # the names with a tail, or a generic head "in" a place
+        whole = np.ones(len(names), dtype=bool)
+        whole[list(splits)] = False
+        if isinstance(names, list):  # a few names: one by one
+            queries: list[_Query] = []
+            rows: list[list[int]] = []  # per query, the names it answers
+            at_key: dict[str, int] = {}
+            for i, (name, full) in enumerate(zip(names, normalize_names(names), strict=True)):
+                if not whole[i]:
+                    queries.append(_Query.of(name, iso3))
                     rows.append([i])
-                else:
+                elif full:
+                    at = at_key.setdefault(full, len(queries))
+                    if at == len(queries):
+                        queries.append(_Query(*_parse_whole(full), iso3))
+                        rows.append([])
                     rows[at].append(i)
-        out: list[_Result | None] = [None] * len(names)
-        for answered, result in zip(rows, self.resolve(queries), strict=True):
-            for i in answered:
-                out[i] = result
+            for answered, result in zip(rows, self.resolve(queries), strict=True):
+                out[answered] = answers.position(result)
+            return out
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        keys = name_key_array(names)
+        whole_at = np.flatnonzero(whole)
+        encoded = pc.dictionary_encode(keys.take(pa.array(whole_at)) if len(splits) else keys)
+        out[whole_at] = self._resolve_keys(encoded.dictionary, iso3, answers)[encoded.indices.to_numpy()]
+        if splits:
+            split_at = list(splits)
+            texts = names.take(pa.array(split_at, type=pa.int64())).to_pylist()
+            found = self.resolve([_Query.of(text, iso3) for text in texts])
+            out[split_at] = [answers.position(r) for r in found]
+        return out
+
+    def _resolve_keys(self, keys: Any, iso3: str | None, answers: _Answers) -> np.ndarray:
+        """The position in ``answers`` of the answer to each distinct normalised key (a pyarrow array) of
+        names without a tail.
+
+        Keys that a known name or core has, or that may be a person's name or carry a glued article, take
+        :meth:`resolve`. The others have no exact, alias or core answer: their cores long enough to be
+        misspellings are scored together (:meth:`_fuzzy`, each distinct core once) and the rest have none.
+        """
+        import pyarrow.compute as pc
+
+        out = np.zeros(len(keys), dtype=np.intp)
+        cores = core_array(keys)
+        table = self.table
+        special = pc.or_(
+            pc.or_(pc.is_in(keys, value_set=table.full_keys), pc.is_in(cores, value_set=table.core_keys)),
+            pc.match_substring_regex(keys, _PERSON_OR_GLUED),
+        )
+        filled = pc.greater(pc.binary_length(keys), 0)
+        one_by_one = np.flatnonzero(pc.and_(special, filled).to_numpy(zero_copy_only=False))
+        if len(one_by_one):
+            found = self.resolve([_Query(*_parse_whole(k), iso3) for k in keys.take(one_by_one).to_pylist()])
+            out[one_by_one] = [answers.position(r) for r in found]
+        letters = pc.subtract(pc.utf8_length(cores), pc.count_substring(cores, " "))
+        typo = pc.and_(pc.invert(special), pc.greater_equal(letters, MIN_FUZZY_LENGTH))
+        typo_at = np.flatnonzero(typo.to_numpy(zero_copy_only=False))
+        if not len(typo_at):
+            return out
+        distinct = pc.dictionary_encode(cores.take(typo_at))
+        allowed = self._allowed(iso3, ())
+        core_texts = distinct.dictionary.to_pylist()
+        by_core = self._fuzzy(core_texts, [allowed] * len(core_texts))
+        core_of_key = distinct.indices.to_numpy()
+        out[typo_at] = np.array([answers.position(r) for r in by_core], dtype=np.intp)[core_of_key]
+        # A facility word about a town's misspelling may mean the town's facility (_facility_meant).
+        towns = np.array([r is not None and r.site_id in self.table.facility_of for r in by_core], dtype=bool)
+        maybe = towns[core_of_key] & pc.match_substring_regex(keys.take(typo_at), _FACILITY_WORD).to_numpy(
+            zero_copy_only=False
+        )
+        for k, key, c in zip(typo_at[maybe].tolist(), keys.take(typo_at[maybe]).to_pylist(),
+                             core_of_key[maybe].tolist(), strict=True):  # fmt: skip
+            out[k] = answers.position(self._facility_meant(by_core[c], key, allowed))
         return out
 
     def resolve(self, queries: Sequence[_Query]) -> list[_Result | None]:
@@ -628,65 +723,126 @@ class _Resolver:
         key = (iso3, tails)
         found = memo.get(key, _UNSET)
         if found is _UNSET:
-            readings = [(_tail_areas(self.index, self.gaz, t), n) for t, n in tails]
-            found = frozenset(
-                s.site_id
-                for s in self.gaz
-                if (iso3 is None or s.country == iso3)
-                and all(not areas or any(_agrees(s, a, near) for a in areas) for areas, near in readings)
-            )
+            sites = self.table.sites
+            keep = np.ones(len(sites.ids), dtype=bool) if iso3 is None else sites.country == iso3
+            for t, near in tails:
+                areas = _tail_areas(self.index, self.gaz, t)
+                if areas:  # a tail that names nothing known leaves every site
+                    keep &= np.logical_or.reduce([sites.agree(a, near) for a in areas])
+            found = frozenset(sites.ids[keep].tolist())
             _bounded_put(memo, key, found)
         return found  # type: ignore[return-value]
 
     # -- fuzzy --------------------------------------------------------------------------------------------
     def _fuzzy(self, cores: list[str], alloweds: list[frozenset[str] | None]) -> list[_Result | None]:
-        """Score every unresolved core against every known core; keep the plausible misspellings."""
+        """Score every unresolved core against every known core; keep the plausible misspellings.
+
+        A few cores are scored one by one (``process.extract``); a batch by ``process.cdist``, one call per
+        core length against the known cores that length can reach (:meth:`_NameTable.within_reach`), and
+        the edit budget of :func:`_is_misspelling` is then checked for all the hits at once
+        (``process.cpdist``), so that only the hits within it reach the per-name checks (the checks are
+        pure and all must pass: their order does not change the answer).
+        """
         table = self.table
-        if not table.keys:
-            return [None] * len(cores)
         out: list[_Result | None] = [None] * len(cores)
-        for i, hits in self._hits(cores):
-            allowed, core = alloweds[i], cores[i]
-            kept = [
-                (j, score)
-                for j, score in hits
-                if (allowed is None or table.entries[j].site_id in allowed)
-                and self._is_typo(core, table.keys[j], table.entries[j])
-            ]
-            if kept:
-                out[i] = self._rank(kept)
+        if not table.keys:
+            return out
+        entries, keys = table.entries, table.keys
+        if len(cores) < _CDIST_FROM:
+            for i, hits in self._hits(cores):
+                allowed, core = alloweds[i], cores[i]
+                kept = [
+                    (j, score)
+                    for j, score in hits
+                    if (allowed is None or entries[j].site_id in allowed)
+                    and self._is_typo(core, keys[j], entries[j])
+                ]
+                if kept:
+                    out[i] = self._rank(kept)
+            return out
+        rows, cols, scores = self._within_budget(cores, *self._hit_arrays(cores))
+        ok = np.array(
+            [
+                (alloweds[i] is None or entries[j].site_id in alloweds[i])
+                and self._is_typo(cores[i], keys[j], entries[j])
+                for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
+            ],
+            dtype=bool,
+        )
+        rows, cols, scores = rows[ok], cols[ok], scores[ok]
+        if not len(rows):
+            return out
+        starts = np.flatnonzero(np.diff(rows, prepend=-1))
+        ends = np.append(starts[1:], len(rows))
+        rows_list, cols_list, scores_list = rows.tolist(), cols.tolist(), scores.tolist()
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            if b == a + 1:  # one kept hit (most misspellings): what _rank gives for it
+                e = entries[cols_list[a]]
+                out[rows_list[a]] = _Result(e.site_id, round(scores_list[a], 1), "fuzzy", e.text)
+            else:
+                out[rows_list[a]] = self._rank(list(zip(cols_list[a:b], scores_list[a:b], strict=True)))
         return out
 
     def _hits(self, cores: list[str]) -> Iterable[tuple[int, list[tuple[int, float]]]]:
-        """Per core with any, its (known-core position, score) pairs at or above the threshold.
-
-        A few cores are scored one by one (``process.extract``: no threads to start, no matrix); a batch in
-        one ``process.cdist`` over both cores in blocks, with only the cells above the threshold read back.
-        """
+        """Per core with any, its (known-core position, score) pairs at or above the threshold, one by one."""
         from rapidfuzz import fuzz, process
 
-        keys, cutoff = self.table.keys, self.min_score
-        if len(cores) < _CDIST_FROM:
-            for i, core in enumerate(cores):
-                choices, positions = self.table.within_reach(len(core), cutoff)
-                found = process.extract(core, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
-                if found:  # scores as cdist stores them (float32), so that both paths agree to the last bit
-                    yield i, sorted((positions[k], float(np.float32(score))) for _, score, k in found)
-            return
-        for start in range(0, len(cores), _CDIST_BLOCK):
-            block = process.cdist(
-                cores[start : start + _CDIST_BLOCK], keys, scorer=fuzz.ratio, score_cutoff=cutoff, workers=-1
-            )
-            rows, cols = np.nonzero(block >= cutoff)
-            if not len(rows):
+        table, cutoff = self.table, self.min_score
+        for i, core in enumerate(cores):
+            choices, positions = table.within_reach(len(core), cutoff)
+            found = process.extract(core, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
+            if found:  # scores as cdist stores them (float32), so that both paths agree to the last bit
+                yield i, sorted((positions[k], float(np.float32(score))) for _, score, k in found)
+
+    def _hit_arrays(self, cores: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(core, known-core position, score) of every pair at or above the threshold, sorted."""
+        from rapidfuzz import fuzz, process
+
+        table, cutoff = self.table, self.min_score
+        lengths = np.fromiter(map(len, cores), dtype=np.int64, count=len(cores))
+        found_rows, found_cols, found_scores = [], [], []
+        for length in np.unique(lengths).tolist():
+            choices, positions = table.within_reach(length, cutoff)
+            if not choices:
                 continue
-            scores = block[rows, cols].tolist()
-            bounds = np.flatnonzero(np.diff(rows)) + 1
-            starts = [0, *bounds.tolist()]
-            ends = [*bounds.tolist(), len(rows)]
-            cols_list, rows_list = cols.tolist(), rows.tolist()
-            for a, b in zip(starts, ends, strict=True):
-                yield start + rows_list[a], list(zip(cols_list[a:b], scores[a:b], strict=True))
+            at = np.flatnonzero(lengths == length)
+            for start in range(0, len(at), _CDIST_BLOCK):
+                block_at = at[start : start + _CDIST_BLOCK]
+                block = process.cdist(
+                    [cores[k] for k in block_at.tolist()], choices, scorer=fuzz.ratio, score_cutoff=cutoff,
+                    workers=1,
+                )  # fmt: skip
+                r, c = np.nonzero(block >= cutoff)
+                found_rows.append(block_at[r])
+                found_cols.append(np.asarray(positions, dtype=np.int64)[c])
+                found_scores.append(block[r, c])
+        if not found_rows:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0, dtype=np.float32)
+        rows, cols = np.concatenate(found_rows), np.concatenate(found_cols)
+        order = np.lexsort((cols, rows))
+        return rows[order], cols[order], np.concatenate(found_scores)[order]
+
+    def _within_budget(
+        self, cores: list[str], rows: np.ndarray, cols: np.ndarray, scores: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The hits within the edit budget of :func:`_is_misspelling` (the same rule, for all at once)."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        if not len(rows):
+            return rows, cols, scores
+        keys = self.table.keys
+        core_at, key_at = rows.tolist(), cols.tolist()
+        hit_cores, hit_keys = [cores[i] for i in core_at], [keys[j] for j in key_at]
+        edits = process.cpdist(hit_cores, hit_keys, scorer=OSA.distance, workers=1)
+        core_len = np.fromiter(map(len, hit_cores), dtype=np.int64, count=len(core_at))
+        key_len = np.fromiter(map(len, hit_keys), dtype=np.int64, count=len(key_at))
+        core_spaces = np.fromiter((c.count(" ") for c in hit_cores), dtype=np.int64, count=len(core_at))
+        key_spaces = np.fromiter((k.count(" ") for k in hit_keys), dtype=np.int64, count=len(key_at))
+        letters = np.maximum(core_len, key_len) - np.minimum(core_spaces, key_spaces)
+        ok = edits <= np.maximum(0, (letters - 1) // FUZZY_LETTERS_PER_EDIT)
+        return rows[ok], cols[ok], scores[ok]
 
     def _rank(self, kept: list[tuple[int, float]]) -> _Result:
         """The best site of the kept hits, or a tie between those within :data:`AMBIGUITY_MARGIN`."""
@@ -706,12 +862,17 @@ class _Resolver:
 
     def _is_typo(self, core: str, key: str, entry: NameEntry) -> bool:
         """Whether a name that scored above the threshold against a known core is a misspelling of it."""
+        from .places import real_places
+
         if not _is_misspelling(core, key):
             return False
+        places = real_places(core)
+        if not places:  # most misspellings: no town has the name, nothing to remember
+            return True
         memo = self.table.other_place
         found = memo.get((core, entry.site_id))
         if found is None:
-            found = _is_other_place(core, self.gaz[entry.site_id])
+            found = _is_other_place(places, self.gaz[entry.site_id])
             _bounded_put(memo, (core, entry.site_id), found)
         return not found
 
@@ -725,7 +886,7 @@ class _NameTable:
 
     __slots__ = (
         "keys", "entries", "multi_country", "facility_of", "allowed", "other_place", "tails", "reach",
-        "plain", "__weakref__",
+        "plain", "full_keys", "core_keys", "sites", "provinces", "__weakref__",
     )  # fmt: skip
 
     def __init__(self, index: Any, gaz: Gazetteer):
@@ -758,6 +919,15 @@ class _NameTable:
         self.tails: dict[str, tuple[_Area, ...]] = {}
         self.reach: dict[tuple[int, float], tuple[list[str], list[int]]] = {}
         self.plain: dict[float, dict[tuple[str | None, str], _Result | None]] = {}
+        #: the sites as columns (tail rules), and the provinces by the core of their name
+        self.sites = _Sites(gaz)
+        self.provinces: dict[str, set[tuple[str, str]]] = {}
+        for site in gaz:
+            self.provinces.setdefault(core_of(normalize_name(site.admin1)), set()).add(
+                (site.country, site.admin1)
+            )
+        #: the known keys and cores as pyarrow arrays (the batch path looks keys up column-wise)
+        self.full_keys, self.core_keys = _string_array(list(index.full)), _string_array(list(index.core))
 
     def plain_answers(self, min_score: float) -> dict[tuple[str | None, str], _Result | None]:
         """Answers of queries without a tail, by (country hint, normalised key), at this threshold."""
@@ -789,12 +959,22 @@ class _NameTable:
         return table
 
 
+def _string_array(texts: list[str]) -> Any:
+    try:
+        import pyarrow as pa
+    except ImportError:  # the batch path then works name by name
+        return None
+    return pa.array(texts, type=pa.large_string())
+
+
 _TABLES: weakref.WeakKeyDictionary[Any, _NameTable] = weakref.WeakKeyDictionary()
 _UNSET = object()
-#: From this many unresolved names on, the fuzzy step scores them in one multi-threaded ``cdist``.
+#: From this many unresolved names on, the fuzzy step scores them with ``cdist``, by name length.
 _CDIST_FROM = 64
-#: Names per ``cdist`` block (bounds the score matrix: 8,192 x a few hundred known cores of float32).
+#: Names per ``cdist`` call (bounds the score matrix: 8,192 x a few hundred known cores of float32).
 _CDIST_BLOCK = 8192
+#: From this many names on, :meth:`_Resolver.resolve_names` works column-wise.
+_COLUMNWISE_FROM = 256
 #: Most answers a memo keeps before it starts again.
 _MEMO_SIZE = 100_000
 
@@ -826,13 +1006,8 @@ def _is_misspelling(core: str, key: str) -> bool:
     return True
 
 
-def _is_other_place(core: str, site: Any) -> bool:
-    """A real town of this exact name exists, and none of that name lies at the site: another place."""
-    from .places import real_places
-
-    places = real_places(core)
-    if not places:
-        return False
+def _is_other_place(places: Sequence[Any], site: Any) -> bool:
+    """Real towns of the name exist (``places``, not empty), and none lies at the site: another place."""
     reach = max(SAME_PLACE_M, 2 * site.uncertainty_m)
     return all(_distance_m(p.lat, p.lon, site.lat, site.lon) > reach for p in places)
 
@@ -865,7 +1040,9 @@ def _read_tail(index: Any, gaz: Gazetteer, tail: str) -> tuple[_Area, ...]:
     core = core_of(normalize_name(text))
     if not core:
         return ()
-    areas = {_Area(s.country, s.admin1) for s in gaz if core_of(normalize_name(s.admin1)) == core}
+    areas = {
+        _Area(country, province) for country, province in _NameTable.of(index, gaz).provinces.get(core, ())
+    }
     for e in index.full.get(normalize_name(text), []) + index.core.get(core, []):
         s = gaz[e.site_id]
         areas.add(_Area(s.country, s.admin1, s.lat, s.lon))
@@ -873,18 +1050,42 @@ def _read_tail(index: Any, gaz: Gazetteer, tail: str) -> tuple[_Area, ...]:
     return tuple(sorted(areas, key=lambda a: (a.country, a.province or "", a.lat or 0.0, a.lon or 0.0)))
 
 
-def _agrees(site: Any, area: _Area, near: bool) -> bool:
-    """Whether a site lies where a tail reading says: its country, and its province or close to its point.
+class _Sites:
+    """The gazetteer's sites as columns, for the tail rule over every site at once."""
 
-    "near" tails accept a site within :data:`NEAR_TAIL_M` of the point across a border too.
-    """
-    same_country = site.country == area.country
-    if area.lat is None or area.lon is None:
-        return same_country and (area.province is None or site.admin1 == area.province)
-    if same_country and area.province is not None and site.admin1 == area.province:
-        return True
-    close = _distance_m(area.lat, area.lon, site.lat, site.lon) <= NEAR_TAIL_M
-    return close and (same_country or near)
+    __slots__ = ("ids", "country", "province", "lat", "lon")
+
+    def __init__(self, gaz: Gazetteer):
+        sites = list(gaz)
+        self.ids = np.array([s.site_id for s in sites], dtype=object)
+        self.country = np.array([s.country for s in sites], dtype=object)
+        self.province = np.array([s.admin1 for s in sites], dtype=object)
+        self.lat = np.array([s.lat for s in sites], dtype="float64")
+        self.lon = np.array([s.lon for s in sites], dtype="float64")
+
+    def agree(self, area: _Area, near: bool) -> np.ndarray:
+        """Which sites lie where one tail reading says: its country, and its province or close to its point
+        (:data:`NEAR_TAIL_M`); "near" tails accept a site that close across a border too."""
+        same_country = self.country == area.country
+        if area.lat is None or area.lon is None:
+            return same_country & (True if area.province is None else self.province == area.province)
+        in_province = same_country & (self.province == area.province) if area.province is not None else False
+        return in_province | (self.within(area.lat, area.lon, NEAR_TAIL_M) & (same_country | near))
+
+    def within(self, lat: float, lon: float, reach: float) -> np.ndarray:
+        """Which sites lie within ``reach`` metres of the point by :func:`_distance_m`: computed column-wise,
+        and again one by one for the sites within a metre of the limit (the two may differ in the last
+        bits)."""
+        p1, p2 = math.radians(lat), np.radians(self.lat)
+        a = (
+            np.sin((p2 - p1) / 2) ** 2
+            + math.cos(p1) * np.cos(p2) * np.sin(np.radians(self.lon - lon) / 2) ** 2
+        )
+        distance = 2 * 6_371_008.8 * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+        close = distance <= reach
+        for k in np.flatnonzero(np.abs(distance - reach) <= 1.0).tolist():
+            close[k] = _distance_m(lat, lon, self.lat[k], self.lon[k]) <= reach
+        return close
 
 
 def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -904,6 +1105,16 @@ _DIRECTION_WORDS = frozenset(
     for end in ("", "ern")
 ) | {"the", "far", "rural", "desert", "countryside", "outskirts", "of", "area", "region", "province",
      "governorate", "eastern", "western", "northern", "southern", "central"}  # fmt: skip
+
+
+# Keys that may be a person's name (only given names and honorifics: _is_person) or carry a glued article
+# (a word "al"/"el" + three letters or more: unglued_key); a superset, checked again one by one.
+_PERSON_WORD = "(?:" + "|".join(sorted(map(re.escape, PERSONAL_NAME_WORDS), key=len, reverse=True)) + ")"
+_PERSON_OR_GLUED = rf"^{_PERSON_WORD}(?: {_PERSON_WORD})*$|(?:^| )[ae]l\pL{{3}}"
+
+
+# Keys with a facility word (the words of _FACILITY_WORDS, whole).
+_FACILITY_WORD = "(?:^| )(?:" + "|".join(sorted(map(re.escape, _FACILITY_WORDS))) + ")(?: |$)"
 
 
 # -- helpers -------------------------------------------------------------------------------------------------

@@ -34,7 +34,10 @@ import numpy as np
 __all__ = [
     "normalize_name",
     "normalize_names",
+    "name_key_array",
+    "core_array",
     "split_locatives",
+    "locative_splits",
     "name_keys",
     "split_locative",
     "unglued_key",
@@ -166,22 +169,33 @@ def normalize_names(texts: Sequence[str]) -> list[str]:
     texts, column = _column(texts)
     if column is None:
         return [_normalize_cached(t) for t in texts]
+    return _key_array(column).to_pylist()  # type: ignore[no-any-return]
+
+
+def name_key_array(texts: Any) -> Any:
+    """:func:`normalize_names` as a pyarrow ``large_string`` array, or ``None`` for a few names or without
+    pyarrow (then the caller works name by name). ``texts`` may be a pyarrow string array (no nulls)."""
+    texts, column = _column(texts)
+    return None if column is None else _key_array(column)
+
+
+def _key_array(column: Any) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
     plain = pc.and_(pc.string_is_ascii(column), pc.invert(pc.match_substring_regex(column, "[.'`]")))
     plain_at = np.flatnonzero(plain.to_numpy(zero_copy_only=False))
-    out: list[str] = [""] * len(texts)
-    if len(plain_at) < len(texts):
-        rest = np.ones(len(texts), dtype=bool)
-        rest[plain_at] = False
-        for i in np.flatnonzero(rest).tolist():
-            out[i] = _normalize_cached(texts[i])
-    if len(plain_at):
-        keys = _plain_keys(pc.take(column, pa.array(plain_at)), pa, pc)
-        for i, key in zip(plain_at.tolist(), keys, strict=True):
-            out[i] = key
-    return out
+    keys = _plain_keys(pc.take(column, pa.array(plain_at)), pa, pc)
+    if len(plain_at) == len(column):
+        return keys
+    rest = np.ones(len(column), dtype=bool)
+    rest[plain_at] = False
+    rest_at = np.flatnonzero(rest)
+    others = pa.array([_normalize_cached(t) for t in _texts_at(column, rest_at)], type=pa.large_string())
+    order = np.empty(len(column), dtype=np.int64)  # position of each name's key in [plain keys, other keys]
+    order[plain_at] = np.arange(len(plain_at))
+    order[rest_at] = len(plain_at) + np.arange(len(rest_at))
+    return pc.take(pa.concat_arrays([keys, others]), pa.array(order))
 
 
 def name_keys(text: str) -> tuple[str, str]:
@@ -219,6 +233,15 @@ def core_of(full: str) -> str:
     return " ".join(words[start:end]) if start < end else full
 
 
+def core_array(keys: Any) -> Any:
+    """:func:`core_of` of a pyarrow array of normalised keys, column-wise (three regular expressions)."""
+    import pyarrow.compute as pc
+
+    stripped = pc.replace_substring_regex(pc.replace_substring_regex(keys, _LEADING_GENERIC, ""),
+                                          _TRAILING_GENERIC, "")  # fmt: skip
+    return pc.if_else(pc.match_substring_regex(keys, _ONLY_GENERIC), keys, stripped)
+
+
 @lru_cache(maxsize=262144)  # room for a feed's distinct names and the real-place list of geoincidents.places
 def _normalize_cached(text: str) -> str:
     if text.isascii():  # most report names: nothing to decompose
@@ -254,9 +277,18 @@ def _fold_word(word: str) -> str:  # cached: a million names share a few thousan
     return "ain" if word == "aine" else word  # Ayn, Ein, Ain, Aine: the spring ("ain") in a name
 
 
-def _column(texts: Sequence[str]) -> tuple[list[str], Any]:
+def _column(texts: Any) -> tuple[list[str], Any]:
     """The names as a list (each checked to be a str) and, when worth it and pyarrow is there, as a pyarrow
-    column (else None: the caller works name by name)."""
+    column (else None: the caller works name by name). A pyarrow string array is used as it is (the list is
+    then empty: the callers take what they need from the column)."""
+    if type(texts).__module__.startswith("pyarrow"):
+        import pyarrow as pa
+
+        if not (pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)) or texts.null_count:
+            raise TypeError(
+                f"a pyarrow column of place names must be strings without nulls, not {texts.type}"
+            )
+        return [], texts.cast(pa.large_string())
     texts = list(texts)
     for i, text in enumerate(texts):
         if not isinstance(text, str):
@@ -271,41 +303,93 @@ def _column(texts: Sequence[str]) -> tuple[list[str], Any]:
     return texts, pa.array(texts, type=pa.large_string())
 
 
-def _plain_keys(column: Any, pa: Any, pc: Any) -> list[str]:
-    """The keys of ASCII names without dots or apostrophes, as whole columns (see :func:`normalize_names`).
+def _texts_at(column: Any, at: np.ndarray) -> list[str]:
+    import pyarrow as pa
+
+    return column.take(pa.array(at, type=pa.int64())).to_pylist()  # type: ignore[no-any-return]
+
+
+def _plain_keys(column: Any, pa: Any, pc: Any) -> Any:
+    """The keys of ASCII names without dots or apostrophes, as a column (see :func:`normalize_names`).
 
     For such a name :func:`normalize_name` is: lower case, split on every non-letter-or-digit, fold each
     word, drop the articles, then collapse the generic phrases. Here each distinct word is folded once (and
-    mapped to its canonical generic word), the kept words of each name are joined again, and the phrases are
-    collapsed with regular expressions until nothing changes. The phrases never overlap (no word starts
-    one phrase and ends another) and mapping a word never makes or breaks a phrase's first word, so the order
-    of the collapses does not matter and the result is the one :func:`_canonical_phrases` gives.
+    mapped to its canonical generic word), the words become integer codes, the phrases are collapsed on
+    the codes of neighbouring words of one name until nothing changes, and the kept words of each name are
+    joined again. The phrases never overlap (no word starts one phrase and ends another) and mapping a word
+    never makes or breaks a phrase's first word, so all the phrases of a round can be collapsed at once and
+    the result is the one :func:`_canonical_phrases` gives.
     """
-    words = pc.split_pattern_regex(pc.ascii_lower(column), "[^a-z0-9]+")
+    words = pc.ascii_split_whitespace(_lower_alphanumeric(column, pa))
     parents = pc.list_parent_indices(words).to_numpy()
     encoded = pc.dictionary_encode(pc.list_flatten(words))
-    mapped = [_plain_word(w) for w in encoded.dictionary.to_pylist()]
-    codes = encoded.indices.to_numpy()
-    kept = np.array([bool(m) for m in mapped], dtype=bool)[codes]
-    counts = np.bincount(parents[kept], minlength=len(column))
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    values = pc.take(pa.array(mapped, type=pa.large_string()), pa.array(codes[kept]))
-    joined = pc.binary_join(
+    # One code per distinct mapped word ("camp" and "base" are both "base"); "" (an article) is dropped.
+    vocabulary: dict[str, int] = {"": 0}
+    remap = np.array(
+        [vocabulary.setdefault(_plain_word(w), len(vocabulary)) for w in encoded.dictionary.to_pylist()],
+        dtype=np.int64,
+    )
+    codes = remap[encoded.indices.to_numpy()] if len(remap) else np.zeros(0, dtype=np.int64)
+    kept = codes > 0
+    codes, parents = _collapse_phrases(codes[kept], parents[kept], vocabulary)
+    offsets = np.zeros(len(column) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(parents, minlength=len(column)), out=offsets[1:])
+    values = pc.take(pa.array(list(vocabulary), type=pa.large_string()), pa.array(codes))
+    return pc.binary_join(
         pa.LargeListArray.from_arrays(pa.array(offsets), values), pa.scalar(" ", pa.large_string())
     )
-    keys = joined.to_pylist()
-    # Only names with a phrase's first word can change; collapse until none of them does.
-    todo = np.flatnonzero(pc.match_substring_regex(joined, _PHRASE_START).to_numpy(zero_copy_only=False))
-    pending = pc.take(joined, pa.array(todo))
-    while len(todo):
-        before = pending
-        for pattern, canonical in _PHRASE_PATTERNS:
-            pending = pc.replace_substring_regex(pending, pattern, canonical)
-        changed = pc.not_equal(before, pending).to_numpy(zero_copy_only=False)
-        todo, pending = todo[changed], pending.filter(pa.array(changed))
-        for i, key in zip(todo.tolist(), pending.to_pylist(), strict=True):
-            keys[i] = key
-    return keys
+
+
+def _lower_alphanumeric(column: Any, pa: Any) -> Any:
+    """An ASCII column lower-cased, with every other character than a letter or a digit made a space (one
+    table look-up per byte of the column's data)."""
+    if not len(column) or column.buffers()[2] is None:
+        return column
+    offsets = np.frombuffer(column.buffers()[1], dtype=np.int64)[
+        column.offset : column.offset + len(column) + 1
+    ]
+    data = np.frombuffer(column.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return pa.LargeStringArray.from_buffers(
+        len(column), pa.py_buffer(offsets - offsets[0]), pa.py_buffer(_ALPHANUMERIC_LOWER[data])
+    )
+
+
+_ALPHANUMERIC_LOWER = np.full(256, ord(" "), dtype=np.uint8)
+_ALPHANUMERIC_LOWER[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789", dtype=np.uint8)] = np.frombuffer(
+    b"abcdefghijklmnopqrstuvwxyz0123456789", dtype=np.uint8
+)
+_ALPHANUMERIC_LOWER[np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)] = np.frombuffer(
+    b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8
+)
+
+
+def _collapse_phrases(
+    codes: np.ndarray, parents: np.ndarray, vocabulary: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Generic phrases of two neighbouring words of one name (codes of mapped words, ``parents`` the name of
+    each) collapsed to their canonical word, round after round until none is left."""
+    pairs: dict[int, int] = {}
+    width = len(vocabulary) + len(_MAPPED_PHRASES)  # room for canonical words not yet in the vocabulary
+    for (first, second), canonical in _MAPPED_PHRASES.items():
+        if first in vocabulary and second in vocabulary:
+            target = vocabulary.setdefault(canonical, len(vocabulary))
+            pairs[vocabulary[first] * width + vocabulary[second]] = target
+    if not pairs:
+        return codes, parents
+    keys = np.array(sorted(pairs), dtype=np.int64)
+    targets = np.array([pairs[k] for k in keys.tolist()], dtype=np.int64)
+    while len(codes) > 1:
+        pair = codes[:-1] * width + codes[1:]
+        hit = np.isin(pair, keys) & (parents[:-1] == parents[1:])
+        at = np.flatnonzero(hit)
+        if not len(at):
+            break
+        codes = codes.copy()
+        codes[at] = targets[np.searchsorted(keys, pair[at])]
+        keep = np.ones(len(codes), dtype=bool)
+        keep[at + 1] = False
+        codes, parents = codes[keep], parents[keep]
+    return codes, parents
 
 
 @lru_cache(maxsize=262144)
@@ -344,19 +428,12 @@ def _replace_phrases(words: list[str]) -> list[str]:
 # The tables are written in plain spelling; fold them like the words they are compared with.
 _PHRASES = tuple((tuple(_fold_word(w) for w in phrase), canonical) for phrase, canonical in _PHRASES)
 _WORDS = {_fold_word(word): canonical for word, canonical in _WORDS.items()}
-# The same phrases as whole-word patterns over the mapped words, one per canonical word (normalize_names).
-_PHRASE_PATTERNS = tuple(
-    (
-        r"\b(?:"
-        + "|".join(
-            sorted({" ".join(_WORDS.get(w, w) for w in phrase) for phrase, c in _PHRASES if c == canonical})
-        )
-        + r")\b",
-        canonical,
+# The same phrases over the mapped words (normalize_names): (first, second) -> canonical word.
+_MAPPED_PHRASES: dict[tuple[str, str], str] = {}
+for _phrase, _canonical in _PHRASES:
+    _MAPPED_PHRASES.setdefault(
+        (_WORDS.get(_phrase[0], _phrase[0]), _WORDS.get(_phrase[1], _phrase[1])), _canonical
     )
-    for canonical in sorted({c for _, c in _PHRASES})
-)
-_PHRASE_START = r"\b(?:" + "|".join(sorted({phrase[0] for phrase, _ in _PHRASES})) + r") "
 #: From this many names on, :func:`normalize_names` works column-wise.
 _COLUMNWISE_FROM = 256
 # Only the phrases that start with a given word are tried at that word (phrases stay longest first).
@@ -397,6 +474,13 @@ GENERIC_WORDS = frozenset(
         "around",
     )
 )
+
+# core_of as patterns over keys (words joined by single spaces): generic words at the start, at the end, and
+# keys made of nothing else (whose core is the whole key).
+_GENERIC = "(?:" + "|".join(sorted((re.escape(w) for w in GENERIC_WORDS), key=len, reverse=True)) + ")"
+_LEADING_GENERIC = f"^(?:{_GENERIC} )+"
+_TRAILING_GENERIC = f"(?: {_GENERIC})+$"
+_ONLY_GENERIC = f"^{_GENERIC}(?: {_GENERIC})*$"
 
 #: The generic words that name a facility: a name with one of them means the facility, not its town.
 FACILITY_WORDS = frozenset(_fold_word(w) for w in ("airbase", "airport", "base", "field"))
@@ -482,22 +566,39 @@ def split_locatives(texts: Sequence[str]) -> list[tuple[str, tuple[tuple[str, bo
     >>> split_locatives(["Harir Airport in Erbil", "Erbil"])
     [('Harir Airport', (('Erbil', False),)), ('Erbil', ())]
     """
+    texts = list(texts)
+    split = locative_splits(texts)
+    return [split.get(i) or (t, ()) for i, t in enumerate(texts)]
+
+
+def locative_splits(texts: Any) -> dict[int, tuple[str, tuple[tuple[str, bool], ...]]]:
+    """The names that :func:`split_locative` changes, by position: ``{i: split_locative(texts[i])}`` for
+    every ``i`` where that is not ``(texts[i], ())``. Names that cannot hold a tail are found column-wise.
+    ``texts`` may be a pyarrow string array (no nulls)."""
     texts, column = _column(texts)
     if column is None:
-        return [_split_cached(t) for t in texts]
-    import pyarrow.compute as pc
+        maybe: Any = range(len(texts))
+    else:
+        import pyarrow.compute as pc
 
-    # Returned whole, as split_locative does: ASCII names with nothing that could open a tail (a superset of
-    # the markers), and those whose first marker opens the text ("near Erbil": no name before it). Control
-    # characters that Python's \s matches and RE2's does not are left to split_locative.
-    tricky = pc.invert(pc.string_is_ascii(column))
-    tricky = pc.or_(tricky, pc.match_substring_regex(column, "[\x0b\x1c-\x1f]"))
-    opens = pc.and_(
-        pc.match_substring_regex(column, _MAYBE_LOCATIVE, ignore_case=True),
-        pc.invert(pc.match_substring_regex(column, _OPENING_LOCATIVE, ignore_case=True)),
-    )
-    maybe = pc.or_(tricky, opens).to_numpy(zero_copy_only=False)
-    return [_split_cached(t) if m else (t, ()) for t, m in zip(texts, maybe.tolist(), strict=True)]
+        # Returned whole, as split_locative does: ASCII names with nothing that could open a tail (a superset
+        # of the markers), and those whose first marker opens the text ("near Erbil": no name before it).
+        # Control characters that Python's \s matches and RE2's does not are left to split_locative.
+        tricky = pc.invert(pc.string_is_ascii(column))
+        tricky = pc.or_(tricky, pc.match_substring_regex(column, "[\x0b\x1c-\x1f]"))
+        opens = pc.and_(
+            pc.match_substring_regex(column, _MAYBE_LOCATIVE, ignore_case=True),
+            pc.invert(pc.match_substring_regex(column, _OPENING_LOCATIVE, ignore_case=True)),
+        )
+        maybe = np.flatnonzero(pc.or_(tricky, opens).to_numpy(zero_copy_only=False))
+        texts = dict(zip(maybe.tolist(), _texts_at(column, maybe), strict=True))  # type: ignore[assignment]
+        maybe = maybe.tolist()
+    out = {}
+    for i in maybe:
+        split = _split_cached(texts[i])
+        if split[1] or split[0] != texts[i]:
+            out[i] = split
+    return out
 
 
 def unglued_key(full: str) -> str:
@@ -546,7 +647,7 @@ def _generic_head_in_place(
     words = head.split()
     if not words or len(parts) < 3 or not any(_fold_word(w) in FACILITY_WORDS for w in words):
         return text, ()
-    opener = text[len(parts[0] or ""):].lstrip().lower()
+    opener = text[len(parts[0] or "") :].lstrip().lower()
     place = (parts[2] or "").strip()
     if not opener.startswith(("in ", "inside ")) or not _has_name_word(place):
         return text, ()

@@ -182,3 +182,77 @@ def test_facility_rule_never_crosses_a_border():
     assert geocode("Zorawa base", gazetteer=gaz).site_id == "zorava"
     tie = geocode("Zorava base", gazetteer=gaz)  # a core shared across the border stays a tie
     assert tie.ambiguous and {c.site_id for c in tie.candidates} == {"zorava", "zorava-airbase"}
+
+
+# -- the column-wise paths (issue 16): a few hundred distinct names take them -----------------------------
+def _variants(text: str) -> list[str]:
+    """Spellings a feed writes: as is, cased, with a facility word, misspelt (a letter dropped, doubled or
+    swapped), with a tail or a "near"."""
+    out = [text, text.upper(), f"{text} base", f"the {text} airfield", f"near {text}", f"{text}, Syria"]
+    for i in (1, len(text) // 2, len(text) - 2):
+        if 0 < i < len(text) - 1:
+            out += [
+                text[:i] + text[i + 1 :],
+                text[:i] + text[i] + text[i:],
+                text[:i] + text[i + 1] + text[i] + text[i + 2 :],
+            ]
+    return out
+
+
+def _feed() -> list[str]:
+    gaz = load_gazetteer()
+    texts = sorted({s.name for s in gaz} | {a for a, _, _ in gaz.aliases})
+    names = [v for t in texts[::3] for v in _variants(t)] + _MIXED + ["Tal Kharuba", "Umm Sadiya", "Kabul"]
+    return list(dict.fromkeys(names))
+
+
+def test_geocode_all_equals_geocode_column_wise():
+    names = _feed()
+    assert len(names) > 1000  # well over the column-wise threshold
+    frame = geocode_all(pd.Series(names * 2, dtype="str"))
+    _same_as_geocode(names, [None] * len(names), frame.iloc[: len(names)])
+    assert frame["method"].eq("fuzzy").any() and frame["method"].isna().any()
+
+
+def test_geocode_all_equals_geocode_column_wise_with_hints():
+    names = _feed()[::2]
+    hints = [("SYR", "IRQ", None, "JOR")[i % 4] for i in range(len(names))]
+    frame = geocode_all(names, hints)
+    _same_as_geocode(names, hints, frame)
+
+
+_KEY_WORDS = ["airbase", "airport", "base", "field", "us", "a", "town", "near", "erbil", "tanf", "22", "asad"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_KEY_WORDS), min_size=1, max_size=5).map(" ".join), min_size=1))
+def test_core_array_equals_core_of(keys):
+    import pyarrow as pa
+
+    from geoincidents.normalize import core_array, core_of
+
+    assert core_array(pa.array(keys, type=pa.large_string())).to_pylist() == [core_of(k) for k in keys]
+
+
+@settings(max_examples=30, deadline=None)
+@given(_names)
+def test_column_forms_of_a_pyarrow_array(names):
+    import pyarrow as pa
+
+    from geoincidents.normalize import locative_splits, name_key_array
+
+    names = _padded(names)
+    column = pa.array(names, type=pa.string())
+    assert name_key_array(column).to_pylist() == [normalize_name(n) for n in names]
+    changed = {i: split_locative(n) for i, n in enumerate(names) if split_locative(n) != (n, ())}
+    assert locative_splits(column) == locative_splits(names) == changed
+
+
+def test_generic_phrases_are_two_words_that_never_chain():
+    # normalize_names collapses every phrase of a round at once: this holds only if no word that ends a
+    # phrase (or is a canonical word) starts one, after the words are mapped to their generic word.
+    from geoincidents.normalize import _MAPPED_PHRASES, _PHRASES
+
+    assert all(len(phrase) == 2 for phrase, _ in _PHRASES)
+    firsts = {first for first, _ in _MAPPED_PHRASES}
+    assert not firsts & ({second for _, second in _MAPPED_PHRASES} | set(_MAPPED_PHRASES.values()))
