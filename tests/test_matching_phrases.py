@@ -169,10 +169,31 @@ def test_whole_alias_with_a_comma_or_in_is_matched_first():
         "Karak",
         "Kerak",
         "Al-Karak",
+        # a province or countryside named after its town: an area, not the town's point
+        "Deir ez-Zor Governorate",
+        "Deir ez Zor province",
+        "Al-Hasakah Governorate",
+        "Hasakah countryside",
+        "Erbil Governorate",
+        "the Erbil region",
+        "Baghdad Governorate",
+        "Mayadin countryside",
     ],
 )
 def test_classes_that_must_not_match(query):
     assert geocode(query) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "site_id"),
+    [
+        ("the Conoco gas field in Deir ez-Zor province", "conoco-gas-field"),
+        ("Harir air base, Erbil Governorate", "harir-airbase"),
+        ("al-Shaddadi base in the Hasakah countryside", "shaddadi-base"),
+    ],
+)
+def test_a_province_in_a_tail_still_narrows_the_site(query, site_id):
+    assert _site(query) == site_id
 
 
 def test_karak_with_a_syria_hint_is_not_qasrak():

@@ -346,9 +346,23 @@ def test_possessives_and_dotted_abbreviations(text, key):
 
 @pytest.mark.parametrize(
     ("text", "core"),
-    [("al-Shaddadi town", "shadadi"), ("Victory Base Complex", "victory"), ("Anbar province", "anbar")],
+    [("al-Shaddadi town", "shadadi"), ("Victory Base Complex", "victory"), ("Erbil air base", "erbil")],
 )
 def test_descriptors_are_generic(text, core):
+    assert name_keys(text)[1] == core
+
+
+@pytest.mark.parametrize(
+    ("text", "core"),
+    [
+        ("Anbar province", "anbar province"),
+        ("Deir ez-Zor Governorate", "dair zor governorate"),
+        ("the Erbil region", "erbil region"),
+        ("Hasakah countryside", "hasakah cuntryside"),
+    ],
+)
+def test_area_words_stay_in_the_core(text, core):
+    """A province or countryside is not the town it is named after: its word is part of the name."""
     assert name_keys(text)[1] == core
 
 
