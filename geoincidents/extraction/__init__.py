@@ -47,7 +47,7 @@ from ..schema import ATTACK_EVENT_TYPES, COLUMN_NAMES, format_sources
 from . import facts
 from .dates import DateMention, find_dates, parse_date_argument, publication_date
 from .places import PlaceMention, place_finder
-from .text import Sentence, clause_bounds, split_sentences
+from .text import Caseless, Sentence, clause_bounds, split_sentences
 from .totals import TOTAL_COLUMNS, find_totals
 
 if TYPE_CHECKING:
@@ -70,15 +70,15 @@ _NOT_SITE_AFTER = re.compile(
     r"(?:first\s+)?reported|TV|television|channel|said|announced)\b",
     re.IGNORECASE,
 )
-_SAME_BASE = re.compile(r"\bthe\s+same\s+(?:air\s*)?(?:base|airbase|site|outpost|facility)\b", re.IGNORECASE)
+_SAME_BASE = Caseless(r"\bthe\s+same\s+(?:air\s*)?(?:base|airbase|site|outpost|facility)\b")
 _REFERS_BACK = re.compile(
     r"\b(?:the|that|this|its|all)\s+(?:\w+\s+){0,2}?(?:attacks?|strikes?|outpost|base|drones?|rockets?|"
     r"missiles?|claim|incident|group|militia|engagement)\b|^\W*(?:\d+|one|two|three|four|five|six)\s+"
     r"(?:rockets|drones|missiles|mortars)\b",
     re.IGNORECASE,
 )
-_PLURAL_ATTACKS = re.compile(r"\b(?:attacks|assaults|strikes|wave\s+of)\b", re.IGNORECASE)
-_SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
+_PLURAL_ATTACKS = Caseless(r"\b(?:attacks|assaults|strikes|wave\s+of)\b")
+_SINCE = Caseless(r"\bsince\b")
 _DESCRIPTOR_GAP = re.compile(r"^[\s,]*(?:(?:in|of|near|outside|at)\b[^;]*|,\s*)$", re.IGNORECASE)
 _FILLABLE = ("weapon", "weapon_count", "outcome", "claimed_by", "injured", "killed")
 

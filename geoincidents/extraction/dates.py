@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .text import Caseless
+
 __all__ = ["DateMention", "find_dates", "publication_date", "parse_date_argument", "MONTHS"]
 
 MONTHS = {
@@ -65,7 +67,8 @@ def _md(suffix: str) -> str:
     )
 
 
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+# The case-insensitive ones are :class:`Caseless` (matched on the lower-cased text).
+_PATTERNS: list[tuple[str, re.Pattern[str] | Caseless]] = [
     ("range_weekday", re.compile(rf"(?=b)\bbetween\s+{_md('1')}\s+and\s+{_WEEKDAY.format(g='w')}\b")),
     (
         "range",
@@ -90,28 +93,24 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "days_ago",
-        re.compile(
-            r"(?=[\dOoTtFfSsAa])\b(?P<n>\d|one|two|three|four|five|six|seven|a)\s+days?\s+ago\b", re.I
-        ),
+        Caseless(r"(?=[\dotfsa])\b(?P<n>\d|one|two|three|four|five|six|seven|a)\s+days?\s+ago\b"),
     ),
     (
         "relative",
-        re.compile(
-            r"(?=[TtEeYyLl])\b(?P<rel>today|tonight|this\s+morning|this\s+afternoon|this\s+evening|"
+        Caseless(
+            r"(?=[teyl])\b(?P<rel>today|tonight|this\s+morning|this\s+afternoon|this\s+evening|"
             r"earlier\s+today|yesterday|last\s+night|(?:earlier\s+)?this\s+week|last\s+week|"
-            r"the\s+previous\s+week|(?:earlier\s+)?this\s+month|last\s+month)\b",
-            re.I,
+            r"the\s+previous\s+week|(?:earlier\s+)?this\s+month|last\s+month)\b"
         ),
     ),
     (
         "anaphoric",
-        re.compile(
-            r"(?=[TtLlEeAa])\b(?P<ana>the\s+same\s+day|that\s+(?:same\s+)?day|later\s+that\s+"
+        Caseless(
+            r"(?=[tlea])\b(?P<ana>the\s+same\s+day|that\s+(?:same\s+)?day|later\s+that\s+"
             r"(?:day|evening|night|morning|afternoon)|earlier\s+that\s+(?:day|morning)|"
             r"that\s+(?:morning|afternoon|evening|night)|the\s+day\s+before|the\s+previous\s+day|"
             r"a\s+day\s+(?:earlier|before)|the\s+next\s+day|the\s+following\s+day|"
-            r"a\s+day\s+later)\b",
-            re.I,
+            r"a\s+day\s+later)\b"
         ),
     ),
     (

@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .text import Caseless
+
 __all__ = [
     "Fact",
     "EVENT_CUE",
@@ -80,77 +82,68 @@ class Fact:
 
 
 #: Words that make a clause an event (attack, strike or interception).
-EVENT_CUE = re.compile(
+EVENT_CUE = Caseless(
     r"\b(?:attack(?:s|ed|ing)?|assaults?|struck|strikes?|targeted|targeting|launched|fired|shelled|shelling|"
     r"shot\s+down|intercepted|thwarted|downed|destroyed\s+in\s+flight|barrage|salvo|bombed|bombs|airstrikes?|"
     r"air\s+strikes?|rounds\s+of|hit|hits)\b",
-    re.IGNORECASE,
 )
-HEDGE = re.compile(
+HEDGE = Caseless(
     r"\bcould\s+not\s+(?:be\s+)?(?:immediately\s+)?(?:verified|confirmed)|\bunverified\b|"
     r"\bnot\s+(?:been\s+)?(?:independently\s+)?verified\b",
-    re.IGNORECASE,
 )
 
-_US = r"(?:U\.S\.|US|American|coalition|Coalition)"
-_STRIKE = re.compile(
+_US = r"(?:u\.s\.|us|american|coalition)"
+_STRIKE = Caseless(
     rf"(?<!on )(?<!against )(?<!at )(?<!targeting )\b{_US}\s+(?:\w+\s+){{0,3}}?"
     r"(?:fighter\s+jets|jets|aircraft|warplanes|military|forces|airstrikes?|air\s+strikes?|"
     r"(?:retaliatory\s+)?strikes?)\s+(?:\w+\s+){0,2}?"
     r"(?:struck|bombed|hit|targeted|dropped|launched|conducted|carried\s+out|killed)\b"
     r"|\b(?:fighter\s+jets|warplanes)\s+(?:struck|bombed|dropped|hit|targeted)\b"
     rf"|\b{_US}\s+(?:air|retaliatory\s+)?(?:air\s*)?strikes?\s+(?:on|against)\b",
-    re.IGNORECASE,
 )
-_INTERCEPTION = re.compile(
+_INTERCEPTION = Caseless(
     r"\b(?:shot\s+down|intercepted|intercept(?:ion|ions)|thwarted|downed|destroyed\s+"
     r"in\s+flight|engaged\s+by\s+an?\s+air\s+defen[cs]e)\b",
-    re.IGNORECASE,
 )
-_ATTACK_WORD = re.compile(
+_ATTACK_WORD = Caseless(
     r"\b(?:attack(?:s|ed)?|assaults?|targeted|targeting|aimed|barrage|salvo|struck|"
     r"strikes?|hit)\b",
-    re.IGNORECASE,
 )
 
-_WEAPONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (value, re.compile(rf"(?P<w>{pattern})", re.IGNORECASE))
+_WEAPONS: tuple[tuple[str, Caseless], ...] = tuple(
+    (value, Caseless(rf"(?P<w>{pattern})"))
     for value, pattern in (
         (
             "indirect_fire",
             r"\brounds?\s+of\s+indirect\s+fire\b|\bindirect[-\s]fire\b|\bmortars?\b|"
             r"\bartillery\b",
         ),
-        ("one_way_drone", r"\b(?:drones?|UAVs?|UASs?|Shaheds?)\b"),
-        ("rocket", r"\brockets?\b|\bKatyushas?\b"),
+        ("one_way_drone", r"\b(?:drones?|uavs?|uass?|shaheds?)\b"),
+        ("rocket", r"\brockets?\b|\bkatyushas?\b"),
         ("missile", r"\b(?:ballistic\s+|cruise\s+)?missiles?\b"),
-        ("ied", r"\bIEDs?\b|\broadside\s+bombs?\b|\bimprovised\s+explosive\s+devices?\b"),
+        ("ied", r"\bieds?\b|\broadside\s+bombs?\b|\bimprovised\s+explosive\s+devices?\b"),
         ("small_arms", r"\bsmall[-\s]arms(?:\s+fire)?\b|\bgunfire\b|\bgunmen\b"),
         ("airstrike", r"\bair\s?strikes?\b|\bfighter\s+jets\b|\bwarplanes\b|\bdropped\s+bombs\b"),
     )
 )
-_OUTCOMES: tuple[tuple[str, re.Pattern[str]], ...] = (
+_OUTCOMES: tuple[tuple[str, Caseless], ...] = (
     ("intercepted", _INTERCEPTION),
     (
         "impact",
-        re.compile(
+        Caseless(
             r"\b(?:landed\s+inside|hit\s+(?:its|the)\s+target|impacted|causing\s+(?:minor\s+)?"
             r"(?:injuries|damage)|led\s+to\s+(?:minor\s+)?injuries|damaged|destroyed\s+(?:a|the|two)"
             r"|made\s+the\s+sites\s+unusable)\b",
-            re.IGNORECASE,
         ),
     ),
     (
         "no_damage",
-        re.compile(
-            r"\bno\s+(?:damage|casualties\s+or\s+damage)\b|\bwithout\s+causing\s+damage\b", re.IGNORECASE
-        ),
+        Caseless(r"\bno\s+(?:damage|casualties\s+or\s+damage)\b|\bwithout\s+causing\s+damage\b"),
     ),
 )
-_CLAIM = re.compile(
+_CLAIM = Caseless(
     r"\b(?:claimed|claims|claiming|took\s+(?:credit|responsibility)|"
     r"said\s+(?:its|it)\s+(?:members\s+)?(?:had\s+)?(?:attacked|targeted|launched|struck))\b",
-    re.IGNORECASE,
 )
 _OFFICIAL = re.compile(
     r"\b(?:Pentagon|Central\s+Command|CENTCOM|Operation\s+Inherent\s+Resolve|(?:U\.S\.|US|American|defen[cs]e|"
@@ -158,7 +151,7 @@ _OFFICIAL = re.compile(
     r"Department\s+of\s+Defense|confirmed|news\s+release|(?:U\.S\.|US)\s+forces\s+(?:thwarted|intercepted|"
     r"shot\s+down|destroyed))\b"
 )
-_NUMBER_WORD = re.compile(rf"\b{_NUMBER}(?=\s)", re.IGNORECASE)
+_NUMBER_WORD = Caseless(rf"\b{_NUMBER}(?=\s)")
 _GROUPS = (
     ("Islamic Resistance in Iraq", r"\bIslamic\s+Resistance(?:\s+in\s+Iraq)?\b"),
     ("Kataib Hezbollah", r"\bKata(?:'|’)?[ie]b\s+Hezbollah\b|\bHezbollah\s+Brigades\b"),
@@ -171,22 +164,18 @@ _GROUP_PATTERNS = tuple((name, re.compile(pattern)) for name, pattern in _GROUPS
 # a text is not run on it.
 _GROUP_WORDS = (("Islamic",), ("Kata", "Hezbollah"), ("al-Nujaba",), ("al-Haq",), ("Sayyid",))
 _GROUP_REFERENCE = re.compile(r"\b(?:the|The)\s+(?:group|militia|faction|umbrella\s+group)\b")
-_ZERO = re.compile(
-    r"\bno\s+(?:(?:U\.S\.|US|American|coalition)\s+)?(?:troops|personnel|service\s*members|soldiers|Americans|"
+_ZERO = Caseless(
+    r"\bno\s+(?:(?:u\.s\.|us|american|coalition)\s+)?(?:troops|personnel|service\s*members|soldiers|americans|"
     r"one|injuries|casualties)\s*(?:were|was|have\s+been|had\s+been)?\s*(?P<what>injured|wounded|hurt|killed|"
     r"reported)?|\bdid\s+not\s+result\s+in\s+any\s+(?P<what2>casualties|injuries)|\bwithout\s+(?:any\s+)?"
     r"(?P<what3>casualties|injuries)\b",
-    re.IGNORECASE,
 )
-_COUNTED = re.compile(
-    rf"\b(?P<n>{_NUMBER})\s+(?:(?:U\.S\.|US|American|coalition)\s+)?(?:troops|personnel|service\s*members|"
+_COUNTED = Caseless(
+    rf"\b(?P<n>{_NUMBER})\s+(?:(?:u\.s\.|us|american|coalition)\s+)?(?:troops|personnel|service\s*members|"
     r"soldiers|people|contractors?|civilians)\s+(?:were\s+|was\s+|have\s+been\s+)?(?P<what>injured|wounded|"
     r"hurt|killed|died)\b",
-    re.IGNORECASE,
 )
-_VAGUE_INJURY = re.compile(
-    r"\b(?:minor|several|some)\s+injuries\b|\binjur(?:ed|ing)\s+(?:several|some)\b", re.IGNORECASE
-)
+_VAGUE_INJURY = Caseless(r"\b(?:minor|several|some)\s+injuries\b|\binjur(?:ed|ing)\s+(?:several|some)\b")
 
 
 def number_value(word: str) -> int | None:

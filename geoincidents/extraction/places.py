@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from ..gazetteer import FACILITY_KINDS, Gazetteer
 from ..matching import geocode
 from ..normalize import normalize_name
-from .text import WORD, word_tokens
+from .text import WORD, Caseless, word_tokens
 
 if TYPE_CHECKING:
     import ahocorasick
@@ -56,10 +56,9 @@ _BASE_PHRASE = re.compile(
     r"(?=[A-Zae])\b((?:(?:[Aa][ls]|[Ee]l|[Aa]sh|[Aa]t|[Aa]yn|[Aa]in)[-\s])?[A-Z][\w’'-]+(?:[-\s](?:[Aa][ls][-\s])?[A-Z][\w’'-]+){0,2})"
     r"\s+(?:[Aa]ir\s+[Bb]ase|[Aa]irbase|[Aa]ir\s?[Ff]ield|[Bb]ase|[Aa]irport|[Gg]arrison|[Oo]utpost)\b"
 )
-_REGION = re.compile(
-    r"(?=[NnSsEeWwCc])\b(?P<dir>(?:north|south)[-\s]?(?:east|west)ern|northern|southern|eastern|western|central)\s+"
-    r"(?P<country>Iraq|Syria|Jordan)\b",
-    re.IGNORECASE,
+_REGION = Caseless(
+    r"(?=[nsewc])\b(?P<dir>(?:north|south)[-\s]?(?:east|west)ern|northern|southern|eastern|western|central)\s+"
+    r"(?P<country>iraq|syria|jordan)\b"
 )
 _ARTICLES = frozenset({"al", "el", "ash", "as", "ad", "ar", "at", "az", "an", "adh", "ath"})
 _COUNTRY = {"iraq": "IRQ", "syria": "SYR", "jordan": "JOR"}
