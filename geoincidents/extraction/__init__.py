@@ -198,6 +198,24 @@ class _Analysis:
         self._sentence_starts = [s.start for s in self.sentences]
         #: Whether each sentence has an event word (:data:`facts.EVENT_CUE`), searched once.
         self.cues = [facts.EVENT_CUE.search(self.text, s.start, s.end) is not None for s in self.sentences]
+        self._facts: dict[tuple[Any, ...], Any] = {}
+
+    def fact(self, rule: Callable[..., Any], start: int, end: int, *args: Any, **options: Any) -> Any:
+        """``rule(text, start, end, *args, **options)``, worked out once per analysis: the rules of
+        :mod:`.facts` are pure, and the drafts of one sentence ask the sentence the same questions."""
+        key = (rule, start, end, *args, *options.items())
+        try:
+            return self._facts[key]
+        except KeyError:
+            value = self._facts[key] = rule(self.text, start, end, *args, **options)
+            return value
+
+    def claim(self, start: int, end: int) -> tuple[facts.Fact | None, facts.Fact | None]:
+        """:func:`facts.claim` of ``text[start:end]`` with the groups of the text, worked out once."""
+        key = (facts.claim, start, end)
+        if key not in self._facts:
+            self._facts[key] = facts.claim(self.text, start, end, self.groups)
+        return self._facts[key]  # type: ignore[no-any-return]
 
     def dates_in(self, start: int, end: int) -> list[DateMention]:
         """The date mentions that begin in ``[start, end)``."""
@@ -299,8 +317,8 @@ def _drafts(a: _Analysis) -> list[_Draft]:
             if _other_time(a, cs, ce) or _aggregate(a, cs, ce):
                 continue
             for place in clause_places:
-                event = facts.event_type(text, cs, ce, place.start) or facts.event_type(
-                    text, s.start, s.end, place.start
+                event = a.fact(facts.event_type, cs, ce, place.start) or a.fact(
+                    facts.event_type, s.start, s.end, place.start
                 )
                 if event is None:
                     continue
@@ -324,9 +342,9 @@ def _refers_back(a: _Analysis, si: int) -> bool:
         return False
     cue = (
         a.cues[si]
-        or facts.HEDGE.search(text, s.start, s.end)
-        or facts.claim(text, s.start, s.end, a.groups)[0]
-        or facts.casualties(text, s.start, s.end)
+        or a.fact(_hedge, s.start, s.end)
+        or a.claim(s.start, s.end)[0]
+        or a.fact(facts.casualties, s.start, s.end)
     )
     return bool(cue) and bool(_REFERS_BACK.search(text[s.start : s.end]))
 
@@ -489,19 +507,18 @@ def _add_facts(
 ) -> None:
     """Read weapon (from the clause, else the sentence unless it sums up attacks), outcome, claim,
     confirmation and casualties (from the sentence) into a draft."""
-    text = a.text
     strike = d.event_type == "strike"
-    found, count = facts.weapon(text, cs, ce, place.start, strike=strike)
+    found, count = a.fact(facts.weapon, cs, ce, place.start, strike=strike)
     if found is None and sentence_weapons:
-        found, count = facts.weapon(text, s.start, s.end, place.start, strike=strike)
+        found, count = a.fact(facts.weapon, s.start, s.end, place.start, strike=strike)
     values: dict[str, facts.Fact | None] = {
         "weapon": found,
         "weapon_count": count,
-        "outcome": facts.outcome(text, s.start, s.end),
+        "outcome": a.fact(facts.outcome, s.start, s.end),
     }
-    claimed, group = facts.claim(text, s.start, s.end, a.groups)
+    claimed, group = a.claim(s.start, s.end)
     values["claimed_by"] = group if claimed else None
-    people = facts.casualties(text, s.start, s.end)
+    people = a.fact(facts.casualties, s.start, s.end)
     values["injured"], values["killed"] = people.get("injured"), people.get("killed")
     if "vague" in people and "injuries reported without a figure" not in d.review:
         d.review.append("injuries reported without a figure")
@@ -516,14 +533,18 @@ def _add_facts(
     if claimed:
         d.claimed = True
         _evidence(d, a, "claim_status", claimed.start, claimed.end)
-    official = facts.confirmation(text, s.start, s.end)
-    if official and not facts.HEDGE.search(text, s.start, s.end):
+    official = a.fact(facts.confirmation, s.start, s.end)
+    hedge = a.fact(_hedge, s.start, s.end)
+    if official and not hedge:
         d.confirmed = True
         _evidence(d, a, "claim_status", official.start, official.end)
-    hedge = facts.HEDGE.search(text, s.start, s.end)
     if hedge:
         d.hedged = True
         _evidence(d, a, "claim_status", hedge.start(), hedge.end())
+
+
+def _hedge(text: str, start: int, end: int) -> re.Match[str] | None:
+    return facts.HEDGE.search(text, start, end)
 
 
 def _evidence(d: _Draft, a: _Analysis, name: str, start: int, end: int) -> None:

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .text import Caseless
+from .text import Caseless, fold_case
 
 __all__ = ["DateMention", "find_dates", "publication_date", "parse_date_argument", "MONTHS"]
 
@@ -120,7 +120,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str] | Caseless]] = [
             rf"(?:\s+{_YEAR.format(g='y1')})?"
         ),
     ),
-    ("year", re.compile(r"(?=[12])(?<![\d,.:])\b(?P<y>(?:19|20)\d\d)\b(?![\d%])")),
+    # a year not after a letter, digit or ",.:" (checked behind its four digits, so that the engine skips to
+    # the next "1" or "2")
+    ("year", re.compile(r"(?P<y>(?:19|20)\d\d)(?<![\w,.:]....)\b(?![\d%])")),
 ]
 
 # A word (lower case) at least one of which every match of a pattern contains: without it, the pattern is
@@ -159,7 +161,7 @@ def find_dates(text: str, published: date | None, default_year: int | None = Non
     """
     taken = bytearray(len(text))  # characters already part of a date (earlier patterns win)
     found: list[DateMention] = []
-    lower = text.lower()
+    lower = fold_case(text) or text.lower()
     for kind, pattern in _PATTERNS:
         gate = _GATES.get(kind)
         if gate is not None and not any(word in lower for word in gate):
