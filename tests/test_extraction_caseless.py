@@ -109,3 +109,23 @@ def test_caseless_is_written_in_lower_case():
     with pytest.raises(ValueError, match="lower case"):
         Caseless(r"\bU\.S\.")
     assert Caseless(r"(?P<w>\S+)\s").search("AB cd").group("w") == "ab"
+
+
+def test_group_names_start_at_a_word_boundary():
+    sample = "xIslamic Resistance; the Islamic Resistance in Iraq, xHarakat al-Nujaba and Hezbollah Brigades."
+    found = [(f.value, sample[f.start : f.end]) for f in facts.group_names(sample)]
+    assert found == [
+        ("Islamic Resistance in Iraq", "Islamic Resistance in Iraq"),
+        ("Harakat al-Nujaba", "al-Nujaba"),
+        ("Kataib Hezbollah", "Hezbollah Brigades"),
+    ]
+
+
+def test_same_base_needs_a_named_site_before_it():
+    import geoincidents as gi
+
+    drafts = gi.extract_incidents(
+        "Drones attacked al-Tanf on Monday. Rockets hit THE SAME BASE on Tuesday.", published="2023-10-26"
+    )
+    assert drafts["site_id"].tolist() == ["al-tanf-garrison", "al-tanf-garrison"]
+    assert drafts["date"].dt.day.tolist() == [23, 24]

@@ -47,7 +47,7 @@ from ..schema import ATTACK_EVENT_TYPES, COLUMN_NAMES, format_sources
 from . import facts
 from .dates import DateMention, find_dates, parse_date_argument, publication_date
 from .places import PlaceMention, place_finder
-from .text import Caseless, Sentence, clause_bounds, split_sentences
+from .text import Caseless, Sentence, clause_bounds, fold_case, split_sentences
 from .totals import TOTAL_COLUMNS, find_totals
 
 if TYPE_CHECKING:
@@ -283,7 +283,9 @@ def _analyse(text: str, published: Any, gazetteer: Gazetteer | None, *, places: 
 
 def _with_same_base(text: str, places: list[PlaceMention]) -> list[PlaceMention]:
     """Add "the same base" as a mention of the site named last before it."""
-    extra = []
+    extra: list[PlaceMention] = []
+    if "same" not in (fold_case(text) or text.lower()):
+        return places  # every match has the word
     for m in _SAME_BASE.finditer(text):
         before = [p for p in places if p.end <= m.start() and p.site_id is not None]
         if before:

@@ -152,12 +152,17 @@ _OFFICIAL = re.compile(
     r"shot\s+down|destroyed))\b"
 )
 _NUMBER_WORD = Caseless(rf"\b{_NUMBER}(?=\s)")
+# Each name is checked for a word boundary behind its first word ("Islamic(?<=\bIslamic)" is "\bIslamic"),
+# so that the engine looks for the word itself instead of trying every position.
 _GROUPS = (
-    ("Islamic Resistance in Iraq", r"\bIslamic\s+Resistance(?:\s+in\s+Iraq)?\b"),
-    ("Kataib Hezbollah", r"\bKata(?:'|’)?[ie]b\s+Hezbollah\b|\bHezbollah\s+Brigades\b"),
-    ("Harakat al-Nujaba", r"\b(?:Harakat\s+)?al-Nujaba\b"),
-    ("Asaib Ahl al-Haq", r"\bAsa(?:'|’)?ib\s+Ahl\s+al-Haq\b"),
-    ("Kataib Sayyid al-Shuhada", r"\bKata(?:'|’)?[ie]b\s+Sayyid\s+al-Shuhada\b"),
+    ("Islamic Resistance in Iraq", r"Islamic(?<=\bIslamic)\s+Resistance(?:\s+in\s+Iraq)?\b"),
+    (
+        "Kataib Hezbollah",
+        r"Kata(?<=\bKata)(?:'|’)?[ie]b\s+Hezbollah\b|Hezbollah(?<=\bHezbollah)\s+Brigades\b",
+    ),
+    ("Harakat al-Nujaba", r"Harakat(?<=\bHarakat)\s+al-Nujaba\b|al-Nujaba(?<=\bal-Nujaba)\b"),
+    ("Asaib Ahl al-Haq", r"Asa(?<=\bAsa)(?:'|’)?ib\s+Ahl\s+al-Haq\b"),
+    ("Kataib Sayyid al-Shuhada", r"Kata(?<=\bKata)(?:'|’)?[ie]b\s+Sayyid\s+al-Shuhada\b"),
 )
 _GROUP_PATTERNS = tuple((name, re.compile(pattern)) for name, pattern in _GROUPS)
 # Words one of which every match of each group pattern contains: a pattern whose words are all absent from
