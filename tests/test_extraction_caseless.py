@@ -129,3 +129,19 @@ def test_same_base_needs_a_named_site_before_it():
     )
     assert drafts["site_id"].tolist() == ["al-tanf-garrison", "al-tanf-garrison"]
     assert drafts["date"].dt.day.tolist() == [23, 24]
+
+
+@pytest.mark.parametrize(
+    "pattern, anchors",
+    [(places._BASE_PHRASE, places._FACILITY_ANCHORS), (places._REGION, tuple(places._COUNTRY))],
+    ids=["base phrase", "region"],
+)
+def test_phrases_searched_in_runs_are_those_of_the_whole_text(pattern, anchors):
+    edges = [
+        "(Ayn al-Asaad Airbase), “Shadadi base”;Green Village garrison.\nAl Omar\nbase, eastern\nSyria.",
+        "Tanf garrison’s gate; SOUTHERN IRAQ-western Syria’s Hasakah outpost (Erbil Air Base)",
+    ]
+    for sample in _texts() + edges + [e.upper() for e in edges]:
+        assert [m.span() for m in places._in_runs(pattern, sample, anchors)] == [
+            m.span() for m in pattern.finditer(sample)
+        ]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .text import Caseless
 
@@ -217,21 +218,30 @@ def event_type(text: str, start: int, end: int, near: int | None = None) -> Fact
 
 def weapon(text: str, start: int, end: int, near: int, *, strike: bool) -> tuple[Fact | None, Fact | None]:
     """The weapon nearest to position ``near`` in ``text[start:end]`` and its count (None when not given)."""
-    best: tuple[int, str, re.Match[str]] | None = None
-    for value, pattern in _WEAPONS:
+    best: tuple[int, str, int, int, bool] | None = None
+    for value, w_start, w_end, drone in _weapon_words(text, start, end):
         if value == "airstrike" and not strike:
             continue
-        for m in pattern.finditer(text, start, end):
-            distance = abs(m.start("w") - near)
-            if best is None or distance < best[0]:
-                best = (distance, value, m)
+        distance = abs(w_start - near)
+        if best is None or distance < best[0]:
+            best = (distance, value, w_start, w_end, drone)
     if best is None:
         return (Fact("airstrike", start, end) if strike else None), None
-    _, value, m = best
+    _, value, w_start, w_end, drone = best
     if strike and value in ("one_way_drone", "missile"):
-        value = "airstrike" if "drone" not in m.group("w").lower() else value
-    return Fact(value, m.start("w"), m.end("w")), _count_before(text, max(start, m.start() - 60), m.start(),
-                                                                m.end())
+        value = "airstrike" if not drone else value
+    return Fact(value, w_start, w_end), _count_before(text, max(start, w_start - 60), w_start, w_end)
+
+
+@lru_cache(maxsize=64)
+def _weapon_words(text: str, start: int, end: int) -> tuple[tuple[str, int, int, bool], ...]:
+    """Every weapon word of ``text[start:end]``: (value, start, end, whether it says "drone"), in the order of
+    ``_WEAPONS`` then of the text. Remembered: the drafts of one sentence ask about the same span."""
+    return tuple(
+        (value, m.start(), m.end(), "drone" in m.group().lower())
+        for value, pattern in _WEAPONS
+        for m in pattern.finditer(text, start, end)
+    )
 
 
 def _count_before(text: str, start: int, stop: int, after: int) -> Fact | None:

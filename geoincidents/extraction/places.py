@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate, chain
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 from ..gazetteer import FACILITY_KINDS, Gazetteer
 from ..matching import geocode
 from ..normalize import normalize_name
-from .text import WORD, Caseless, word_tokens
+from .text import WORD, Caseless, fold_case, word_tokens
 
 if TYPE_CHECKING:
     import ahocorasick
@@ -60,6 +61,10 @@ _REGION = Caseless(
     r"(?=[nsewc])\b(?P<dir>(?:north|south)[-\s]?(?:east|west)ern|northern|southern|eastern|western|central)\s+"
     r"(?P<country>iraq|syria|jordan)\b"
 )
+# A base phrase or a region holds only letters, digits, apostrophes, hyphens and spaces: it lies inside one
+# run of those characters. Every base phrase has one of these words (lower-cased), every region a country.
+_NOT_IN_PHRASE = re.compile(r"[^\w’'\-\s]")
+_FACILITY_ANCHORS = ("base", "air", "garrison", "outpost")
 _ARTICLES = frozenset({"al", "el", "ash", "as", "ad", "ar", "at", "az", "an", "adh", "ath"})
 # A word (text.WORD) and the characters before it since the word before: a run of non-word characters, since
 # WORD matches wherever a letter or digit starts. findall gives the words and, by their lengths, the offsets.
@@ -202,7 +207,7 @@ class PlaceFinder:
     def _phrases(self, text: str, found: list[PlaceMention]) -> list[PlaceMention]:
         out: list[PlaceMention] = []
         taken = _Taken(found)
-        for m in _BASE_PHRASE.finditer(text):
+        for m in _in_runs(_BASE_PHRASE, text, _FACILITY_ANCHORS):
             if taken.overlaps(m.start(), m.end()):
                 continue
             hit = self._geocode(m.group(0))
@@ -321,12 +326,31 @@ def _one_country(gazetteer: Gazetteer, sites: tuple[str, ...]) -> str | None:
     return countries.pop() if len(countries) == 1 else None
 
 
+def _in_runs(pattern: re.Pattern[str] | Caseless, text: str, anchors: Iterable[str]) -> list[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose matches hold no character of ``_NOT_IN_PHRASE`` and
+    contain one of ``anchors`` (lower case): the pattern runs only on the runs between such characters that
+    contain an anchor. The same matches: a run ends at a non-word character, as the text does there."""
+    low = fold_case(text)
+    if low is None:
+        return list(pattern.finditer(text))
+    stops = [m.start() for m in _NOT_IN_PHRASE.finditer(text)]
+    runs: set[tuple[int, int]] = set()
+    for anchor in anchors:
+        at = low.find(anchor)
+        while at != -1:
+            k = bisect.bisect_right(stops, at)
+            run = (stops[k - 1] + 1 if k else 0, stops[k] if k < len(stops) else len(text))
+            runs.add(run)
+            at = low.find(anchor, run[1])
+    return [m for start, end in sorted(runs) for m in pattern.finditer(text, start, end)]
+
+
 def _regions(text: str, found: list[PlaceMention]) -> list[PlaceMention]:
     taken = _Taken(found)
     return [
         PlaceMention(
             m.start(), m.end(), None, _COUNTRY[m.group("country").lower()], "region", "region", 100.0
         )
-        for m in _REGION.finditer(text)
+        for m in _in_runs(_REGION, text, _COUNTRY)
         if not taken.overlaps(m.start(), m.end())
     ]
