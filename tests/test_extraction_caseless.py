@@ -132,16 +132,19 @@ def test_same_base_needs_a_named_site_before_it():
 
 
 @pytest.mark.parametrize(
-    "pattern, anchors",
-    [(places._BASE_PHRASE, places._FACILITY_ANCHORS), (places._REGION, tuple(places._COUNTRY))],
+    "pattern, anchors, needs",
+    [
+        (places._BASE_PHRASE, places._FACILITY_ANCHORS, ()),
+        (places._REGION, tuple(places._COUNTRY), places._DIRECTIONS),
+    ],
     ids=["base phrase", "region"],
 )
-def test_phrases_searched_in_runs_are_those_of_the_whole_text(pattern, anchors):
+def test_phrases_searched_in_runs_are_those_of_the_whole_text(pattern, anchors, needs):
     edges = [
         "(Ayn al-Asaad Airbase), “Shadadi base”;Green Village garrison.\nAl Omar\nbase, eastern\nSyria.",
         "Tanf garrison’s gate; SOUTHERN IRAQ-western Syria’s Hasakah outpost (Erbil Air Base)",
     ]
     for sample in _texts() + edges + [e.upper() for e in edges]:
-        assert [m.span() for m in places._in_runs(pattern, sample, anchors)] == [
+        assert [m.span() for m in places._in_runs(pattern, sample, anchors, needs)] == [
             m.span() for m in pattern.finditer(sample)
         ]

@@ -62,9 +62,11 @@ _REGION = Caseless(
     r"(?P<country>iraq|syria|jordan)\b"
 )
 # A base phrase or a region holds only letters, digits, apostrophes, hyphens and spaces: it lies inside one
-# run of those characters. Every base phrase has one of these words (lower-cased), every region a country.
+# run of those characters. Every base phrase ends with one of these words (lower-cased), a region with a
+# country.
 _NOT_IN_PHRASE = re.compile(r"[^\w’'\-\s]")
-_FACILITY_ANCHORS = ("base", "air", "garrison", "outpost")
+_FACILITY_ANCHORS = ("base", "field", "airport", "garrison", "outpost")
+_DIRECTIONS = ("north", "south", "east", "west", "central")  # a region's first word has one
 _ARTICLES = frozenset({"al", "el", "ash", "as", "ad", "ar", "at", "az", "an", "adh", "ath"})
 # A word (text.WORD) and the characters before it since the word before: a run of non-word characters, since
 # WORD matches wherever a letter or digit starts. findall gives the words and, by their lengths, the offsets.
@@ -326,21 +328,34 @@ def _one_country(gazetteer: Gazetteer, sites: tuple[str, ...]) -> str | None:
     return countries.pop() if len(countries) == 1 else None
 
 
-def _in_runs(pattern: re.Pattern[str] | Caseless, text: str, anchors: Iterable[str]) -> list[re.Match[str]]:
+def _in_runs(
+    pattern: re.Pattern[str] | Caseless, text: str, anchors: Iterable[str], needs: tuple[str, ...] = ()
+) -> list[re.Match[str]]:
     """``pattern.finditer(text)`` for a pattern whose matches hold no character of ``_NOT_IN_PHRASE`` and
-    contain one of ``anchors`` (lower case): the pattern runs only on the runs between such characters that
-    contain an anchor. The same matches: a run ends at a non-word character, as the text does there."""
+    end with one of ``anchors`` (lower case) at a word's end: the pattern runs only on the runs between such
+    characters that hold an anchor ending a word. The same matches: a run ends at a non-word character, as
+    the text does there. With ``needs``, a run is searched only if it also holds one of those (every match
+    does)."""
     low = fold_case(text)
     if low is None:
         return list(pattern.finditer(text))
-    stops = [m.start() for m in _NOT_IN_PHRASE.finditer(text)]
+    backwards = text[::-1]  # the run's start is the first stop after the anchor in the reversed text
     runs: set[tuple[int, int]] = set()
     for anchor in anchors:
         at = low.find(anchor)
         while at != -1:
-            k = bisect.bisect_right(stops, at)
-            run = (stops[k - 1] + 1 if k else 0, stops[k] if k < len(stops) else len(text))
-            runs.add(run)
+            after = at + len(anchor)
+            if after < len(low) and (low[after].isalnum() or low[after] == "_"):  # not a word's end (\w)
+                at = low.find(anchor, after)
+                continue
+            stop_after = _NOT_IN_PHRASE.search(text, after)
+            stop_before = _NOT_IN_PHRASE.search(backwards, len(text) - at)
+            run = (
+                len(text) - stop_before.start() if stop_before else 0,
+                stop_after.start() if stop_after else len(text),
+            )
+            if not needs or any(word in low[run[0] : run[1]] for word in needs):
+                runs.add(run)
             at = low.find(anchor, run[1])
     return [m for start, end in sorted(runs) for m in pattern.finditer(text, start, end)]
 
@@ -351,6 +366,6 @@ def _regions(text: str, found: list[PlaceMention]) -> list[PlaceMention]:
         PlaceMention(
             m.start(), m.end(), None, _COUNTRY[m.group("country").lower()], "region", "region", 100.0
         )
-        for m in _in_runs(_REGION, text, _COUNTRY)
+        for m in _in_runs(_REGION, text, _COUNTRY, _DIRECTIONS)
         if not taken.overlaps(m.start(), m.end())
     ]
