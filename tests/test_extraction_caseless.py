@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from geoincidents.extraction import dates, facts, places, text
-from geoincidents.extraction.text import Caseless, fold_case
+from geoincidents.extraction.text import Caseless, find_in_runs, fold_case
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 if not SEEDS.is_dir():
@@ -132,19 +132,25 @@ def test_same_base_needs_a_named_site_before_it():
 
 
 @pytest.mark.parametrize(
-    "pattern, anchors, needs",
+    "pattern, stops, anchors, needs",
     [
-        (places._BASE_PHRASE, places._FACILITY_ANCHORS, ()),
-        (places._REGION, tuple(places._COUNTRY), places._DIRECTIONS),
+        (places._BASE_PHRASE, places._NOT_IN_PHRASE, places._FACILITY_ANCHORS, ()),
+        (places._REGION, places._NOT_IN_PHRASE, tuple(places._COUNTRY), places._DIRECTIONS),
+        *[
+            (pattern, dates._NOT_IN_WORDS, dates._RUNS[kind], ())
+            for kind, pattern in dates._PATTERNS
+            if kind in dates._RUNS
+        ],
     ],
-    ids=["base phrase", "region"],
+    ids=["base phrase", "region", *(kind for kind, _ in dates._PATTERNS if kind in dates._RUNS)],
 )
-def test_phrases_searched_in_runs_are_those_of_the_whole_text(pattern, anchors, needs):
+def test_patterns_searched_in_runs_find_what_the_whole_text_has(pattern, stops, anchors, needs):
     edges = [
         "(Ayn al-Asaad Airbase), “Shadadi base”;Green Village garrison.\nAl Omar\nbase, eastern\nSyria.",
         "Tanf garrison’s gate; SOUTHERN IRAQ-western Syria’s Hasakah outpost (Erbil Air Base)",
+        "(That day) later that\nevening, “the day before”; a day later.Earlier today,this month-last week",
     ]
     for sample in _texts() + edges + [e.upper() for e in edges]:
-        assert [m.span() for m in places._in_runs(pattern, sample, anchors, needs)] == [
+        assert [m.span() for m in find_in_runs(pattern, sample, stops, anchors, needs)] == [
             m.span() for m in pattern.finditer(sample)
         ]

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .text import Caseless, fold_case
+from .text import Caseless, find_in_runs, fold_case
 
 __all__ = ["DateMention", "find_dates", "publication_date", "parse_date_argument", "MONTHS"]
 
@@ -125,6 +125,13 @@ _PATTERNS: list[tuple[str, re.Pattern[str] | Caseless]] = [
     ("year", re.compile(r"(?P<y>(?:19|20)\d\d)(?<![\w,.:]....)\b(?![\d%])")),
 ]
 
+# Words one of which ends every match of a pattern made of words and spaces only: the pattern is run only on
+# the stretches of words and spaces that hold one of them (text.find_in_runs).
+_NOT_IN_WORDS = re.compile(r"[^\w\s]")
+_RUNS = {
+    "relative": ("today", "morning", "afternoon", "evening", "yesterday", "night", "week", "month"),
+    "anaphoric": ("day", "evening", "night", "morning", "afternoon", "before", "earlier", "later"),
+}
 # A word (lower case) at least one of which every match of a pattern contains: without it, the pattern is
 # not run at all.
 _GATES = {"range_weekday": ("between",), "range": ("between", "from"), "days_ago": ("ago",)}
@@ -166,7 +173,8 @@ def find_dates(text: str, published: date | None, default_year: int | None = Non
         gate = _GATES.get(kind)
         if gate is not None and not any(word in lower for word in gate):
             continue  # a word every match of the pattern contains is not in the text
-        for m in pattern.finditer(text):
+        runs = _RUNS.get(kind)
+        for m in pattern.finditer(text) if runs is None else find_in_runs(pattern, text, _NOT_IN_WORDS, runs):
             if any(taken[m.start() : m.end()]):
                 continue
             mention = _resolve(kind, m, published, default_year)

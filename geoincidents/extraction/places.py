@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate, chain
 from typing import TYPE_CHECKING
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING
 from ..gazetteer import FACILITY_KINDS, Gazetteer
 from ..matching import geocode
 from ..normalize import normalize_name
-from .text import WORD, Caseless, fold_case, word_tokens
+from .text import WORD, Caseless, find_in_runs, word_tokens
 
 if TYPE_CHECKING:
     import ahocorasick
@@ -209,7 +208,7 @@ class PlaceFinder:
     def _phrases(self, text: str, found: list[PlaceMention]) -> list[PlaceMention]:
         out: list[PlaceMention] = []
         taken = _Taken(found)
-        for m in _in_runs(_BASE_PHRASE, text, _FACILITY_ANCHORS):
+        for m in find_in_runs(_BASE_PHRASE, text, _NOT_IN_PHRASE, _FACILITY_ANCHORS):
             if taken.overlaps(m.start(), m.end()):
                 continue
             hit = self._geocode(m.group(0))
@@ -328,44 +327,12 @@ def _one_country(gazetteer: Gazetteer, sites: tuple[str, ...]) -> str | None:
     return countries.pop() if len(countries) == 1 else None
 
 
-def _in_runs(
-    pattern: re.Pattern[str] | Caseless, text: str, anchors: Iterable[str], needs: tuple[str, ...] = ()
-) -> list[re.Match[str]]:
-    """``pattern.finditer(text)`` for a pattern whose matches hold no character of ``_NOT_IN_PHRASE`` and
-    end with one of ``anchors`` (lower case) at a word's end: the pattern runs only on the runs between such
-    characters that hold an anchor ending a word. The same matches: a run ends at a non-word character, as
-    the text does there. With ``needs``, a run is searched only if it also holds one of those (every match
-    does)."""
-    low = fold_case(text)
-    if low is None:
-        return list(pattern.finditer(text))
-    backwards = text[::-1]  # the run's start is the first stop after the anchor in the reversed text
-    runs: set[tuple[int, int]] = set()
-    for anchor in anchors:
-        at = low.find(anchor)
-        while at != -1:
-            after = at + len(anchor)
-            if after < len(low) and (low[after].isalnum() or low[after] == "_"):  # not a word's end (\w)
-                at = low.find(anchor, after)
-                continue
-            stop_after = _NOT_IN_PHRASE.search(text, after)
-            stop_before = _NOT_IN_PHRASE.search(backwards, len(text) - at)
-            run = (
-                len(text) - stop_before.start() if stop_before else 0,
-                stop_after.start() if stop_after else len(text),
-            )
-            if not needs or any(word in low[run[0] : run[1]] for word in needs):
-                runs.add(run)
-            at = low.find(anchor, run[1])
-    return [m for start, end in sorted(runs) for m in pattern.finditer(text, start, end)]
-
-
 def _regions(text: str, found: list[PlaceMention]) -> list[PlaceMention]:
     taken = _Taken(found)
     return [
         PlaceMention(
             m.start(), m.end(), None, _COUNTRY[m.group("country").lower()], "region", "region", 100.0
         )
-        for m in _in_runs(_REGION, text, _COUNTRY, _DIRECTIONS)
+        for m in find_in_runs(_REGION, text, _NOT_IN_PHRASE, _COUNTRY, _DIRECTIONS)
         if not taken.overlaps(m.start(), m.end())
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,6 +23,7 @@ __all__ = [
     "WORD",
     "Caseless",
     "fold_case",
+    "find_in_runs",
 ]
 
 # Words whose trailing full stop does not end a sentence ("Oct. 17", "Brig. Gen. Ryder", "2:29 p.m. EST").
@@ -147,6 +148,45 @@ class Caseless:
         if low is None:
             return self.any_case.finditer(text, pos, endpos)
         return self.lower_case.finditer(low, pos, endpos)
+
+
+def find_in_runs(
+    pattern: re.Pattern[str] | Caseless,
+    text: str,
+    stops: re.Pattern[str],
+    anchors: Iterable[str],
+    needs: tuple[str, ...] = (),
+) -> list[re.Match[str]]:
+    """``list(pattern.finditer(text))``, searched only where a match can be.
+
+    For a pattern whose matches hold no character that ``stops`` matches (one character, never a word
+    character) and end with one of ``anchors`` (lower case) at a word's end: the pattern runs only on the
+    runs between stops that hold such an anchor, and, with ``needs``, also one of those words. The same
+    matches: a run ends at a non-word character, as the text does there, and what lies before a run stays
+    visible to the pattern.
+    """
+    low = fold_case(text)
+    if low is None:
+        return list(pattern.finditer(text))
+    backwards = text[::-1]  # a run's start: the first stop before the anchor, the first after it backwards
+    runs: set[tuple[int, int]] = set()
+    for anchor in anchors:
+        at = low.find(anchor)
+        while at != -1:
+            after = at + len(anchor)
+            if after < len(low) and (low[after].isalnum() or low[after] == "_"):  # not a word's end (\w)
+                at = low.find(anchor, after)
+                continue
+            stop_after = stops.search(text, after)
+            stop_before = stops.search(backwards, len(text) - at)
+            run = (
+                len(text) - stop_before.start() if stop_before else 0,
+                stop_after.start() if stop_after else len(text),
+            )
+            if not needs or any(word in low[run[0] : run[1]] for word in needs):
+                runs.add(run)
+            at = low.find(anchor, run[1])
+    return [m for start, end in sorted(runs) for m in pattern.finditer(text, start, end)]
 
 
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9\u0600-\u06ff])")
