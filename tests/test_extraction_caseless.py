@@ -137,7 +137,7 @@ def test_same_base_needs_a_named_site_before_it():
         (places._BASE_PHRASE, places._NOT_IN_PHRASE, places._FACILITY_ANCHORS, ()),
         (places._REGION, places._NOT_IN_PHRASE, tuple(places._COUNTRY), places._DIRECTIONS),
         *[
-            (pattern, dates._NOT_IN_WORDS, dates._RUNS[kind], ())
+            (pattern, *dates._RUNS[kind], ())
             for kind, pattern in dates._PATTERNS
             if kind in dates._RUNS
         ],
@@ -149,6 +149,7 @@ def test_patterns_searched_in_runs_find_what_the_whole_text_has(pattern, stops, 
         "(Ayn al-Asaad Airbase), “Shadadi base”;Green Village garrison.\nAl Omar\nbase, eastern\nSyria.",
         "Tanf garrison’s gate; SOUTHERN IRAQ-western Syria’s Hasakah outpost (Erbil Air Base)",
         "(That day) later that\nevening, “the day before”; a day later.Earlier today,this month-last week",
+        "On Monday’s, Tuesday morning;(Wednesday's)last Thursday-Friday.Saturday\nSunday evening Mondays",
     ]
     for sample in _texts() + edges + [e.upper() for e in edges]:
         assert [m.span() for m in find_in_runs(pattern, sample, stops, anchors, needs)] == [

@@ -125,12 +125,21 @@ _PATTERNS: list[tuple[str, re.Pattern[str] | Caseless]] = [
     ("year", re.compile(r"(?P<y>(?:19|20)\d\d)(?<![\w,.:]....)\b(?![\d%])")),
 ]
 
-# Words one of which ends every match of a pattern made of words and spaces only: the pattern is run only on
-# the stretches of words and spaces that hold one of them (text.find_in_runs).
+# Patterns whose matches hold no character of a class (one that no word character is in) and end with one
+# of some words (lower case) at a word's end: they are run only on the stretches between such characters
+# that hold one of those words (text.find_in_runs).
 _NOT_IN_WORDS = re.compile(r"[^\w\s]")
+_NOT_IN_WEEKDAY = re.compile(r"[^\w\s'’]")
 _RUNS = {
-    "relative": ("today", "morning", "afternoon", "evening", "yesterday", "night", "week", "month"),
-    "anaphoric": ("day", "evening", "night", "morning", "afternoon", "before", "earlier", "later"),
+    "weekday": (_NOT_IN_WEEKDAY, _WEEKDAYS),
+    "relative": (
+        _NOT_IN_WORDS,
+        ("today", "morning", "afternoon", "evening", "yesterday", "night", "week", "month"),
+    ),
+    "anaphoric": (
+        _NOT_IN_WORDS,
+        ("day", "evening", "night", "morning", "afternoon", "before", "earlier", "later"),
+    ),
 }
 # A word (lower case) at least one of which every match of a pattern contains: without it, the pattern is
 # not run at all.
@@ -174,7 +183,7 @@ def find_dates(text: str, published: date | None, default_year: int | None = Non
         if gate is not None and not any(word in lower for word in gate):
             continue  # a word every match of the pattern contains is not in the text
         runs = _RUNS.get(kind)
-        for m in pattern.finditer(text) if runs is None else find_in_runs(pattern, text, _NOT_IN_WORDS, runs):
+        for m in pattern.finditer(text) if runs is None else find_in_runs(pattern, text, *runs):
             if any(taken[m.start() : m.end()]):
                 continue
             mention = _resolve(kind, m, published, default_year)
