@@ -47,7 +47,7 @@ from ..schema import ATTACK_EVENT_TYPES, COLUMN_NAMES, format_sources
 from . import facts
 from .dates import DateMention, find_dates, parse_date_argument, publication_date
 from .places import PlaceMention, place_finder
-from .text import Sentence, clause_bounds, split_sentences
+from .text import Caseless, Sentence, clause_bounds, fold_case, split_sentences
 from .totals import TOTAL_COLUMNS, find_totals
 
 if TYPE_CHECKING:
@@ -70,15 +70,15 @@ _NOT_SITE_AFTER = re.compile(
     r"(?:first\s+)?reported|TV|television|channel|said|announced)\b",
     re.IGNORECASE,
 )
-_SAME_BASE = re.compile(r"\bthe\s+same\s+(?:air\s*)?(?:base|airbase|site|outpost|facility)\b", re.IGNORECASE)
+_SAME_BASE = Caseless(r"\bthe\s+same\s+(?:air\s*)?(?:base|airbase|site|outpost|facility)\b")
 _REFERS_BACK = re.compile(
     r"\b(?:the|that|this|its|all)\s+(?:\w+\s+){0,2}?(?:attacks?|strikes?|outpost|base|drones?|rockets?|"
     r"missiles?|claim|incident|group|militia|engagement)\b|^\W*(?:\d+|one|two|three|four|five|six)\s+"
     r"(?:rockets|drones|missiles|mortars)\b",
     re.IGNORECASE,
 )
-_PLURAL_ATTACKS = re.compile(r"\b(?:attacks|assaults|strikes|wave\s+of)\b", re.IGNORECASE)
-_SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
+_PLURAL_ATTACKS = Caseless(r"\b(?:attacks|assaults|strikes|wave\s+of)\b")
+_SINCE = Caseless(r"\bsince\b")
 _DESCRIPTOR_GAP = re.compile(r"^[\s,]*(?:(?:in|of|near|outside|at)\b[^;]*|,\s*)$", re.IGNORECASE)
 _FILLABLE = ("weapon", "weapon_count", "outcome", "claimed_by", "injured", "killed")
 
@@ -198,6 +198,24 @@ class _Analysis:
         self._sentence_starts = [s.start for s in self.sentences]
         #: Whether each sentence has an event word (:data:`facts.EVENT_CUE`), searched once.
         self.cues = [facts.EVENT_CUE.search(self.text, s.start, s.end) is not None for s in self.sentences]
+        self._facts: dict[tuple[Any, ...], Any] = {}
+
+    def fact(self, rule: Callable[..., Any], start: int, end: int, *args: Any, **options: Any) -> Any:
+        """``rule(text, start, end, *args, **options)``, worked out once per analysis: the rules of
+        :mod:`.facts` are pure, and the drafts of one sentence ask the sentence the same questions."""
+        key = (rule, start, end, *args, *options.items())
+        try:
+            return self._facts[key]
+        except KeyError:
+            value = self._facts[key] = rule(self.text, start, end, *args, **options)
+            return value
+
+    def claim(self, start: int, end: int) -> tuple[facts.Fact | None, facts.Fact | None]:
+        """:func:`facts.claim` of ``text[start:end]`` with the groups of the text, worked out once."""
+        key = (facts.claim, start, end)
+        if key not in self._facts:
+            self._facts[key] = facts.claim(self.text, start, end, self.groups)
+        return self._facts[key]  # type: ignore[no-any-return]
 
     def dates_in(self, start: int, end: int) -> list[DateMention]:
         """The date mentions that begin in ``[start, end)``."""
@@ -265,7 +283,9 @@ def _analyse(text: str, published: Any, gazetteer: Gazetteer | None, *, places: 
 
 def _with_same_base(text: str, places: list[PlaceMention]) -> list[PlaceMention]:
     """Add "the same base" as a mention of the site named last before it."""
-    extra = []
+    extra: list[PlaceMention] = []
+    if "same" not in (fold_case(text) or text.lower()):
+        return places  # every match has the word
     for m in _SAME_BASE.finditer(text):
         before = [p for p in places if p.end <= m.start() and p.site_id is not None]
         if before:
@@ -299,8 +319,8 @@ def _drafts(a: _Analysis) -> list[_Draft]:
             if _other_time(a, cs, ce) or _aggregate(a, cs, ce):
                 continue
             for place in clause_places:
-                event = facts.event_type(text, cs, ce, place.start) or facts.event_type(
-                    text, s.start, s.end, place.start
+                event = a.fact(facts.event_type, cs, ce, place.start) or a.fact(
+                    facts.event_type, s.start, s.end, place.start
                 )
                 if event is None:
                     continue
@@ -324,9 +344,9 @@ def _refers_back(a: _Analysis, si: int) -> bool:
         return False
     cue = (
         a.cues[si]
-        or facts.HEDGE.search(text, s.start, s.end)
-        or facts.claim(text, s.start, s.end, a.groups)[0]
-        or facts.casualties(text, s.start, s.end)
+        or a.fact(_hedge, s.start, s.end)
+        or a.claim(s.start, s.end)[0]
+        or a.fact(facts.casualties, s.start, s.end)
     )
     return bool(cue) and bool(_REFERS_BACK.search(text[s.start : s.end]))
 
@@ -489,19 +509,18 @@ def _add_facts(
 ) -> None:
     """Read weapon (from the clause, else the sentence unless it sums up attacks), outcome, claim,
     confirmation and casualties (from the sentence) into a draft."""
-    text = a.text
     strike = d.event_type == "strike"
-    found, count = facts.weapon(text, cs, ce, place.start, strike=strike)
+    found, count = a.fact(facts.weapon, cs, ce, place.start, strike=strike)
     if found is None and sentence_weapons:
-        found, count = facts.weapon(text, s.start, s.end, place.start, strike=strike)
+        found, count = a.fact(facts.weapon, s.start, s.end, place.start, strike=strike)
     values: dict[str, facts.Fact | None] = {
         "weapon": found,
         "weapon_count": count,
-        "outcome": facts.outcome(text, s.start, s.end),
+        "outcome": a.fact(facts.outcome, s.start, s.end),
     }
-    claimed, group = facts.claim(text, s.start, s.end, a.groups)
+    claimed, group = a.claim(s.start, s.end)
     values["claimed_by"] = group if claimed else None
-    people = facts.casualties(text, s.start, s.end)
+    people = a.fact(facts.casualties, s.start, s.end)
     values["injured"], values["killed"] = people.get("injured"), people.get("killed")
     if "vague" in people and "injuries reported without a figure" not in d.review:
         d.review.append("injuries reported without a figure")
@@ -516,14 +535,18 @@ def _add_facts(
     if claimed:
         d.claimed = True
         _evidence(d, a, "claim_status", claimed.start, claimed.end)
-    official = facts.confirmation(text, s.start, s.end)
-    if official and not facts.HEDGE.search(text, s.start, s.end):
+    official = a.fact(facts.confirmation, s.start, s.end)
+    hedge = a.fact(_hedge, s.start, s.end)
+    if official and not hedge:
         d.confirmed = True
         _evidence(d, a, "claim_status", official.start, official.end)
-    hedge = facts.HEDGE.search(text, s.start, s.end)
     if hedge:
         d.hedged = True
         _evidence(d, a, "claim_status", hedge.start(), hedge.end())
+
+
+def _hedge(text: str, start: int, end: int) -> re.Match[str] | None:
+    return facts.HEDGE.search(text, start, end)
 
 
 def _evidence(d: _Draft, a: _Analysis, name: str, start: int, end: int) -> None:

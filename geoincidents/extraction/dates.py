@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .text import Caseless, find_in_runs, fold_case
+
 __all__ = ["DateMention", "find_dates", "publication_date", "parse_date_argument", "MONTHS"]
 
 MONTHS = {
@@ -65,7 +67,8 @@ def _md(suffix: str) -> str:
     )
 
 
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+# The case-insensitive ones are :class:`Caseless` (matched on the lower-cased text).
+_PATTERNS: list[tuple[str, re.Pattern[str] | Caseless]] = [
     ("range_weekday", re.compile(rf"(?=b)\bbetween\s+{_md('1')}\s+and\s+{_WEEKDAY.format(g='w')}\b")),
     (
         "range",
@@ -90,28 +93,24 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "days_ago",
-        re.compile(
-            r"(?=[\dOoTtFfSsAa])\b(?P<n>\d|one|two|three|four|five|six|seven|a)\s+days?\s+ago\b", re.I
-        ),
+        Caseless(r"(?=[\dotfsa])\b(?P<n>\d|one|two|three|four|five|six|seven|a)\s+days?\s+ago\b"),
     ),
     (
         "relative",
-        re.compile(
-            r"(?=[TtEeYyLl])\b(?P<rel>today|tonight|this\s+morning|this\s+afternoon|this\s+evening|"
+        Caseless(
+            r"(?=[teyl])\b(?P<rel>today|tonight|this\s+morning|this\s+afternoon|this\s+evening|"
             r"earlier\s+today|yesterday|last\s+night|(?:earlier\s+)?this\s+week|last\s+week|"
-            r"the\s+previous\s+week|(?:earlier\s+)?this\s+month|last\s+month)\b",
-            re.I,
+            r"the\s+previous\s+week|(?:earlier\s+)?this\s+month|last\s+month)\b"
         ),
     ),
     (
         "anaphoric",
-        re.compile(
-            r"(?=[TtLlEeAa])\b(?P<ana>the\s+same\s+day|that\s+(?:same\s+)?day|later\s+that\s+"
+        Caseless(
+            r"(?=[tlea])\b(?P<ana>the\s+same\s+day|that\s+(?:same\s+)?day|later\s+that\s+"
             r"(?:day|evening|night|morning|afternoon)|earlier\s+that\s+(?:day|morning)|"
             r"that\s+(?:morning|afternoon|evening|night)|the\s+day\s+before|the\s+previous\s+day|"
             r"a\s+day\s+(?:earlier|before)|the\s+next\s+day|the\s+following\s+day|"
-            r"a\s+day\s+later)\b",
-            re.I,
+            r"a\s+day\s+later)\b"
         ),
     ),
     (
@@ -121,9 +120,27 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             rf"(?:\s+{_YEAR.format(g='y1')})?"
         ),
     ),
-    ("year", re.compile(r"(?=[12])(?<![\d,.:])\b(?P<y>(?:19|20)\d\d)\b(?![\d%])")),
+    # a year not after a letter, digit or ",.:" (checked behind its four digits, so that the engine skips to
+    # the next "1" or "2")
+    ("year", re.compile(r"(?P<y>(?:19|20)\d\d)(?<![\w,.:]....)\b(?![\d%])")),
 ]
 
+# Patterns whose matches hold no character of a class (one that no word character is in) and end with one
+# of some words (lower case) at a word's end: they are run only on the stretches between such characters
+# that hold one of those words (text.find_in_runs).
+_NOT_IN_WORDS = re.compile(r"[^\w\s]")
+_NOT_IN_WEEKDAY = re.compile(r"[^\w\s'’]")
+_RUNS = {
+    "weekday": (_NOT_IN_WEEKDAY, _WEEKDAYS),
+    "relative": (
+        _NOT_IN_WORDS,
+        ("today", "morning", "afternoon", "evening", "yesterday", "night", "week", "month"),
+    ),
+    "anaphoric": (
+        _NOT_IN_WORDS,
+        ("day", "evening", "night", "morning", "afternoon", "before", "earlier", "later"),
+    ),
+}
 # A word (lower case) at least one of which every match of a pattern contains: without it, the pattern is
 # not run at all.
 _GATES = {"range_weekday": ("between",), "range": ("between", "from"), "days_ago": ("ago",)}
@@ -160,12 +177,13 @@ def find_dates(text: str, published: date | None, default_year: int | None = Non
     """
     taken = bytearray(len(text))  # characters already part of a date (earlier patterns win)
     found: list[DateMention] = []
-    lower = text.lower()
+    lower = fold_case(text) or text.lower()
     for kind, pattern in _PATTERNS:
         gate = _GATES.get(kind)
         if gate is not None and not any(word in lower for word in gate):
             continue  # a word every match of the pattern contains is not in the text
-        for m in pattern.finditer(text):
+        runs = _RUNS.get(kind)
+        for m in pattern.finditer(text) if runs is None else find_in_runs(pattern, text, *runs):
             if any(taken[m.start() : m.end()]):
                 continue
             mention = _resolve(kind, m, published, default_year)

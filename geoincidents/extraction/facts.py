@@ -24,6 +24,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+from .text import Caseless
 
 __all__ = [
     "Fact",
@@ -80,77 +83,68 @@ class Fact:
 
 
 #: Words that make a clause an event (attack, strike or interception).
-EVENT_CUE = re.compile(
+EVENT_CUE = Caseless(
     r"\b(?:attack(?:s|ed|ing)?|assaults?|struck|strikes?|targeted|targeting|launched|fired|shelled|shelling|"
     r"shot\s+down|intercepted|thwarted|downed|destroyed\s+in\s+flight|barrage|salvo|bombed|bombs|airstrikes?|"
     r"air\s+strikes?|rounds\s+of|hit|hits)\b",
-    re.IGNORECASE,
 )
-HEDGE = re.compile(
+HEDGE = Caseless(
     r"\bcould\s+not\s+(?:be\s+)?(?:immediately\s+)?(?:verified|confirmed)|\bunverified\b|"
     r"\bnot\s+(?:been\s+)?(?:independently\s+)?verified\b",
-    re.IGNORECASE,
 )
 
-_US = r"(?:U\.S\.|US|American|coalition|Coalition)"
-_STRIKE = re.compile(
+_US = r"(?:u\.s\.|us|american|coalition)"
+_STRIKE = Caseless(
     rf"(?<!on )(?<!against )(?<!at )(?<!targeting )\b{_US}\s+(?:\w+\s+){{0,3}}?"
     r"(?:fighter\s+jets|jets|aircraft|warplanes|military|forces|airstrikes?|air\s+strikes?|"
     r"(?:retaliatory\s+)?strikes?)\s+(?:\w+\s+){0,2}?"
     r"(?:struck|bombed|hit|targeted|dropped|launched|conducted|carried\s+out|killed)\b"
     r"|\b(?:fighter\s+jets|warplanes)\s+(?:struck|bombed|dropped|hit|targeted)\b"
     rf"|\b{_US}\s+(?:air|retaliatory\s+)?(?:air\s*)?strikes?\s+(?:on|against)\b",
-    re.IGNORECASE,
 )
-_INTERCEPTION = re.compile(
+_INTERCEPTION = Caseless(
     r"\b(?:shot\s+down|intercepted|intercept(?:ion|ions)|thwarted|downed|destroyed\s+"
     r"in\s+flight|engaged\s+by\s+an?\s+air\s+defen[cs]e)\b",
-    re.IGNORECASE,
 )
-_ATTACK_WORD = re.compile(
+_ATTACK_WORD = Caseless(
     r"\b(?:attack(?:s|ed)?|assaults?|targeted|targeting|aimed|barrage|salvo|struck|"
     r"strikes?|hit)\b",
-    re.IGNORECASE,
 )
 
-_WEAPONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (value, re.compile(rf"(?P<w>{pattern})", re.IGNORECASE))
+_WEAPONS: tuple[tuple[str, Caseless], ...] = tuple(
+    (value, Caseless(rf"(?P<w>{pattern})"))
     for value, pattern in (
         (
             "indirect_fire",
             r"\brounds?\s+of\s+indirect\s+fire\b|\bindirect[-\s]fire\b|\bmortars?\b|"
             r"\bartillery\b",
         ),
-        ("one_way_drone", r"\b(?:drones?|UAVs?|UASs?|Shaheds?)\b"),
-        ("rocket", r"\brockets?\b|\bKatyushas?\b"),
+        ("one_way_drone", r"\b(?:drones?|uavs?|uass?|shaheds?)\b"),
+        ("rocket", r"\brockets?\b|\bkatyushas?\b"),
         ("missile", r"\b(?:ballistic\s+|cruise\s+)?missiles?\b"),
-        ("ied", r"\bIEDs?\b|\broadside\s+bombs?\b|\bimprovised\s+explosive\s+devices?\b"),
+        ("ied", r"\bieds?\b|\broadside\s+bombs?\b|\bimprovised\s+explosive\s+devices?\b"),
         ("small_arms", r"\bsmall[-\s]arms(?:\s+fire)?\b|\bgunfire\b|\bgunmen\b"),
         ("airstrike", r"\bair\s?strikes?\b|\bfighter\s+jets\b|\bwarplanes\b|\bdropped\s+bombs\b"),
     )
 )
-_OUTCOMES: tuple[tuple[str, re.Pattern[str]], ...] = (
+_OUTCOMES: tuple[tuple[str, Caseless], ...] = (
     ("intercepted", _INTERCEPTION),
     (
         "impact",
-        re.compile(
+        Caseless(
             r"\b(?:landed\s+inside|hit\s+(?:its|the)\s+target|impacted|causing\s+(?:minor\s+)?"
             r"(?:injuries|damage)|led\s+to\s+(?:minor\s+)?injuries|damaged|destroyed\s+(?:a|the|two)"
             r"|made\s+the\s+sites\s+unusable)\b",
-            re.IGNORECASE,
         ),
     ),
     (
         "no_damage",
-        re.compile(
-            r"\bno\s+(?:damage|casualties\s+or\s+damage)\b|\bwithout\s+causing\s+damage\b", re.IGNORECASE
-        ),
+        Caseless(r"\bno\s+(?:damage|casualties\s+or\s+damage)\b|\bwithout\s+causing\s+damage\b"),
     ),
 )
-_CLAIM = re.compile(
+_CLAIM = Caseless(
     r"\b(?:claimed|claims|claiming|took\s+(?:credit|responsibility)|"
     r"said\s+(?:its|it)\s+(?:members\s+)?(?:had\s+)?(?:attacked|targeted|launched|struck))\b",
-    re.IGNORECASE,
 )
 _OFFICIAL = re.compile(
     r"\b(?:Pentagon|Central\s+Command|CENTCOM|Operation\s+Inherent\s+Resolve|(?:U\.S\.|US|American|defen[cs]e|"
@@ -158,35 +152,36 @@ _OFFICIAL = re.compile(
     r"Department\s+of\s+Defense|confirmed|news\s+release|(?:U\.S\.|US)\s+forces\s+(?:thwarted|intercepted|"
     r"shot\s+down|destroyed))\b"
 )
-_NUMBER_WORD = re.compile(rf"\b{_NUMBER}(?=\s)", re.IGNORECASE)
+_NUMBER_WORD = Caseless(rf"\b{_NUMBER}(?=\s)")
+# Each name is checked for a word boundary behind its first word ("Islamic(?<=\bIslamic)" is "\bIslamic"),
+# so that the engine looks for the word itself instead of trying every position.
 _GROUPS = (
-    ("Islamic Resistance in Iraq", r"\bIslamic\s+Resistance(?:\s+in\s+Iraq)?\b"),
-    ("Kataib Hezbollah", r"\bKata(?:'|’)?[ie]b\s+Hezbollah\b|\bHezbollah\s+Brigades\b"),
-    ("Harakat al-Nujaba", r"\b(?:Harakat\s+)?al-Nujaba\b"),
-    ("Asaib Ahl al-Haq", r"\bAsa(?:'|’)?ib\s+Ahl\s+al-Haq\b"),
-    ("Kataib Sayyid al-Shuhada", r"\bKata(?:'|’)?[ie]b\s+Sayyid\s+al-Shuhada\b"),
+    ("Islamic Resistance in Iraq", r"Islamic(?<=\bIslamic)\s+Resistance(?:\s+in\s+Iraq)?\b"),
+    (
+        "Kataib Hezbollah",
+        r"Kata(?<=\bKata)(?:'|’)?[ie]b\s+Hezbollah\b|Hezbollah(?<=\bHezbollah)\s+Brigades\b",
+    ),
+    ("Harakat al-Nujaba", r"Harakat(?<=\bHarakat)\s+al-Nujaba\b|al-Nujaba(?<=\bal-Nujaba)\b"),
+    ("Asaib Ahl al-Haq", r"Asa(?<=\bAsa)(?:'|’)?ib\s+Ahl\s+al-Haq\b"),
+    ("Kataib Sayyid al-Shuhada", r"Kata(?<=\bKata)(?:'|’)?[ie]b\s+Sayyid\s+al-Shuhada\b"),
 )
 _GROUP_PATTERNS = tuple((name, re.compile(pattern)) for name, pattern in _GROUPS)
 # Words one of which every match of each group pattern contains: a pattern whose words are all absent from
 # a text is not run on it.
 _GROUP_WORDS = (("Islamic",), ("Kata", "Hezbollah"), ("al-Nujaba",), ("al-Haq",), ("Sayyid",))
 _GROUP_REFERENCE = re.compile(r"\b(?:the|The)\s+(?:group|militia|faction|umbrella\s+group)\b")
-_ZERO = re.compile(
-    r"\bno\s+(?:(?:U\.S\.|US|American|coalition)\s+)?(?:troops|personnel|service\s*members|soldiers|Americans|"
+_ZERO = Caseless(
+    r"\bno\s+(?:(?:u\.s\.|us|american|coalition)\s+)?(?:troops|personnel|service\s*members|soldiers|americans|"
     r"one|injuries|casualties)\s*(?:were|was|have\s+been|had\s+been)?\s*(?P<what>injured|wounded|hurt|killed|"
     r"reported)?|\bdid\s+not\s+result\s+in\s+any\s+(?P<what2>casualties|injuries)|\bwithout\s+(?:any\s+)?"
     r"(?P<what3>casualties|injuries)\b",
-    re.IGNORECASE,
 )
-_COUNTED = re.compile(
-    rf"\b(?P<n>{_NUMBER})\s+(?:(?:U\.S\.|US|American|coalition)\s+)?(?:troops|personnel|service\s*members|"
+_COUNTED = Caseless(
+    rf"\b(?P<n>{_NUMBER})\s+(?:(?:u\.s\.|us|american|coalition)\s+)?(?:troops|personnel|service\s*members|"
     r"soldiers|people|contractors?|civilians)\s+(?:were\s+|was\s+|have\s+been\s+)?(?P<what>injured|wounded|"
     r"hurt|killed|died)\b",
-    re.IGNORECASE,
 )
-_VAGUE_INJURY = re.compile(
-    r"\b(?:minor|several|some)\s+injuries\b|\binjur(?:ed|ing)\s+(?:several|some)\b", re.IGNORECASE
-)
+_VAGUE_INJURY = Caseless(r"\b(?:minor|several|some)\s+injuries\b|\binjur(?:ed|ing)\s+(?:several|some)\b")
 
 
 def number_value(word: str) -> int | None:
@@ -223,21 +218,30 @@ def event_type(text: str, start: int, end: int, near: int | None = None) -> Fact
 
 def weapon(text: str, start: int, end: int, near: int, *, strike: bool) -> tuple[Fact | None, Fact | None]:
     """The weapon nearest to position ``near`` in ``text[start:end]`` and its count (None when not given)."""
-    best: tuple[int, str, re.Match[str]] | None = None
-    for value, pattern in _WEAPONS:
+    best: tuple[int, str, int, int, bool] | None = None
+    for value, w_start, w_end, drone in _weapon_words(text, start, end):
         if value == "airstrike" and not strike:
             continue
-        for m in pattern.finditer(text, start, end):
-            distance = abs(m.start("w") - near)
-            if best is None or distance < best[0]:
-                best = (distance, value, m)
+        distance = abs(w_start - near)
+        if best is None or distance < best[0]:
+            best = (distance, value, w_start, w_end, drone)
     if best is None:
         return (Fact("airstrike", start, end) if strike else None), None
-    _, value, m = best
+    _, value, w_start, w_end, drone = best
     if strike and value in ("one_way_drone", "missile"):
-        value = "airstrike" if "drone" not in m.group("w").lower() else value
-    return Fact(value, m.start("w"), m.end("w")), _count_before(text, max(start, m.start() - 60), m.start(),
-                                                                m.end())
+        value = "airstrike" if not drone else value
+    return Fact(value, w_start, w_end), _count_before(text, max(start, w_start - 60), w_start, w_end)
+
+
+@lru_cache(maxsize=64)
+def _weapon_words(text: str, start: int, end: int) -> tuple[tuple[str, int, int, bool], ...]:
+    """Every weapon word of ``text[start:end]``: (value, start, end, whether it says "drone"), in the order of
+    ``_WEAPONS`` then of the text. Remembered: the drafts of one sentence ask about the same span."""
+    return tuple(
+        (value, m.start(), m.end(), "drone" in m.group().lower())
+        for value, pattern in _WEAPONS
+        for m in pattern.finditer(text, start, end)
+    )
 
 
 def _count_before(text: str, start: int, stop: int, after: int) -> Fact | None:

@@ -18,13 +18,13 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import TYPE_CHECKING
 
 from ..gazetteer import FACILITY_KINDS, Gazetteer
 from ..matching import geocode
 from ..normalize import normalize_name
-from .text import WORD, word_tokens
+from .text import WORD, Caseless, find_in_runs, word_tokens
 
 if TYPE_CHECKING:
     import ahocorasick
@@ -56,12 +56,20 @@ _BASE_PHRASE = re.compile(
     r"(?=[A-Zae])\b((?:(?:[Aa][ls]|[Ee]l|[Aa]sh|[Aa]t|[Aa]yn|[Aa]in)[-\s])?[A-Z][\w’'-]+(?:[-\s](?:[Aa][ls][-\s])?[A-Z][\w’'-]+){0,2})"
     r"\s+(?:[Aa]ir\s+[Bb]ase|[Aa]irbase|[Aa]ir\s?[Ff]ield|[Bb]ase|[Aa]irport|[Gg]arrison|[Oo]utpost)\b"
 )
-_REGION = re.compile(
-    r"(?=[NnSsEeWwCc])\b(?P<dir>(?:north|south)[-\s]?(?:east|west)ern|northern|southern|eastern|western|central)\s+"
-    r"(?P<country>Iraq|Syria|Jordan)\b",
-    re.IGNORECASE,
+_REGION = Caseless(
+    r"(?=[nsewc])\b(?P<dir>(?:north|south)[-\s]?(?:east|west)ern|northern|southern|eastern|western|central)\s+"
+    r"(?P<country>iraq|syria|jordan)\b"
 )
+# A base phrase or a region holds only letters, digits, apostrophes, hyphens and spaces: it lies inside one
+# run of those characters. Every base phrase ends with one of these words (lower-cased), a region with a
+# country.
+_NOT_IN_PHRASE = re.compile(r"[^\w’'\-\s]")
+_FACILITY_ANCHORS = ("base", "field", "airport", "garrison", "outpost")
+_DIRECTIONS = ("north", "south", "east", "west", "central")  # a region's first word has one
 _ARTICLES = frozenset({"al", "el", "ash", "as", "ad", "ar", "at", "az", "an", "adh", "ath"})
+# A word (text.WORD) and the characters before it since the word before: a run of non-word characters, since
+# WORD matches wherever a letter or digit starts. findall gives the words and, by their lengths, the offsets.
+_GAPPED_WORD = re.compile(r"([\W_]*)(" + WORD.pattern + ")")
 _COUNTRY = {"iraq": "IRQ", "syria": "SYR", "jordan": "JOR"}
 # A capitalised word before a name that makes it a person's name ("President Bashar al-Assad").
 _PERSON_BEFORE = re.compile(r"\b(?:President|Bashar|Hafez|Gen\.|General|Mr\.|Ms\.|Dr\.|Minister|Sheikh)\s+$")
@@ -122,36 +130,41 @@ class PlaceFinder:
         >>> [(text[m.start:m.end], m.site_id) for m in place_finder(load_gazetteer()).find(text)]
         [('al-Asad air base', 'ain-al-asad-airbase'), ('al-Tanf', 'al-tanf-garrison')]
         """
-        # The words, normalised (remembered per spelling); the words that normalise to nothing are dropped,
-        # and a kept word starts at the dropped article right before it ("al-Tanf"). Comprehensions, not
-        # one loop: this runs over every word of every text.
-        matches = list(WORD.finditer(text))
-        words = [self._words[m.group()] for m in matches]
+        # The words, normalised (remembered per spelling), found with the gap before each so that their
+        # offsets are running sums of lengths; the words that normalise to nothing are dropped. Only the
+        # words of a match get their character span (:class:`_Words`). Comprehensions, not one loop: this
+        # runs over every word of every text.
+        pairs = _GAPPED_WORD.findall(text)
+        normalised = self._words
+        words = [normalised[w] for _, w in pairs]
         chosen = [i for i, w in enumerate(words) if w]
-        spans = [matches[i].span() for i in chosen]
-        for k in [k for k, i in enumerate(chosen) if i and not words[i - 1]]:
-            i = chosen[k]
-            if _joined_article(text, matches[i - 1].span(), spans[k][0]):
-                spans[k] = (matches[i - 1].start(), spans[k][1])
         parts = [words[i] for i in chosen]
-        kept = list(zip(spans, parts, strict=True))
-        offsets = list(accumulate((len(w) + 1 for w in parts[:-1]), initial=1)) if parts else []
         normal = " " + " ".join(parts) + " "
+        # parts[k] starts in ``normal`` at 1 + k + (the lengths of the parts before it)
+        lengths = list(accumulate(map(len, parts), initial=0))
+        starts = range(len(parts))
+
+        def offset(k: int) -> int:
+            return lengths[k] + k + 1
+
         hits: list[tuple[int, int, tuple[str, ...]]] = []
         for end, (length, sites) in self.automaton.iter(normal):
-            first = bisect.bisect_left(offsets, end - length)  # end is the index of the closing space
-            last = bisect.bisect_right(offsets, end - 1) - 1
+            # end is the index of the closing space
+            first = bisect.bisect_left(starts, end - length, key=offset)
+            last = bisect.bisect_right(starts, end - 1, key=offset) - 1
             hits.append((first, last, sites))
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         mentions: list[PlaceMention] = []
-        covered = -1
-        for first, last, sites in hits:
-            if first <= covered:
-                continue
-            covered = last
-            mention = self._alias_mention(text, kept, first, last, sites)
-            if mention is not None:
-                mentions.append(mention)
+        if hits:
+            kept = _Words(text, pairs, words, chosen)
+            covered = -1
+            for first, last, sites in hits:
+                if first <= covered:
+                    continue
+                covered = last
+                mention = self._alias_mention(text, kept, first, last, sites)
+                if mention is not None:
+                    mentions.append(mention)
         mentions += self._phrases(text, mentions)
         mentions += _regions(text, mentions)
         mentions.sort(key=lambda m: m.start)
@@ -161,20 +174,20 @@ class PlaceFinder:
     def _alias_mention(
         self,
         text: str,
-        kept: list[tuple[tuple[int, int], str]],
+        kept: _Words,
         first: int,
         last: int,
         sites: tuple[str, ...],
     ) -> PlaceMention | None:
-        start, end = kept[first][0][0], kept[last][0][1]
+        start, end = kept.span(first)[0], kept.span(last)[1]
         if _PERSON_BEFORE.search(text, max(0, start - 30), start):
             return None
         tail = last
-        while tail + 1 < len(kept) and kept[tail + 1][1] in _FACILITY_TAIL and _adjacent(text, kept, tail):
+        while tail + 1 < len(kept) and kept.word(tail + 1) in _FACILITY_TAIL and _adjacent(text, kept, tail):
             tail += 1
-        words = {w for _, w in kept[first : tail + 1]}
+        words = {kept.word(k) for k in range(first, tail + 1)}
         if tail > last:
-            end = kept[tail][0][1]
+            end = kept.span(tail)[1]
             if words & _FACILITY_WORDS:  # "Erbil air base": let geocode's facility rule decide
                 found = self._geocode(text[start:end])
                 if found is not None:
@@ -195,7 +208,7 @@ class PlaceFinder:
     def _phrases(self, text: str, found: list[PlaceMention]) -> list[PlaceMention]:
         out: list[PlaceMention] = []
         taken = _Taken(found)
-        for m in _BASE_PHRASE.finditer(text):
+        for m in find_in_runs(_BASE_PHRASE, text, _NOT_IN_PHRASE, _FACILITY_ANCHORS):
             if taken.overlaps(m.start(), m.end()):
                 continue
             hit = self._geocode(m.group(0))
@@ -258,10 +271,41 @@ def _joined_article(text: str, article: tuple[int, int], word_start: int) -> boo
     return gap == "-" and raw in _ARTICLES or gap == " " and raw in ("al", "el")
 
 
-def _adjacent(text: str, kept: list[tuple[tuple[int, int], str]], i: int) -> bool:
-    """Whether word ``i + 1`` follows word ``i`` with only spaces or a hyphen between them."""
-    gap = text[kept[i][0][1] : kept[i + 1][0][0]]
+def _adjacent(text: str, kept: _Words, k: int) -> bool:
+    """Whether kept word ``k + 1`` follows word ``k`` with only spaces or a hyphen between them."""
+    gap = text[kept.span(k)[1] : kept.span(k + 1)[0]]
     return len(gap) <= 2 and gap.strip(" -") == ""
+
+
+class _Words:
+    """The words of a text that normalise to something ("kept"), by their rank among those: the normalised
+    word, and the character span, which starts at the dropped Arabic article right before the word
+    ("al-Tanf"). Spans are computed on demand, from the running sums of the lengths of the words and of the
+    gaps before them."""
+
+    __slots__ = ("text", "words", "chosen", "bounds")
+
+    def __init__(self, text: str, pairs: list[tuple[str, str]], words: list[str], chosen: list[int]):
+        self.text = text
+        self.words = words
+        self.chosen = chosen
+        # bounds[2 * i] is where word i starts, bounds[2 * i + 1] where it ends
+        self.bounds = list(accumulate(map(len, chain.from_iterable(pairs))))
+
+    def __len__(self) -> int:
+        return len(self.chosen)
+
+    def word(self, k: int) -> str:
+        return self.words[self.chosen[k]]
+
+    def span(self, k: int) -> tuple[int, int]:
+        i = self.chosen[k]
+        bounds = self.bounds
+        start = bounds[2 * i]
+        article = (bounds[2 * i - 2], bounds[2 * i - 1]) if i else None
+        if article and not self.words[i - 1] and _joined_article(self.text, article, start):
+            start = article[0]
+        return start, bounds[2 * i + 1]
 
 
 class _Taken:
@@ -289,6 +333,6 @@ def _regions(text: str, found: list[PlaceMention]) -> list[PlaceMention]:
         PlaceMention(
             m.start(), m.end(), None, _COUNTRY[m.group("country").lower()], "region", "region", 100.0
         )
-        for m in _REGION.finditer(text)
+        for m in find_in_runs(_REGION, text, _NOT_IN_PHRASE, _COUNTRY, _DIRECTIONS)
         if not taken.overlaps(m.start(), m.end())
     ]
