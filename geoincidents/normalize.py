@@ -473,9 +473,9 @@ GENERIC_WORDS = frozenset(
 )
 
 #: Words that make a name an administrative or rural area rather than a place in it ("Deir ez-Zor
-#: Governorate", "Hasakah countryside", "Erbil region"). They are kept in the core, so such a name never reaches
-#: the town or base of the same name through the core or fuzzy steps; in a locative tail ("... in Deir ez-Zor
-#: province") they only qualify the place the tail names.
+#: Governorate", "Hasakah countryside", "Erbil region"). They are kept in the core, so such a name never
+#: reaches the town or base of the same name through the core or fuzzy steps; in a locative tail ("... in Deir
+#: ez-Zor province") they only qualify the place the tail names.
 AREA_WORDS = frozenset(_fold_word(w) for w in ("province", "governorate", "region", "countryside"))
 
 # core_of as patterns over keys (words joined by single spaces): generic words at the start, at the end, and
