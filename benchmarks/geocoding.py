@@ -155,7 +155,7 @@ def _single_calls(count: int) -> dict:
         unit="calls/s",
         baseline="normalize_name per name",
         baseline_value=floor,
-        ratio=rate / floor,
+        ratio=floor / rate,
         target=f">= {TARGET_CALLS:,} calls/s",
         ok=rate >= TARGET_CALLS,
         notes=[

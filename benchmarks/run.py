@@ -1,8 +1,9 @@
 """Benchmarks at scale: geocoding, distance join, weekly counts, the map, and the import.
 
 Every figure is measured next to a baseline run in the same process on the same data (see ``generate.py``),
-and printed with its ratio and its target (PASS/MISS). Nothing is asserted: a miss prints MISS, the exit code
-stays 0. Each benchmark runs in its own subprocess so that its peak memory (``ru_maxrss``) is its own.
+and printed with its ratio (geoincidents / baseline; below 1 is better) and its target (PASS/MISS). Nothing
+is asserted: a miss prints MISS, the exit code stays 0. Each benchmark runs in its own subprocess so that its
+peak memory (``ru_maxrss``) is its own.
 
     python benchmarks/run.py            # all five (1M rows; the map at 100k), well under 10 minutes
     python benchmarks/run.py --quick    # 100k rows, the map at 10k
@@ -147,7 +148,7 @@ def bench_geocode(n: int) -> list[dict]:
             unit="s",
             baseline=f"per-row extractOne WRatio (20k sample x{n / len(sample):g})",
             baseline_value=t_naive,
-            ratio=t_naive / t_all,
+            ratio=t_all / t_naive,
             target="< 2 s and >= 50x, same answers",
             ok=t_all < 2.0 and t_naive / t_all >= 50 and mismatches == 0,
         ),
@@ -158,7 +159,7 @@ def bench_geocode(n: int) -> list[dict]:
             unit="s",
             baseline="dict.get per row",
             baseline_value=t_dict,
-            ratio=t_dict / t_all,
+            ratio=t_all / t_dict,
             target=None,
             ok=None,
         ),
@@ -263,7 +264,7 @@ def bench_join(n: int) -> list[dict]:
             unit="s",
             baseline="sjoin_nearest EPSG:32638 (incl. projecting), max_distance 25 km",
             baseline_value=t_sjoin,
-            ratio=t_sjoin / t_join,
+            ratio=t_join / t_sjoin,
             target="< 3 s",
             ok=t_join < 3.0,
             notes=[
@@ -281,7 +282,7 @@ def bench_join(n: int) -> list[dict]:
             unit="s",
             baseline="numpy haversine brute force (all points x all sites, argmin; not exact)",
             baseline_value=t_hav,
-            ratio=t_hav / t_join_h,
+            ratio=t_join_h / t_hav,
             target="<= 1.2x numpy haversine",
             ok=t_join_h <= 1.2 * t_hav,
             notes=[
@@ -332,7 +333,7 @@ def bench_weekly(n: int) -> list[dict]:
             unit="s",
             baseline="groupby(week_start, country) on pre-computed keys",
             baseline_value=t_plain,
-            ratio=t_plain / t_ours,
+            ratio=t_ours / t_plain,
             target="< 0.5 s",
             ok=t_ours < 0.5,
             notes=[f"{len(table):,} rows out (zero-filled) vs {len(base):,} groups; totals agree: {same}"],
@@ -344,7 +345,7 @@ def bench_weekly(n: int) -> list[dict]:
             unit="s",
             baseline="groupby(week_start, country) on pre-computed keys",
             baseline_value=t_plain,
-            ratio=t_plain / t_ours,
+            ratio=t_ours / t_plain,
             target="<= 2x bare groupby",
             ok=t_ours <= 2 * t_plain,
             notes=[
@@ -480,7 +481,7 @@ def bench_map(n: int) -> list[dict]:
                 unit="s",
                 baseline=f"folium, one CircleMarker per incident ({len(located):,})" if is_small else None,
                 baseline_value=t_fbuild + t_fsave if is_small else None,
-                ratio=(t_fbuild + t_fsave) / r["total"] if is_small else None,
+                ratio=r["total"] / (t_fbuild + t_fsave) if is_small else None,
                 target=f"<= {build_target:g} s",
                 ok=r["total"] <= build_target,
                 notes=[f"incident_map {r['build']:.2f} s + save_map {r['save']:.2f} s, best of "
@@ -495,7 +496,7 @@ def bench_map(n: int) -> list[dict]:
                 unit="MB",
                 baseline="folium per incident" if is_small else None,
                 baseline_value=fsize / 1e6 if is_small else None,
-                ratio=fsize / r["size"] if is_small else None,
+                ratio=r["size"] / fsize if is_small else None,
                 target="<= 5 MB",
                 ok=r["size"] <= 5e6,
             )
@@ -508,7 +509,7 @@ def bench_map(n: int) -> list[dict]:
                 unit="s",
                 baseline="folium per incident" if is_small else None,
                 baseline_value=None if fl_ms is None or not is_small else fl_ms / 1000,
-                ratio=None if ms is None or fl_ms is None or not is_small else fl_ms / ms,
+                ratio=None if ms is None or fl_ms is None or not is_small else ms / fl_ms,
                 target="<= 1 s" if is_small else None,
                 ok=(ms is not None and ms <= 1000) if is_small else None,
                 notes=[f"{markers:,} marker elements drawn" + (f"; {err}" if err else "")]
@@ -621,6 +622,11 @@ def worker(number: int, n: int) -> None:
     print(json.dumps({"rows": rows, "peak_mb": peak_mb(), "wall": time.perf_counter() - t0}, default=str))
 
 
+def _ratio_text(ratio: float) -> str:
+    """A ratio geoincidents / baseline (time, size, or time per request): below 1 is better."""
+    return f"1/{1 / ratio:.0f}" if ratio < 0.1 else f"{ratio:.2f}x"
+
+
 def fmt(value, unit: str) -> str:
     if value is None:
         return "-"
@@ -686,11 +692,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    {r['figure']}: {fmt(r['value'], r['unit'])} | {r['baseline'] or ''} "
                   f"{fmt(r['baseline_value'], r['unit'])} | {r['target'] or ''}", file=sys.stderr, flush=True)
 
-    header = ("#", "figure", "geoincidents", "baseline", "baseline figure", "ratio", "target", "")
+    header = ("#", "figure", "geoincidents", "baseline", "baseline figure", "ours/base", "target", "")
     lines = []
     for r in all_rows:
         status = "" if r["ok"] is None else ("PASS" if r["ok"] else "MISS")
-        ratio = "" if r["ratio"] is None else f"{r['ratio']:.1f}x"
+        ratio = "" if r["ratio"] is None else _ratio_text(r["ratio"])
         lines.append(
             (
                 str(r["bench"]),
