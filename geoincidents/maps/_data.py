@@ -594,7 +594,7 @@ def prepare(
     days = np.asarray(df["date"], dtype="datetime64[ns]")[keep]
     take = keep[by_id[np.argsort(days[by_id], kind="stable")]]
     df = df.iloc[take].copy()
-    df["kind"] = kinds[take]
+    df["kind"] = pd.array(kinds, dtype="str").take(take)
     site = pd.Series(site_ids[take], index=df.index, dtype="string")
     has_point = pd.Series(point_flags[take], index=df.index)
 
@@ -623,7 +623,8 @@ def prepare(
         site_id = str(places[i])[len("site:") :]
         if site_id in gaz:
             med_lat[i], med_lon[i] = gaz[site_id].lat, gaz[site_id].lon
-    df["place_name"] = names[codes]
+    # Each distinct name made a string once, then taken per row (not a million Python objects converted).
+    df["place_name"] = pd.array(names, dtype="str").take(codes)
     is_site = place_is_site[codes]
     df["lat"] = np.where(is_site, med_lat[codes], rlat.to_numpy(dtype=float))
     df["lon"] = np.where(is_site, med_lon[codes], rlon.to_numpy(dtype=float))
@@ -646,7 +647,8 @@ def prepare(
 def _point_keys(rlat: pd.Series, rlon: pd.Series, has_point: pd.Series) -> pd.Series:
     """``pt:<lat>,<lon>`` (3 decimals) per row with a point, else missing; each distinct point formatted
     once."""
-    keys = np.full(len(rlat), None, dtype=object)
+    row_codes = np.full(len(rlat), -1, dtype=np.int64)
+    texts: list[str] = []
     mask = has_point.to_numpy(dtype=bool)
     if mask.any():
         lat, lon = rlat.to_numpy(dtype=float)[mask], rlon.to_numpy(dtype=float)[mask]
@@ -654,9 +656,11 @@ def _point_keys(rlat: pd.Series, rlon: pd.Series, has_point: pd.Series) -> pd.Se
         point = np.rint(lat * 1000).astype(np.int64) * 1_000_000 + np.rint(lon * 1000).astype(np.int64)
         codes, uniques = pd.factorize(point)
         first = np.unique(codes, return_index=True)[1]
-        texts = np.array([f"pt:{a:.3f},{b:.3f}" for a, b in zip(lat[first], lon[first], strict=True)])
-        keys[mask] = texts.astype(object)[codes]
-    return pd.Series(keys, index=rlat.index, dtype=object)
+        texts = [f"pt:{a:.3f},{b:.3f}" for a, b in zip(lat[first], lon[first], strict=True)]
+        row_codes[mask] = codes
+    # Each distinct key made a string once and taken per row; -1 (no point) is missing.
+    keys = pd.array(texts, dtype="str").take(row_codes, allow_fill=True)
+    return pd.Series(keys, index=rlat.index)
 
 
 def _popup_header(name: str, country: str, count: int, noun: str, injured: Any, killed: Any) -> list[str]:
