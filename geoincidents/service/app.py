@@ -748,21 +748,20 @@ def _indexed_answer(names: list[Any], country: Any, gaz: Gazetteer, min_score: f
     import numpy as np
     import pandas as pd
 
-    series = pd.Series(names, dtype=object)
+    series = pd.Series(names, dtype="str")  # the names were checked: text or null
     inverse, results = match_distinct(series, country, gaz, min_score)
     distinct: dict[Any, int] = {}
     position = np.fromiter((distinct.setdefault(r, len(distinct)) for r in results), dtype=np.int64,
                            count=len(results))
-    rows = position[inverse]
-    missing = series.isna().to_numpy()
+    rows: list[Any] = position[inverse].tolist()
+    for i in np.flatnonzero(series.isna().to_numpy()).tolist():
+        rows[i] = None
     frame = pd.DataFrame(result_columns(list(distinct), gaz))
-    cells = rows.astype(str).astype(object)  # the row index as JSON text, written column-wise
-    cells[missing] = "null"
-    index = ",".join(cells)
+    index = json.dumps(rows, separators=(",", ":"))
     table = _html_safe(frame.to_json(orient="values", force_ascii=False)).decode("utf-8")
     columns = json.dumps(list(frame.columns))
     return (f'{{"count":{len(rows)},"licence":{json.dumps(LICENCE)},"columns":{columns},'
-            f'"distinct":{table},"index":[{index}]}}').encode()
+            f'"distinct":{table},"index":{index}}}').encode()
 
 
 def _row(i: int, kind: str) -> str:
