@@ -296,6 +296,7 @@ def test_ctrl_c_ends_quietly_with_130_and_never_blames_the_input(tmp_path):
     big = tmp_path / "big.csv"
     row = "2023-10-18,Ain al-Asad,IRQ,attack,one_way_drone\n"
     big.write_text("date,location,country,event_type,weapon\n" + row * 400_000)
+    checked = 0
     for delay in (0.4, 0.9, 1.6):
         proc = subprocess.Popen(
             [sys.executable, "-m", "geoincidents.cli", "weekly", str(big)],
@@ -309,5 +310,11 @@ def test_ctrl_c_ends_quietly_with_130_and_never_blames_the_input(tmp_path):
         # 130 is what the shell shows for both an exit with status 130 and a death by SIGINT (-2 here), which
         # Python chooses when the signal lands while the interpreter is shutting down.
         assert proc.returncode in (130, -signal.SIGINT), err
-        assert err.strip() == "geoincidents: interrupted"
+        # The interruption is the last word; before it there may only be the notes the command printed before
+        # the signal (what it counts), never an error about the input.
+        lines = err.strip().splitlines()
+        assert lines[-1] == "geoincidents: interrupted", err
+        assert all(line.startswith("counting ") for line in lines[:-1]), err
         assert "Traceback" not in err and "big.csv" not in err
+        checked += 1
+    assert checked, "the command always finished before the signal: make the file bigger"
