@@ -84,12 +84,16 @@ def _open_popup(page, name: str) -> str:
             old.forEach(e => e.removeAttribute('data-test-marker'));
             const map = window[document.querySelector('.folium-map').id];
             map.closePopup();
+            let found = null;
             map.eachLayer(l => {
                 const tip = l instanceof L.CircleMarker && l.getTooltip();
                 if (tip && tip.getContent().startsWith(name)) {
                     l.getElement().setAttribute('data-test-marker', '1');
+                    found = found || l;
                 }
             });
+            // A marker near the map's edge may lie outside the page's viewport: bring it to the centre.
+            if (found) map.panTo(found.getLatLng(), {animate: false});
         }""",
         name,
     )
