@@ -312,9 +312,12 @@ def test_ctrl_c_ends_quietly_with_130_and_never_blames_the_input(tmp_path):
         assert proc.returncode in (130, -signal.SIGINT), err
         # The interruption is the last word; before it there may only be the notes the command printed before
         # the signal (what it counts), never an error about the input.
+        # A death by SIGINT while the interpreter shuts down (the work was done) prints nothing more.
         lines = err.strip().splitlines()
-        assert lines[-1] == "geoincidents: interrupted", err
-        assert all(line.startswith("counting ") for line in lines[:-1]), err
+        if proc.returncode == 130:
+            assert lines and lines[-1] == "geoincidents: interrupted", err
+            lines = lines[:-1]
+            checked += 1
+        assert all(line.startswith("counting ") for line in lines), err
         assert "Traceback" not in err and "big.csv" not in err
-        checked += 1
-    assert checked, "the command always finished before the signal: make the file bigger"
+    assert checked, "no round was interrupted while working: make the file bigger"
