@@ -7,7 +7,7 @@ the validator's business (:mod:`geoincidents.incidents.validation`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date as _date
 from datetime import datetime as _datetime
@@ -18,7 +18,7 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
 __all__ = ["NA_TOKENS", "DateOrderError", "DistinctText", "distinct_text", "surely_distinct", "text_cells",
-           "map_distinct", "parse_dates", "parse_numbers"]
+           "parse_dates", "parse_numbers"]
 
 NA_TOKENS = frozenset({"na", "n/a", "nan", "none", "null", "unknown", "-"})
 """Cells that mean "not given" in a number column (compared lower-case)."""
@@ -123,14 +123,10 @@ class DistinctText:
             return self.same.astype("string").reset_index(drop=True)
         return pd.Series(self.values.array.take(self.codes, allow_fill=True))
 
-    def mapped_text(self, per_value: Sequence[Any], missing: Any = None) -> pd.Series:
-        """A string column of ``per_value[code]`` per row (``missing`` where the row has no text): the
-        input itself when every value maps to itself and no cell is missing."""
-        if self.same is not None and not self.missing.any() and list(per_value) == self.values.tolist():
-            return self.text()
-        lookup = list(per_value) + [missing]
-        return pd.Series(pd.array(lookup, dtype="string").take(np.where(self.codes < 0, len(lookup) - 1,
-                                                                         self.codes)))
+    def spelled_as_input(self, per_value: Sequence[Any]) -> bool:
+        """Whether a column of ``per_value[code]`` per row spells every cell exactly as the input does (every
+        row has text, each value maps to itself), so that the input column can stand for it."""
+        return self.same is not None and not self.missing.any() and list(per_value) == self.values.tolist()
 
 
 def distinct_text(values: pd.Series | None, n: int) -> DistinctText:
@@ -159,19 +155,6 @@ def distinct_text(values: pd.Series | None, n: int) -> DistinctText:
     sub, final = pd.factorize(stripped, use_na_sentinel=True)
     remap = np.append(sub, -1).astype(np.intp)
     return DistinctText(remap[codes], pd.Series(final, dtype="string").reset_index(drop=True))
-
-
-def map_distinct(values: pd.Series, func: Callable[[Any], Any]) -> tuple[np.ndarray, list[Any]]:
-    """Codes (-1 for NA) and ``func`` applied once per distinct value: the fast path for big tables.
-
-    Examples
-    --------
-    >>> codes, mapped = map_distinct(pd.Series(["a", "b", "a", None]), str.upper)
-    >>> codes.tolist(), mapped
-    ([0, 1, 0, -1], ['A', 'B'])
-    """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    return codes, [func(u) for u in uniques]
 
 
 def surely_distinct(values: pd.Series) -> bool:

@@ -165,6 +165,13 @@ class Checks:
             return parse_numbers(values, self.n)
         return parse_dates(values, self.n, dayfirst=self.dayfirst)
 
+    def keep_input_if_same(self, name: str, text: DistinctText, per_value: Sequence[Any], result: Any
+                           ) -> None:
+        """Let the table take the input column for ``result`` (schema column ``name``) when ``per_value``, the
+        converted value of each of ``text``'s distinct values, spells every cell as the input does."""
+        if text.same is not None and text.spelled_as_input(per_value):
+            self.same_text[name] = (result, text.same)
+
     def column_name(self, name: str) -> str:
         """How the input spells schema column ``name`` (the schema name when absent)."""
         return str(self.mapping.get(name, name))
@@ -443,8 +450,7 @@ def _vocabulary(checks: Checks, vocab: Vocabulary) -> pd.Categorical:
     lookup_codes, categories = pd.factorize(pd.Series(lookup, dtype=object))
     result = pd.Categorical.from_codes(lookup_codes[text.codes],
                                        categories=pd.Index(categories, dtype=object))
-    if text.same is not None and not text.missing.any() and lookup[:-1] == text.values.tolist():
-        checks.same_text[vocab.column] = (result, text.same)
+    checks.keep_input_if_same(vocab.column, text, lookup[:-1], result)
     if unknown.any():
         if checks.strict or vocab.fallback is None:
             allowed = ", ".join(vocab.values)
@@ -497,9 +503,7 @@ def _countries(checks: Checks, lat: np.ndarray, lon: np.ndarray, coords_ok: np.n
         _check_outside_outlines(checks, infer & (codes < 0), lat, lon)
     result = pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=object))
     if checks.column("country") is not None:
-        text = checks.distinct("country")
-        if text.same is not None and not text.missing.any() and names == text.values.tolist():
-            checks.same_text["country"] = (result, text.same)
+        checks.keep_input_if_same("country", checks.distinct("country"), names, result)
     return result
 
 
@@ -625,8 +629,7 @@ def _sources(checks: Checks, split: bool) -> Any:
     lookup = [c[0] if c[0] is not None else "[]" for c in converted] + ["[]"]
     lookup_codes, distinct = pd.factorize(pd.Series(lookup, dtype=object))
     result = pd.Categorical.from_codes(lookup_codes[text.codes], categories=pd.Index(distinct, dtype=object))
-    if text.same is not None and not text.missing.any() and lookup[:-1] == text.values.tolist():
-        checks.same_text["sources"] = (result, text.same)
+    checks.keep_input_if_same("sources", text, lookup[:-1], result)
     return result
 
 
