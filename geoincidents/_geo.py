@@ -18,6 +18,7 @@ GeoDataFrame, which means geopandas is already loaded.
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import Any
 
@@ -25,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "EARTH_RADIUS_M",
+    "great_circle_m",
     "GEOMETRY_TYPE_NAMES",
     "geometry_name",
     "drop_geometry",
@@ -33,6 +36,32 @@ __all__ = [
     "positions",
     "points_from_latlon",
 ]
+
+EARTH_RADIUS_M = 6_371_008.8
+"""Mean Earth radius (IUGG), metres: the sphere of every great-circle distance here."""
+
+
+def great_circle_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
+    """Great-circle (haversine) distance in metres on the mean sphere: for thresholds of tens of km, where
+    the ellipsoid (``pyproj.Geod``) is not needed. Plain numbers give a float; arrays broadcast.
+
+    Examples
+    --------
+    >>> round(great_circle_m(33.0, 44.0, 33.0, 45.0))
+    93256
+    >>> great_circle_m(33.0, 44.0, np.array([33.0, 34.0]), np.array([45.0, 44.0])).round().tolist()
+    [93256.0, 111195.0]
+    """
+    if all(isinstance(v, float | int) for v in (lat1, lon1, lat2, lon2)):
+        p1, p2 = math.radians(lat1), math.radians(lat2)
+        dlon = math.radians(lon2 - lon1)
+        h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
+        return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dlons = np.radians(np.subtract(lon2, lon1))
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlons / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+
 
 GEOMETRY_TYPE_NAMES = {
     0: "Point",

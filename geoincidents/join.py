@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._geo import drop_geometry, positions
+from ._geo import EARTH_RADIUS_M, drop_geometry, positions
 from .gazetteer import Gazetteer, default_gazetteer
 from .matching import DEFAULT_MAX_DISTANCE_M, FUZZY_THRESHOLD, match_distinct
 
@@ -41,7 +41,6 @@ _HOW = ("auto", "name", "distance")
 # Nearest-site search (see _nearest): candidates on the sphere, exact geodesic distances for them only.
 _THREAD_MIN_PAIRS = 100_000  # geodesic distances per thread, at least
 _CELL_ROWS, _CELL_COLUMNS = 180, 360  # 1-degree cells: 64 800 of them, numbered in 16 bits
-_EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
 _SPHERE_MARGIN = 1.02
 """Geodesic over spherical distance lies within [0.9944, 1.0045]; 1.02 covers the ratio of two of them."""
 _DOT_SLACK = 1e-12
@@ -383,7 +382,7 @@ def _nearest(
     order = np.sort(first)
     distinct_lat, distinct_lon = site_lat[order], site_lon[order]
     sx, sy, sz = _unit_vectors(distinct_lat, distinct_lon)
-    angle = min(np.pi, max_distance_m * _SPHERE_MARGIN / _EARTH_RADIUS_M)
+    angle = min(np.pi, max_distance_m * _SPHERE_MARGIN / EARTH_RADIUS_M)
     reach = 1.0 - np.cos(angle) + _DOT_SLACK  # 1 - cos of the angle between unit vectors
     margin = _SPHERE_MARGIN**2  # on 1 - cos, which grows at most as the squared angle
 

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from ._geo import great_circle_m
 from .gazetteer import FACILITY_KINDS, Gazetteer, NameEntry, default_gazetteer
 from .normalize import (
     FACILITY_WORDS,
@@ -1076,12 +1077,7 @@ class _Sites:
         """Which sites lie within ``reach`` metres of the point by :func:`_distance_m`: computed column-wise,
         and again one by one for the sites within a metre of the limit (the two may differ in the last
         bits)."""
-        p1, p2 = math.radians(lat), np.radians(self.lat)
-        a = (
-            np.sin((p2 - p1) / 2) ** 2
-            + math.cos(p1) * np.cos(p2) * np.sin(np.radians(self.lon - lon) / 2) ** 2
-        )
-        distance = 2 * 6_371_008.8 * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+        distance = great_circle_m(lat, lon, self.lat, self.lon)
         close = distance <= reach
         for k in np.flatnonzero(np.abs(distance - reach) <= 1.0).tolist():
             close[k] = _distance_m(lat, lon, self.lat[k], self.lon[k]) <= reach
@@ -1090,12 +1086,7 @@ class _Sites:
 
 def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in metres (mean Earth radius): thresholds of tens of km need no ellipsoid."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(a)))
+    return float(great_circle_m(float(lat1), float(lon1), float(lat2), float(lon2)))
 
 
 _TAIL_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")

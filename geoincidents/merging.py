@@ -20,11 +20,11 @@ row's ``merged_from``.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from ._geo import great_circle_m
 from .gazetteer import Gazetteer, default_gazetteer
 from .normalize import normalize_name
 from .schema import COLUMN_NAMES, format_sources, parse_sources
@@ -228,9 +228,7 @@ def _same_event(a: _Row, b: _Row, window: int, radius_m: float) -> bool:
 
 def _distance_m(p: tuple[float, float], q: tuple[float, float]) -> float:
     """Great-circle distance in metres (haversine; the radii it is compared with are kilometres wide)."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*p, *q))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
+    return float(great_circle_m(float(p[0]), float(p[1]), float(q[0]), float(q[1])))
 
 
 def _publishers(row: _Row) -> str:
