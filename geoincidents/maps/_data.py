@@ -565,13 +565,12 @@ def prepare(
     lat, lon = positions(joined)
     df["lat"], df["lon"] = lat, lon
     event = df["event_type"].astype("string").str.strip().str.lower()
-    kinds = np.where(
-        event.isin(list(event_types)), "attack", np.where(event.isin(STRIKE_EVENT_TYPES), "strike", "")
-    ).astype(object)
-    drawn = kinds != ""
+    kind_names = pd.array(["", "attack", "strike"], dtype="str")
+    kind_codes = np.where(event.isin(list(event_types)), 1, np.where(event.isin(STRIKE_EVENT_TYPES), 2, 0))
+    drawn = kind_codes != 0
 
     country = df["country"].astype("string")
-    counted = country[kinds == "attack"].fillna("").value_counts().sort_index()
+    counted = country[kind_codes == 1].fillna("").value_counts().sort_index()
     attacks_by_country = {str(k): int(v) for k, v in counted.items()}
     attacks_by_country.pop("", None)
     dates = df["date"][drawn]
@@ -594,7 +593,7 @@ def prepare(
     days = np.asarray(df["date"], dtype="datetime64[ns]")[keep]
     take = keep[by_id[np.argsort(days[by_id], kind="stable")]]
     df = df.iloc[take].copy()
-    df["kind"] = pd.array(kinds, dtype="str").take(take)
+    df["kind"] = kind_names.take(kind_codes[take])
     site = pd.Series(site_ids[take], index=df.index, dtype="string")
     has_point = pd.Series(point_flags[take], index=df.index)
 
