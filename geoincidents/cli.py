@@ -1,34 +1,25 @@
 """The ``geoincidents`` command line (also ``python -m geoincidents``).
 
-Commands live in :mod:`geoincidents.commands` (one module each, with ``add_parser`` and ``run``) and are
-registered in :func:`_build_parser`; the incident commands ``weekly``, ``map``, ``chart`` and ``demo`` are
-still here. Exit codes: :data:`geoincidents.commands.EXIT_CODES` (0 success, 1 nothing found, 2 bad input
-or usage, 3 a missing optional extra);
-130 interrupted (Ctrl-C: one line on stderr, no traceback, no partial output file).
+Commands live in :mod:`geoincidents.commands` (one module each, with ``add_parser`` and ``run``; the incident
+commands ``weekly``, ``map``, ``chart`` and ``demo`` share :mod:`geoincidents.commands.incidents`) and are
+registered in :func:`_build_parser`. Exit codes: :data:`geoincidents.commands.EXIT_CODES` (0 success,
+1 nothing found, 2 bad input or usage, 3 a missing optional extra); 130 interrupted (Ctrl-C: one line on
+stderr, no traceback, no partial output file).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
-from . import cli_briefing
-from ._cli_selection import add_selection_arguments, cli_message, plain_warnings, read_options, selection
-from ._files import atomic_path
-from .commands import exit_codes_text
-from .commands import gazetteer as gazetteer_command
-from .commands import geocode as geocode_command
-from .commands import join as join_command
-from .commands import validate as validate_command
-from .commands.common import CommandError, add_input_format, check_output, output_file, read_input
-from .fileformats import MissingExtraError
+# Only the standard library at import time: the heavy modules load inside main(), where a Ctrl-C that lands
+# while they load is caught like any other (a `python -m geoincidents.cli` interrupted at start-up would
+# otherwise print an import traceback).
 
 __all__ = ["main"]
 
@@ -39,16 +30,26 @@ EXIT_INTERRUPTED = 130
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    parser = _build_parser()
-    args = parser.parse_args(argv)
-    handler: Callable[[argparse.Namespace], int] = args.handler
     interrupted = threading.Event()
     previous = _on_interrupt(interrupted)
     try:
-        with plain_warnings():
-            return handler(args)
-    except KeyboardInterrupt:
+        return _run(argv, interrupted)
+    except KeyboardInterrupt:  # at any point: while modules load, the parser is built or a command works
         return _interrupted()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _run(argv: Sequence[str] | None, interrupted: threading.Event) -> int:
+    from ._cli_selection import cli_message, plain_warnings
+    from .commands.common import CommandError
+    from .fileformats import MissingExtraError
+
+    args = _build_parser().parse_args(argv)
+    try:
+        with plain_warnings():
+            return args.handler(args)
     except BrokenPipeError:  # piped into `head`: not an error (and an OSError, so caught first)
         # Point stdout at devnull so the interpreter's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -62,9 +63,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Validation errors carry file, row and column in their message.
         print(f"geoincidents: error: {cli_message(str(exc))}", file=sys.stderr)
         return 2
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
 
 
 def _on_interrupt(flag: threading.Event) -> Any:
@@ -85,7 +83,15 @@ def _interrupted() -> int:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from . import __version__, cli_briefing
+    from .commands import exit_codes_text
+    from .commands import gazetteer as gazetteer_command
+    from .commands import geocode as geocode_command
+    from .commands import incidents as incident_commands  # weekly, map, chart, demo
+    from .commands import join as join_command
+    from .commands import validate as validate_command
+    from .extraction.commands import add_parser as add_extraction_commands  # extract, merge
+    from .service import add_parser as add_serve  # the HTTP service: geoincidents/service/
 
     parser = argparse.ArgumentParser(
         prog="geoincidents",
@@ -96,249 +102,13 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"geoincidents {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    from .service import add_parser as add_serve  # the HTTP service: geoincidents/service/
-
-    for add in (geocode_command.add_parser, gazetteer_command.add_parser, _add_weekly, _add_map, _add_chart,
-                _add_demo, join_command.add_parser, validate_command.add_parser, add_serve):
+    for add in (geocode_command.add_parser, gazetteer_command.add_parser, incident_commands.add_parser,
+                join_command.add_parser, validate_command.add_parser, add_serve):
         add(sub)
-    cli_briefing.add_parser(sub, add_input=_add_input, load=_load_joined)
-    from .extraction.commands import add_parser as add_extraction_commands  # extract, merge
-
+    cli_briefing.add_parser(sub, add_input=incident_commands.add_incident_input,
+                            load=incident_commands.load_joined)
     add_extraction_commands(sub)
     return parser
-
-
-# -- incidents: weekly, map, chart, demo ---------------------------------------------------------------------
-def _add_input(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", help="incident table: CSV, GeoJSON, GeoPackage, FlatGeobuf, Shapefile, "
-                   "GeoParquet, Excel or an ACLED export; '-' for stdin")
-    add_input_format(p)
-    p.add_argument("--country", help="only these countries, comma-separated (e.g. IRQ,SYR)")
-    p.add_argument("--since", help="only incidents on or after this date (YYYY-MM-DD)")
-    p.add_argument("--until", help="only incidents on or before this date (YYYY-MM-DD)")
-    add_selection_arguments(p)
-
-
-def _add_weekly(sub: Any) -> None:
-    p = sub.add_parser(
-        "weekly",
-        help="count attacks per ISO week",
-        description="Count attacks on US and coalition forces per ISO week and group.",
-    )
-    _add_input(p)
-    p.add_argument("--by", default="country", choices=["country", "site", "weapon", "event_type"])
-    p.add_argument("--format", default="table", choices=["table", "csv", "json", "markdown"])
-    p.set_defaults(handler=_run_weekly)
-
-
-def _add_map(sub: Any) -> None:
-    p = sub.add_parser(
-        "map",
-        help="write an HTML map of the incidents",
-        description="Write an HTML map of the incidents, for a briefing.",
-    )
-    _add_input(p)
-    p.add_argument("-o", "--output", required=True, type=Path,
-                   help="HTML file (or .png/.svg for slides); '-' for HTML on stdout")
-    p.add_argument("--offline", action="store_true", help="one self-contained file that needs no network")
-    p.add_argument("--by", default="week", choices=["week", "country"], help="one layer per week or country")
-    p.add_argument("--color-by", default="country", choices=["country", "weapon"])
-    p.add_argument("--time-slider", action="store_true", help="add a time slider over the weeks")
-    p.add_argument("--title", help="title shown on the map")
-    p.set_defaults(handler=_run_map)
-
-
-def _add_chart(sub: Any) -> None:
-    p = sub.add_parser(
-        "chart",
-        help="draw weekly attacks as a stacked bar chart (PNG or SVG)",
-        description="Draw the weekly attack counts as a stacked bar chart.",
-    )
-    _add_input(p)
-    p.add_argument("-o", "--output", required=True, type=Path, help="OUT.png or OUT.svg ('-': stdout)")
-    p.add_argument("--format", choices=("png", "svg"), help="image format (needed for '-'; default: suffix)")
-    p.add_argument("--by", default="country", choices=["country", "weapon", "site", "event_type"])
-    p.add_argument("--title", help="chart title")
-    p.set_defaults(handler=_run_chart)
-
-
-def _add_demo(sub: Any) -> None:
-    p = sub.add_parser(
-        "demo",
-        help="map, chart and weekly table of the bundled example incidents",
-        description="Write the map, chart and weekly table of the bundled example incidents.",
-    )
-    p.add_argument("-o", "--output", type=Path, default=Path("build/demo"), help="folder to write into")
-    p.set_defaults(handler=_run_demo)
-
-
-def _load_joined(args: argparse.Namespace):
-    """Read, filter and join the incidents named on the command line."""
-
-    import pandas as pd
-
-    from .join import join_sites
-
-    incidents = read_input(args.input, getattr(args, "input_format", None), **read_options(args))
-    if not isinstance(incidents, pd.DataFrame):  # --errors report
-        print(f"warning: {len(incidents.rejected)} row(s) rejected, {len(incidents.incidents)} kept",
-              file=sys.stderr)
-        incidents = incidents.incidents
-    return join_sites(_filter(incidents, args))
-
-
-def _filter(incidents, args: argparse.Namespace):
-    import pandas as pd
-
-    from .countries import to_iso3
-
-    keep = pd.Series(True, index=incidents.index)
-    if getattr(args, "country", None):
-        wanted = []
-        for part in args.country.split(","):
-            iso3 = to_iso3(part.strip())
-            if iso3 is None:
-                raise CommandError(
-                    f"--country: unknown country {part.strip()!r} (give ISO3 codes such as IRQ,SYR)"
-                )
-            wanted.append(iso3)
-        keep &= incidents["country"].isin(wanted)
-    for option, compare in (("since", lambda d, x: d >= x), ("until", lambda d, x: d <= x)):
-        value = getattr(args, option, None)
-        if value:
-            try:
-                when = pd.Timestamp(value)
-            except ValueError:
-                raise CommandError(f"--{option}: {value!r} is not a date (use YYYY-MM-DD)") from None
-            keep &= compare(incidents["date"], when)
-    return incidents[keep.to_numpy()]
-
-
-def _run_weekly(args: argparse.Namespace) -> int:
-    from .aggregate import selection_label, weekly_counts
-
-    event_types, targets = selection(args)
-    table = weekly_counts(_load_joined(args), by=args.by, event_types=event_types, targets=targets)
-    print(f"counting {selection_label(event_types, targets)} (--event-type/--target select others)",
-          file=sys.stderr)
-    table = table.assign(week_start=table["week_start"].dt.strftime("%Y-%m-%d"))
-    if args.format == "csv":
-        sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))
-    elif args.format == "json":
-        print(json.dumps(table.to_dict(orient="records"), ensure_ascii=False, default=int))
-    elif args.format == "markdown":
-        print(_markdown(table))
-    else:
-        print(table.to_string(index=False))
-    return 0
-
-
-def _run_map(args: argparse.Namespace) -> int:
-    from .aggregate import select_events, selection_label
-    from .maps import incident_map, save_map
-
-    check_output(args.output, (".html", ".htm", ".png", ".svg"))
-    event_types, targets = selection(args)
-    if args.output.suffix.lower() in (".png", ".svg"):
-        return cli_briefing.run_static_map(args, _load_joined(args))
-    joined = _load_joined(args)
-    if (event_types, targets) != selection(argparse.Namespace()):  # the map shows attacks and strikes
-        joined = select_events(joined, event_types=event_types, targets=targets)
-        if args.title is None:
-            what = selection_label(event_types, targets)
-            args.title = what[:1].upper() + what[1:]
-    m = incident_map(
-        joined,
-        by=args.by,
-        color_by=args.color_by,
-        offline=args.offline,
-        time_slider=args.time_slider,
-        title=args.title,
-        # the selected events are the circles ("all": every kind but strikes, which stay diamonds)
-        event_types=event_types if event_types is not None else _non_strike_event_types(),
-    )
-    with output_file(args.output, ".html") as tmp:
-        save_map(m, tmp)
-        size = tmp.stat().st_size
-    print(f"wrote {args.output} ({size:,} bytes, {len(joined)} incidents)", file=_report_stream(args.output))
-    return 0
-
-
-def _non_strike_event_types() -> tuple[str, ...]:
-    from .schema import EVENT_TYPE, STRIKE_EVENT_TYPES
-
-    return tuple(v for v in EVENT_TYPE.values if v not in STRIKE_EVENT_TYPES)
-
-
-def _run_chart(args: argparse.Namespace) -> int:
-    from .charts import weekly_chart
-
-    check_output(args.output, (".png", ".svg"))
-    if str(args.output) == "-" and args.format is None:
-        raise CommandError("-o -: give the image format with --format (png or svg)")
-    suffix = f".{args.format}" if args.format else args.output.suffix.lower()
-    joined = _load_joined(args)
-    with output_file(args.output, suffix) as tmp:
-        event_types, targets = selection(args)
-        weekly_chart(joined, by=args.by, path=tmp, title=args.title, event_types=event_types, targets=targets)
-    print(f"wrote {args.output}", file=_report_stream(args.output))
-    return 0
-
-
-def _run_demo(args: argparse.Namespace) -> int:
-    from .aggregate import weekly_counts
-    from .charts import weekly_chart
-    from .examples import example_incidents
-    from .join import join_sites
-    from .maps import incident_map, save_map
-
-    out: Path = args.output
-    out.mkdir(parents=True, exist_ok=True)
-    joined = join_sites(example_incidents())
-    written = []
-    for name, offline in (("example-map.html", False), ("example-map-offline.html", True)):
-        save_map(incident_map(joined, offline=offline), out / name)
-        written.append(out / name)
-    # The chart shows the October-November 2023 wave; the two January 2022 weeks stay on the map.
-    wave = joined[joined["date"] >= "2023-10-01"]
-    for name in ("weekly-chart.png", "weekly-chart.svg"):
-        with atomic_path(out / name) as tmp:
-            weekly_chart(
-                wave,
-                by="country",
-                path=tmp,
-                title="Attacks on US and coalition forces by week, October-November 2023",
-            )
-        written.append(out / name)
-    with atomic_path(out / "weekly-counts.csv") as tmp:
-        weekly_counts(wave, by="country").to_csv(tmp, index=False, lineterminator="\n")
-    written.append(out / "weekly-counts.csv")
-    # Beside them, the bundled campaign of 17 Oct 2023 - Feb 2024 and its briefing.
-    from .briefings import briefing
-    from .examples import campaign_incidents, campaign_totals
-
-    campaign = join_sites(campaign_incidents())
-    title = "Attacks on US and coalition forces, 17 Oct 2023 - Feb 2024 (bundled campaign dataset)"
-    save_map(incident_map(campaign, offline=True, time_slider=True, title=title), out / "campaign-map.html")
-    briefing(campaign, out / "campaign-briefing.html", title=title, totals=campaign_totals())
-    written += [out / "campaign-map.html", out / "campaign-briefing.html"]
-    print(f"{len(joined)} example incidents from the seed articles, {len(campaign)} campaign incidents; "
-          "wrote:")
-    for path in written:
-        print(f"  {path}")
-    return 0
-
-
-def _report_stream(output: Path):
-    """Where "wrote ..." goes: stdout, unless the output itself is stdout."""
-    return sys.stderr if str(output) == "-" else sys.stdout
-
-
-def _markdown(table) -> str:
-    header = "| " + " | ".join(map(str, table.columns)) + " |"
-    rule = "|" + "|".join("---" for _ in table.columns) + "|"
-    rows = ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
-    return "\n".join([header, rule, *rows])
 
 
 if __name__ == "__main__":  # pragma: no cover

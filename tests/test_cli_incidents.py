@@ -278,11 +278,12 @@ def test_output_piped_into_head_is_not_an_error(monkeypatch, capfd):
     # `geoincidents weekly ... | head -1` closes the pipe while we write: a BrokenPipeError (an OSError) must
     # end the command quietly with 0, not as "error: [Errno 32] Broken pipe" with exit 2.
     import geoincidents.cli as cli
+    import geoincidents.commands.incidents as incident_commands
 
     def closed_pipe(args):
         raise BrokenPipeError(32, "Broken pipe")
 
-    monkeypatch.setattr(cli, "_run_weekly", closed_pipe)
+    monkeypatch.setattr(incident_commands, "run_weekly", closed_pipe)
     assert cli.main(["weekly", "whatever.csv"]) == 0
     assert capfd.readouterr().err == ""
 
@@ -321,3 +322,30 @@ def test_ctrl_c_ends_quietly_with_130_and_never_blames_the_input(tmp_path):
         assert all(line.startswith("counting ") for line in lines), err
         assert "Traceback" not in err and "big.csv" not in err
     assert checked, "no round was interrupted while working: make the file bigger"
+
+
+def test_ctrl_c_while_the_modules_load_ends_quietly_too(tmp_path, incidents_csv):
+    # CI once sent the signal while `geoincidents.cli` was still importing pandas: the import traceback was
+    # printed. Here the signal lands exactly then, every time: a finder raises SIGINT when pandas is looked
+    # up. The command line must load nothing heavy before main() is running, and catch the interrupt there.
+    import textwrap
+
+    script = textwrap.dedent("""
+        import os, signal, sys
+        import geoincidents.cli as cli
+        assert "pandas" not in sys.modules, "importing the command line loaded pandas"
+
+        class SigintWhenPandasLoads:
+            def find_spec(self, name, path=None, target=None):
+                if name == "pandas":
+                    os.kill(os.getpid(), signal.SIGINT)
+                return None
+
+        sys.meta_path.insert(0, SigintWhenPandasLoads())
+        sys.exit(cli.main(sys.argv[1:]))
+    """)
+    proc = subprocess.run([sys.executable, "-c", script, "weekly", str(incidents_csv)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr == "geoincidents: interrupted\n"
+    assert proc.stdout == ""
