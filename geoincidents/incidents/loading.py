@@ -309,7 +309,8 @@ def _load_csv_arrow(data: bytes | mmap.mmap, tsv: bool, label: str) -> RawTable 
             parse_options=pacsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True,
                                              escape_char=False, newlines_in_values=True,
                                              ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()),
+            # large_string: what pandas' text dtype holds, so to_pandas() makes no copy of the text
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.large_string()),
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # wrong field counts, bad UTF-8, an open quote
