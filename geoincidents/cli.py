@@ -10,6 +10,7 @@ stderr, no traceback, no partial output file).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -29,13 +30,25 @@ EXIT_INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code.
+
+    ``argv`` None (the ``geoincidents`` script, ``python -m geoincidents``) means the program's own
+    arguments. Interrupted then, the process ends at once with :data:`EXIT_INTERRUPTED` (``os._exit``, after
+    the output files were cleaned up): the interpreter's shutdown, which would wait for worker threads and
+    could die of a late signal, is skipped. Called with ``argv``, it returns the code and puts the caller's
+    Ctrl-C handler back.
+    """
     interrupted = threading.Event()
     previous = _on_interrupt(interrupted)
     try:
-        return _run(argv, interrupted)
-    except KeyboardInterrupt:  # at any point: while modules load, the parser is built or a command works
-        return _interrupted()
+        try:
+            code = _run(argv, interrupted)
+        except KeyboardInterrupt:  # at any point: while modules load, the parser is built or a command works
+            code = _interrupted()
+            interrupted.set()
+        if interrupted.is_set() and code == EXIT_INTERRUPTED and argv is None:
+            _end_now(code)
+        return code
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
@@ -66,11 +79,16 @@ def _run(argv: Sequence[str] | None, interrupted: threading.Event) -> int:
 
 
 def _on_interrupt(flag: threading.Event) -> Any:
-    """Record Ctrl-C in ``flag`` before raising KeyboardInterrupt (main thread only); the old handler."""
+    """Record Ctrl-C in ``flag`` before raising KeyboardInterrupt (main thread only); the old handler.
+
+    Only the first Ctrl-C raises: a second KeyboardInterrupt would escape while the first is being handled.
+    """
     if threading.current_thread() is not threading.main_thread():
         return None
 
     def handle(signum: int, frame: Any) -> None:
+        if flag.is_set():
+            return
         flag.set()
         raise KeyboardInterrupt
 
@@ -80,6 +98,14 @@ def _on_interrupt(flag: threading.Event) -> Any:
 def _interrupted() -> int:
     print("geoincidents: interrupted", file=sys.stderr)
     return EXIT_INTERRUPTED
+
+
+def _end_now(code: int) -> None:
+    """End the process with ``code`` without the interpreter's shutdown (streams flushed first)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe or stream: nothing more can be said
+            stream.flush()
+    os._exit(code)
 
 
 def _build_parser() -> argparse.ArgumentParser:

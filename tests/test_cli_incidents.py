@@ -297,8 +297,14 @@ def test_ctrl_c_ends_quietly_with_130_and_never_blames_the_input(tmp_path):
     big = tmp_path / "big.csv"
     row = "2023-10-18,Ain al-Asad,IRQ,attack,one_way_drone\n"
     big.write_text("date,location,country,event_type,weapon\n" + row * 400_000)
+    # The signal is meant for the command at work, so the delays count from the moment the interpreter has
+    # started and imported the command line (measured now, under whatever load the machine has): a signal
+    # before that lands in Python's own start-up, where no program can catch it.
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import geoincidents.cli"], check=True)
+    startup = time.perf_counter() - start
     checked = 0
-    for delay in (0.4, 0.9, 1.6):
+    for delay in (startup + 0.3, startup + 0.8, startup + 1.5):
         proc = subprocess.Popen(
             [sys.executable, "-m", "geoincidents.cli", "weekly", str(big)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
