@@ -102,22 +102,29 @@ def weekly_chart(
         # Largest group at the bottom, where bars are easiest to compare; ties alphabetically.
         order = sorted(table.columns, key=lambda c: (-int(table[c].to_numpy().sum()), _label(by, c)))
         bottom = [0] * len(labels)
+        bars, names = [], []
         for i, group in enumerate(order):
             heights = [int(v) for v in table[group]]
-            ax.bar(
+            names.append(_label(by, group))
+            bar = ax.bar(
                 x,
                 heights,
                 bottom=bottom,
                 width=0.8,
-                label=_label(by, group),
+                label=names[-1],
                 color=_color(by, group, i),
                 edgecolor="white",
                 linewidth=0.5,
             )
+            bars.append(bar)
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
         step = max(1, -(-len(labels) // _MAX_TICKS))
         ax.set_xticks(x[::step], labels[::step], rotation=45, ha="right")
-        ax.legend(title=_by_title(by), frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        # Handles and labels given explicitly: matplotlib leaves out of an automatic legend every label that
+        # starts with "_", so a group named "_x" would vanish from it.
+        ax.legend(
+            bars, names, title=_by_title(by), frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0)
+        )
     else:
         ax.text(0.5, 0.5, "No attacks in the table", ha="center", va="center", transform=ax.transAxes)
         ax.set_xticks([])
@@ -133,6 +140,7 @@ def weekly_chart(
         if labels:
             title += f", {labels[0]} – {labels[-1]}" if len(labels) > 1 else f", {labels[0]}"
     ax.set_title(title, fontsize=14, loc="left")
+    plain_text(fig)
     if path is not None:
         save_figure(fig, Path(path))
     return fig
@@ -165,6 +173,38 @@ def _color(by: str, value: object, index: int) -> str:
 
 def _by_title(by: str) -> str:
     return {"country": "Country", "weapon": "Weapon", "site": "Site", "event_type": "Event type"}.get(by, by)
+
+
+def plain_text(fig: Figure) -> Figure:
+    """Show every text of ``fig`` as written: no mathtext.
+
+    matplotlib reads text between two ``$`` as TeX math, so a label from the data such as ``US$5 to $6``
+    would lose its dollar signs and ``$\\frac$`` would make saving fail. Call this after the figure's texts
+    are set (charts and the static map do, before they return or save).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure, changed in place.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig``.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure()
+    >>> text = fig.add_subplot().set_title("US$5 to $6")
+    >>> plain_text(fig).axes[0].title.get_parse_math()
+    False
+    """
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+    return fig
 
 
 def save_figure(fig: Figure, path: Path, dpi: int = 150) -> None:

@@ -173,3 +173,64 @@ def test_no_payload_runs_in_the_briefing(browser, tmp_path):
         assert view.requests == []
     finally:
         view.close()
+
+
+# URLs that must stay text: scheme case, leading whitespace and controls, entities, protocol-relative, other
+# schemes, and http(s) spellings without a host that a browser would still resolve.
+REFUSED_URLS = (
+    "JaVaScRiPt:window.__xss=201",
+    " javascript:window.__xss=202",
+    "java\tscript:window.__xss=203",
+    "\x01javascript:window.__xss=204",
+    "\u00a0javascript:window.__xss=205",
+    "javascript://%0awindow.__xss=206",
+    "jav&#x09;ascript:window.__xss=207",
+    "data:text/html,<script>window.__xss=208</script>",
+    "vbscript:window.__xss=209",
+    "file:///etc/passwd",
+    "//evil.example/x",
+    "https:\\\\evil.example",
+    "http:evil.example",
+)
+
+
+def test_only_http_urls_become_links_in_map_popups_and_the_briefing(browser, tmp_path):
+    from geoincidents import briefing
+
+    sources = json.dumps(
+        [{"date": "2023-10-19", "publisher": f"pub{i}", "url": u} for i, u in enumerate(REFUSED_URLS)]
+        + [{"date": "2023-10-19", "publisher": "good", "url": "HTTPS://OK.EXAMPLE/a?b=1&c=2"}]
+    )
+    row = dict(date="2023-10-18", event_type="attack", site_id="harir-airbase", sources=sources)
+    joined = make_joined([row])
+    outlines = box_outlines()
+    path = save_map(incident_map(joined, countries=outlines, offline=True), tmp_path / "map.html")
+    briefing(joined, tmp_path / "brief.html", map_options={"countries": outlines})
+    view = Page(browser, path, serve_cdn=False)
+    try:
+        page = view.page
+        page.evaluate(
+            """() => {
+                const map = window[document.querySelector('.folium-map').id];
+                map.eachLayer(l => { if (l.getPopup && l.getPopup()) { l.openPopup(); } });
+            }"""
+        )
+        popup = page.locator(".gi-popup").inner_text()
+        assert all(f"pub{i}" in popup for i in range(len(REFUSED_URLS)))  # every source shown, as text
+        popup_links = page.evaluate(
+            "Array.from(document.querySelectorAll('.gi-popup a')).map(a => [a.textContent, a.href])"
+        )
+        assert popup_links == [["good", "https://ok.example/a?b=1&c=2"]]
+        assert page.evaluate("window.__xss") is None
+    finally:
+        view.close()
+    view = Page(browser, tmp_path / "brief.html", serve_cdn=False, wait="body")
+    try:
+        page = view.page
+        links = page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+        assert links == ["https://ok.example/a?b=1&c=2"]
+        text = page.locator("#sources").inner_text()
+        assert all(f"pub{i}" in text for i in range(len(REFUSED_URLS)))
+        assert page.evaluate("window.__xss") is None
+    finally:
+        view.close()

@@ -459,3 +459,19 @@ def test_cli_map_with_another_event_type_draws_those_events(tmp_path):
     )
     html = out.read_text(encoding="utf-8")
     assert html.count(": 1 event") >= 2 and ": 1 attack" not in html
+
+
+@pytest.mark.parametrize("suffix", ["svg", "png"])
+def test_weekly_chart_shows_every_label_from_the_data_as_written(tmp_path, suffix):
+    # matplotlib reads text between two "$" as TeX math (a "$\frac{1}$" made saving fail, "US$5 to $6" lost
+    # its dollars) and leaves labels starting with "_" out of an automatic legend.
+    names = ["US$5 to $6", "_hidden", "$\\frac{1}$", "rocket"]
+    frame = make_joined([dict(date=f"2023-10-{17 + i}", event_type="attack", weapon=w) for i, w in
+                         enumerate(names)])
+    fig = weekly_chart(frame, by="weapon", title="Cost $x^2$", path=tmp_path / f"chart.{suffix}")
+    assert (tmp_path / f"chart.{suffix}").stat().st_size > 0
+    legend = fig.axes[0].get_legend()
+    assert sorted(t.get_text() for t in legend.get_texts()) == sorted(names)
+    assert len(legend.legend_handles) == len(fig.axes[0].containers) == 4
+    texts = [*legend.get_texts(), fig.axes[0].title, fig.axes[0]._left_title]
+    assert not any(t.get_parse_math() for t in texts)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..charts import save_figure
+from ..charts import plain_text, save_figure
 from ..style import OTHER_COLOR, UNKNOWN_COLOR, WEAPON_COLORS, WEAPON_LABELS, country_color, country_name
 from ._data import marker_radius, prepare
 from ._map import check_map_input
@@ -135,7 +135,6 @@ def static_map(
             fontsize=8,
             color="#1a1a1a",
             zorder=5,
-            parse_math=False,
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
         )
     if not strikes.empty:
@@ -182,9 +181,7 @@ def static_map(
         for lab, c in _classes(breaks)
     ]
     if handles:
-        legend = fig.legend(handles=handles, loc="outside right upper", fontsize=8, frameon=False)
-        for text in legend.get_texts():
-            text.set_parse_math(False)
+        fig.legend(handles=handles, loc="outside right upper", fontsize=8, frameon=False)
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect(1 / math.cos(math.radians((south + north) / 2)))
@@ -193,7 +190,7 @@ def static_map(
     ax.set_xlabel("")
     ax.set_ylabel("")
     heading = title if title is not None else _default_title(prep.first, prep.last)
-    ax.set_title(heading, loc="left", fontsize=13, parse_math=False)
+    ax.set_title(heading, loc="left", fontsize=13)
     note = "Circle area: attacks per site. Outlines: Natural Earth."
     if prep.unlocated:
         note += (
@@ -208,8 +205,8 @@ def static_map(
         va="top",
         fontsize=7,
         color="#555555",
-        parse_math=False,
     )
+    plain_text(fig)  # names and titles from the data are text, never TeX math
     if path is not None:
         save_figure(fig, Path(path), dpi)
     return fig
