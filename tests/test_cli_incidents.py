@@ -349,3 +349,10 @@ def test_ctrl_c_while_the_modules_load_ends_quietly_too(tmp_path, incidents_csv)
     assert proc.returncode == 130, proc.stderr
     assert proc.stderr == "geoincidents: interrupted\n"
     assert proc.stdout == ""
+
+
+def test_weekly_table_with_nothing_to_count_prints_the_header_not_a_pandas_repr(incidents_csv, capsys):
+    code, out, err = _run(["weekly", incidents_csv, "--since", "2030-01-01"], capsys)
+    assert code == 0, err
+    assert out.split() == ["week_start", "week", "country", "count", "injured", "killed"]
+    assert "Empty DataFrame" not in out and "no incidents to count" in err

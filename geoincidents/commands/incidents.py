@@ -146,6 +146,9 @@ def run_weekly(args: argparse.Namespace) -> int:
         print(json.dumps(table.to_dict(orient="records"), ensure_ascii=False, default=int))
     elif args.format == "markdown":
         print(_markdown(table))
+    elif table.empty:  # pandas would print "Empty DataFrame ... Index: []"
+        print("  ".join(table.columns))
+        print("no incidents to count", file=sys.stderr)
     else:
         print(table.to_string(index=False))
     return 0
