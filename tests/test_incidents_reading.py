@@ -139,6 +139,14 @@ def test_duplicated_header_is_an_error_on_both_paths():
             load_csv(data, "t.csv", engine=engine)
 
 
+def test_quote_never_closed_is_an_error_naming_its_line_and_column_not_one_cell_of_the_rest():
+    data = b'(title)\ndate,location,notes\n2024-01-27,Erbil,ok\n2024-01-28,"Tower 22,x\n2024-01-29,Erbil,y\n'
+    for engine in ("auto", "python"):
+        with pytest.raises(gi.IncidentValidationError, match=r"t.csv: line 4: a quote opened in column "
+                                                             r"'location' is never closed"):
+            load_csv(data, "t.csv", engine=engine)
+
+
 def test_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="engine must be one of"):
         load_csv(b"date,location\n", "t.csv", engine="c")

@@ -249,7 +249,9 @@ def _load_csv_python(data: bytes, tsv: bool, label: str) -> RawTable:
         )
     except pd.errors.EmptyDataError as exc:
         raise IncidentValidationError(f"{label}: the file is empty") from exc
-    except pd.errors.ParserError:  # a record with too many fields: read record by record below
+    except pd.errors.ParserError as exc:  # a record with too many fields: read record by record below
+        if "EOF inside string" in str(exc):
+            _refuse_open_quote(text, sep, label, preamble)
         raw = _load_ragged_csv(text, sep, label)
     else:
         starts, fields = _csv_records(text, sep, len(frame))
@@ -746,6 +748,20 @@ def _load_ragged_csv(text: str, sep: str, label: str) -> RawTable:
         for i, value, reason in zip(bad, values, reasons, strict=True):
             raw.problems.append((np.asarray([i]), column, [value], reason))
     return raw
+
+
+def _refuse_open_quote(text: str, sep: str, label: str, preamble: int) -> None:
+    """Raise for a quote opened in the last record and never closed: the csv module would take the rest
+    of the file, every later record included, as that one cell."""
+    starts, fields, records = _scan_csv(text, sep)
+    header = records[0] if records else []
+    line = (starts[-1] if starts else 1) + preamble
+    width = fields[-1] if starts else len(header)
+    column = header[min(width, len(header)) - 1] if header else ""
+    raise IncidentValidationError(
+        f"{label}: line {line}: a quote opened in column {column!r} is never closed, so the rest of the file "
+        "would be one cell; close the quote or double it (\"\") if it is part of the text"
+    )
 
 
 def _blank(record: list[str]) -> bool:
