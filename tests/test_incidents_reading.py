@@ -147,6 +147,15 @@ def test_quote_never_closed_is_an_error_naming_its_line_and_column_not_one_cell_
             load_csv(data, "t.csv", engine=engine)
 
 
+def test_broken_geojson_names_the_line_and_column_in_one_sentence(tmp_path):
+    path = tmp_path / "broken.geojson"
+    path.write_text('{"type": "Feature', encoding="utf-8")
+    with pytest.raises(gi.IncidentValidationError) as info:
+        gi.read_incidents(path)
+    assert str(info.value).endswith("broken.geojson: not valid JSON: Unterminated string starting at line 1 "
+                                    "column 10")
+
+
 def test_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="engine must be one of"):
         load_csv(b"date,location\n", "t.csv", engine="c")

@@ -461,7 +461,8 @@ def load_geojson(source: Source, label: str) -> RawTable:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise IncidentValidationError(
-            f"{label}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            # json's "Unterminated string starting at" already ends in "at"
+            f"{label}: not valid JSON: {exc.msg.removesuffix(' at')} at line {exc.lineno} column {exc.colno}"
         ) from exc
     records = _json_records(doc, label)  # an ACLED or UCDP API response, or an array of records
     if records is not None:
