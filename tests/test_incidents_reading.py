@@ -156,6 +156,15 @@ def test_broken_geojson_names_the_line_and_column_in_one_sentence(tmp_path):
                                     "column 10")
 
 
+@pytest.mark.parametrize("engine", ["auto", "python"])
+def test_blank_line_in_a_one_column_file_is_an_empty_cell_not_a_dropped_row(engine):
+    # `cut -d, -f3 reports.csv` writes an empty cell as a blank line; each line must stay a row
+    data = b'place\nErbil\n\n"Kut\nx"\nTanf\n'
+    raw = load_csv(data, "t.csv", engine=engine)
+    assert raw.frame["place"].tolist() == ["Erbil", "", "Kut\nx", "Tanf"]
+    assert raw.rows.tolist() == [2, 3, 4, 6] and raw.problems == []
+
+
 def test_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="engine must be one of"):
         load_csv(b"date,location\n", "t.csv", engine="c")

@@ -241,8 +241,11 @@ def _load_csv_python(data: bytes, tsv: bool, label: str) -> RawTable:
         text = "\n".join(text.split("\n")[preamble:])
     sep = _separator(text.split("\n", 1)[0], tsv)
     text, empty_note = _drop_empty_trailing_columns(text, sep)
-    _check_header(_csv_header(text, sep), preamble, label)
+    header = _csv_header(text, sep)
+    _check_header(header, preamble, label)
     try:
+        if len(header) == 1:  # in a one-column file (`cut -f3`) a blank line is an empty cell, not skipped
+            raise pd.errors.ParserError("one column: read record by record")
         frame = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
             skip_blank_lines=True, index_col=False,
@@ -709,7 +712,8 @@ def _csv_records(text: str, sep: str, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _scan_csv(text: str, sep: str) -> tuple[list[int], list[int], list[list[str]]]:
-    """With the csv module (C): start line, field count and fields of each non-blank data record."""
+    """With the csv module (C): start line, field count and fields of each data record (blank lines skipped,
+    but in a one-column file, where a blank line is an empty cell)."""
     starts: list[int] = []
     fields: list[int] = []
     records: list[list[str]] = []
@@ -719,10 +723,13 @@ def _scan_csv(text: str, sep: str) -> tuple[list[int], list[int], list[list[str]
         for record in reader:
             start = previous + 1
             previous = reader.line_num
-            if not _blank(record):
-                starts.append(start)
-                fields.append(len(record))
-                records.append(record)
+            if _blank(record):
+                if not (records and len(records[0]) == 1):
+                    continue
+                record = [record[0] if record else ""]  # under a one-column header: an empty cell
+            starts.append(start)
+            fields.append(len(record))
+            records.append(record)
     return starts[1:], fields[1:], records  # the header is not a data record
 
 
