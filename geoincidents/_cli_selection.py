@@ -1,4 +1,5 @@
-"""Command-line options shared by ``weekly``, ``map`` and ``chart``: what to read and what to count.
+"""Command-line options of ``weekly``, ``map``, ``chart`` and ``brief`` (what to read, what to count) and of
+``join`` and ``validate`` (what to read).
 
 ``--event-type``/``--target`` select events (default: attacks on US/coalition forces, and the commands say
 so on stderr); ``--source``, ``--errors``, ``--dayfirst``/``--monthfirst`` go to
@@ -17,7 +18,10 @@ from typing import Any
 
 from .schema import ATTACK_EVENT_TYPES, EVENT_TYPE, TARGET
 
-__all__ = ["add_selection_arguments", "read_options", "selection", "plain_warnings", "cli_message"]
+__all__ = [
+    "add_selection_arguments", "add_read_arguments", "read_options", "selection", "plain_warnings",
+    "cli_message",
+]
 
 _PYTHON_TO_CLI = (
     ("use errors='report' to keep the valid rows", "use --errors report to keep the valid rows"),
@@ -33,10 +37,16 @@ def add_selection_arguments(p: argparse.ArgumentParser) -> None:
                    f"{','.join(ATTACK_EVENT_TYPES)}, attacks on US/coalition forces; "
                    f"values: {', '.join(EVENT_TYPE.values)})")
     p.add_argument("--target", help=f"only these targets, comma-separated ({', '.join(TARGET.values)})")
+    add_read_arguments(p)
+
+
+def add_read_arguments(p: argparse.ArgumentParser, *, errors: bool = True) -> None:
+    """Add ``--source``, ``--errors`` (unless ``errors=False``) and ``--dayfirst``/``--monthfirst``."""
     p.add_argument("--source", choices=["acled", "ucdp", "table"], help="force the data source (default: "
                    "detected from the columns)")
-    p.add_argument("--errors", default="raise", choices=["raise", "report"],
-                   help="report: skip bad rows (counted on stderr) instead of stopping")
+    if errors:
+        p.add_argument("--errors", default="raise", choices=["raise", "report"],
+                       help="report: skip bad rows (counted on stderr) instead of stopping")
     order = p.add_mutually_exclusive_group()
     order.add_argument("--dayfirst", dest="dayfirst", action="store_const", const=True,
                        help="all-number dates are day/month/year")

@@ -142,7 +142,19 @@ class Site:
     active_source: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        """Every field by name, as Python values (dates as :class:`datetime.date`)."""
         return asdict(self)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """Every field by name as JSON holds it: dates as ISO 8601 text, NaN as ``None``.
+
+        Examples
+        --------
+        >>> import json
+        >>> json.loads(json.dumps(load_gazetteer()["al-tanf-garrison"].to_json_dict()))["active_from"]
+        '2016-03-03'
+        """
+        return {key: _json_value(value) for key, value in asdict(self).items()}
 
     def active_on(self, day: datetime.date) -> bool:
         """Whether the site was in use on ``day`` as far as its dates say (no dates: always).
@@ -754,6 +766,14 @@ def _parse_aliases(
             )
         aliases.append(((alias, site_id, flag == "yes"), line))
     return aliases
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _format_value(value: object) -> str:

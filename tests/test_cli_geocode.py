@@ -198,3 +198,23 @@ def test_console_script_geocode_json():
     proc = subprocess.run(_console_command() + ["geocode", "Springfield"],
                           capture_output=True, text=True, timeout=60, env=env, check=False)
     assert proc.returncode == 1 and proc.stdout == "" and "Springfield" in proc.stderr
+
+
+def test_gazetteer_list_json_has_every_site_with_dates_as_text(capsys):
+    code, out, _ = run(capsys, "gazetteer", "list", "--format", "json")
+    assert code == 0
+    records = json.loads(out)
+    assert [r["site_id"] for r in records] == GAZ.site_ids
+    tanf = next(r for r in records if r["site_id"] == "al-tanf-garrison")
+    assert tanf["active_from"] == GAZ["al-tanf-garrison"].active_from.isoformat()
+
+
+def test_geocode_batch_keeps_a_row_for_every_line_of_a_cut_column():
+    # `cut -d, -f3 reports.csv | geoincidents geocode --input - ...`: an empty cell is a blank line
+    argv = [sys.executable, "-m", "geoincidents", "geocode", "--input", "-", "--column", "place"]
+    proc = subprocess.run(argv, input="place\nErbil\n\nKabul\n", capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    rows = proc.stdout.splitlines()[1:]
+    assert [r.split(",")[:2] for r in rows] == [["Erbil", "erbil"], ["", ""], ["Kabul", ""]]
+    assert "3 names, 1 matched" in proc.stderr

@@ -355,3 +355,34 @@ def test_ctrl_c_while_the_modules_load_ends_quietly_too(tmp_path, incidents_csv)
     assert proc.returncode == 130, proc.stderr
     assert proc.stderr == "geoincidents: interrupted\n"
     assert proc.stdout == ""
+
+
+def test_weekly_table_with_nothing_to_count_prints_the_header_not_a_pandas_repr(incidents_csv, capsys):
+    code, out, err = _run(["weekly", incidents_csv, "--since", "2030-01-01"], capsys)
+    assert code == 0, err
+    assert out.split() == ["week_start", "week", "country", "count", "injured", "killed"]
+    assert "Empty DataFrame" not in out and "no incidents to count" in err
+
+
+@pytest.mark.parametrize("command", ["validate", "join"])
+def test_validate_and_join_take_the_read_options_their_messages_name(command, tmp_path, capsys):
+    path = tmp_path / "ambiguous.csv"
+    path.write_text("date,location\n05/06/2023,Erbil\n", encoding="utf-8")
+    out_args = ["-o", tmp_path / "joined.csv"] if command == "join" else []
+    code, _, err = _run([command, path, *out_args], capsys)
+    assert code == 2 and "pass --dayfirst or --monthfirst" in err
+    code, _, err = _run([command, path, *out_args, "--dayfirst"], capsys)
+    assert code == 0, err
+    if command == "join":
+        dates = read_incidents(tmp_path / "joined.csv")["date"]
+        assert dates.dt.strftime("%Y-%m-%d").tolist() == ["2023-06-05"]
+
+
+def test_join_errors_report_writes_the_valid_rows_and_says_how_many_were_rejected(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text("date,location\n2023-10-17,Erbil\nnot a date,Erbil\n", encoding="utf-8")
+    code, _, err = _run(["join", path, "-o", tmp_path / "joined.csv"], capsys)
+    assert code == 2 and "--errors report" in err and not (tmp_path / "joined.csv").exists()
+    code, _, err = _run(["join", path, "-o", tmp_path / "joined.csv", "--errors", "report"], capsys)
+    assert code == 0 and "1 row(s) rejected, 1 kept" in err
+    assert len(read_incidents(tmp_path / "joined.csv")) == 1

@@ -139,6 +139,32 @@ def test_duplicated_header_is_an_error_on_both_paths():
             load_csv(data, "t.csv", engine=engine)
 
 
+def test_quote_never_closed_is_an_error_naming_its_line_and_column_not_one_cell_of_the_rest():
+    data = b'(title)\ndate,location,notes\n2024-01-27,Erbil,ok\n2024-01-28,"Tower 22,x\n2024-01-29,Erbil,y\n'
+    for engine in ("auto", "python"):
+        with pytest.raises(gi.IncidentValidationError, match=r"t.csv: line 4: a quote opened in column "
+                                                             r"'location' is never closed"):
+            load_csv(data, "t.csv", engine=engine)
+
+
+def test_broken_geojson_names_the_line_and_column_in_one_sentence(tmp_path):
+    path = tmp_path / "broken.geojson"
+    path.write_text('{"type": "Feature', encoding="utf-8")
+    with pytest.raises(gi.IncidentValidationError) as info:
+        gi.read_incidents(path)
+    assert str(info.value).endswith("broken.geojson: not valid JSON: Unterminated string starting at line 1 "
+                                    "column 10")
+
+
+@pytest.mark.parametrize("engine", ["auto", "python"])
+def test_blank_line_in_a_one_column_file_is_an_empty_cell_not_a_dropped_row(engine):
+    # `cut -d, -f3 reports.csv` writes an empty cell as a blank line; each line must stay a row
+    data = b'place\nErbil\n\n"Kut\nx"\nTanf\n'
+    raw = load_csv(data, "t.csv", engine=engine)
+    assert raw.frame["place"].tolist() == ["Erbil", "", "Kut\nx", "Tanf"]
+    assert raw.rows.tolist() == [2, 3, 4, 6] and raw.problems == []
+
+
 def test_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="engine must be one of"):
         load_csv(b"date,location\n", "t.csv", engine="c")

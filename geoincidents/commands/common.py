@@ -23,7 +23,8 @@ from typing import Any
 from .._files import atomic_path
 
 __all__ = [
-    "STDIO", "CommandError", "add_input_format", "read_input", "read_raw_input", "output_file", "check_output"
+    "STDIO", "CommandError", "add_input_format", "read_input", "kept_rows", "read_raw_input", "output_file",
+    "check_output",
 ]
 
 STDIO = "-"
@@ -52,6 +53,17 @@ def read_input(name: str, input_format: str | None = None, **options: Any) -> An
     if not path.exists():
         raise CommandError(f"{path}: no such file")
     return read_incidents(path, file_format=input_format, **options)
+
+
+def kept_rows(result: Any) -> Any:
+    """The incidents of a ``read_incidents`` answer: a table as it is; of a ``ReadResult`` (``--errors
+    report``) its valid rows, saying on stderr how many were rejected."""
+    from ..incidents import ReadResult
+
+    if not isinstance(result, ReadResult):
+        return result
+    print(f"warning: {len(result.rejected)} row(s) rejected, {len(result.incidents)} kept", file=sys.stderr)
+    return result.incidents
 
 
 def read_raw_input(name: str, input_format: str | None = None) -> Any:

@@ -79,7 +79,7 @@ def run_list(args: argparse.Namespace) -> int:
     iso3 = country_hint(args.country)
     sites = [site for site in gaz if iso3 is None or site.country == iso3]
     if args.format == "json":
-        print(json.dumps([site.to_dict() for site in sites], ensure_ascii=False))
+        print(json.dumps([site.to_json_dict() for site in sites], ensure_ascii=False))
     elif args.format == "csv":
         frame = gaz.to_frame().reset_index()
         frame = frame[frame["site_id"].isin([s.site_id for s in sites])]

@@ -14,7 +14,7 @@ from typing import Any
 
 from .._cli_selection import add_selection_arguments, read_options, selection
 from .._files import atomic_path
-from .common import CommandError, add_input_format, check_output, output_file, read_input
+from .common import CommandError, add_input_format, check_output, kept_rows, output_file, read_input
 
 __all__ = [
     "add_parser", "add_incident_input", "load_joined", "run_weekly", "run_map", "run_chart", "run_demo"
@@ -92,16 +92,9 @@ def _add_demo(sub: Any) -> None:
 
 def load_joined(args: argparse.Namespace):
     """Read, filter and join the incidents named on the command line."""
-
-    import pandas as pd
-
     from ..join import join_sites
 
-    incidents = read_input(args.input, getattr(args, "input_format", None), **read_options(args))
-    if not isinstance(incidents, pd.DataFrame):  # --errors report
-        print(f"warning: {len(incidents.rejected)} row(s) rejected, {len(incidents.incidents)} kept",
-              file=sys.stderr)
-        incidents = incidents.incidents
+    incidents = kept_rows(read_input(args.input, getattr(args, "input_format", None), **read_options(args)))
     return join_sites(_filter(incidents, args))
 
 
@@ -146,6 +139,9 @@ def run_weekly(args: argparse.Namespace) -> int:
         print(json.dumps(table.to_dict(orient="records"), ensure_ascii=False, default=int))
     elif args.format == "markdown":
         print(_markdown(table))
+    elif table.empty:  # pandas would print "Empty DataFrame ... Index: []"
+        print("  ".join(table.columns))
+        print("no incidents to count", file=sys.stderr)
     else:
         print(table.to_string(index=False))
     return 0

@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from .common import STDIO, CommandError, add_input_format, check_output, read_input
+from .._cli_selection import add_read_arguments, read_options
+from .common import STDIO, CommandError, add_input_format, check_output, kept_rows, read_input
 from .progress import progress_bar
 
 __all__ = ["add_parser", "run"]
@@ -28,6 +29,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--format", choices=WRITABLE_FORMATS,
                    help="output format (needed for '-'; default: from the suffix)")
     add_input_format(p)
+    add_read_arguments(p)
     p.set_defaults(handler=run)
 
 
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     fmt = args.format or format_of(args.output)
     with progress_bar(3, "join") as bar:
         bar.set_postfix_str("reading")
-        incidents = read_input(args.input, args.input_format)
+        incidents = kept_rows(read_input(args.input, args.input_format, **read_options(args)))
         bar.update()
         bar.set_postfix_str("matching")
         joined = join_sites(incidents)

@@ -8,6 +8,7 @@ import sys
 import warnings
 from typing import Any
 
+from .._cli_selection import add_read_arguments, read_options
 from .common import add_input_format, read_input
 
 __all__ = ["add_parser", "run", "REPORT_LIMIT"]
@@ -30,6 +31,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--strict", action="store_true",
                    help="also reject unknown vocabulary values and points outside their country")
     add_input_format(p)
+    add_read_arguments(p, errors=False)  # validate always reports
     p.set_defaults(handler=run)
 
 
@@ -39,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", IncidentWarning)
-        result = read_input(args.input, args.input_format, errors="report", strict=args.strict)
+        result = read_input(args.input, args.input_format, strict=args.strict,
+                            **{**read_options(args), "errors": "report"})
     rejected = result.rejected
     if args.format == "csv":
         if len(rejected):

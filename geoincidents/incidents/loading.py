@@ -241,15 +241,20 @@ def _load_csv_python(data: bytes, tsv: bool, label: str) -> RawTable:
         text = "\n".join(text.split("\n")[preamble:])
     sep = _separator(text.split("\n", 1)[0], tsv)
     text, empty_note = _drop_empty_trailing_columns(text, sep)
-    _check_header(_csv_header(text, sep), preamble, label)
+    header = _csv_header(text, sep)
+    _check_header(header, preamble, label)
     try:
+        if len(header) == 1:  # in a one-column file (`cut -f3`) a blank line is an empty cell, not skipped
+            raise pd.errors.ParserError("one column: read record by record")
         frame = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
             skip_blank_lines=True, index_col=False,
         )
     except pd.errors.EmptyDataError as exc:
         raise IncidentValidationError(f"{label}: the file is empty") from exc
-    except pd.errors.ParserError:  # a record with too many fields: read record by record below
+    except pd.errors.ParserError as exc:  # a record with too many fields: read record by record below
+        if "EOF inside string" in str(exc):
+            _refuse_open_quote(text, sep, label, preamble)
         raw = _load_ragged_csv(text, sep, label)
     else:
         starts, fields = _csv_records(text, sep, len(frame))
@@ -459,7 +464,8 @@ def load_geojson(source: Source, label: str) -> RawTable:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise IncidentValidationError(
-            f"{label}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            # json's "Unterminated string starting at" already ends in "at"
+            f"{label}: not valid JSON: {exc.msg.removesuffix(' at')} at line {exc.lineno} column {exc.colno}"
         ) from exc
     records = _json_records(doc, label)  # an ACLED or UCDP API response, or an array of records
     if records is not None:
@@ -706,7 +712,8 @@ def _csv_records(text: str, sep: str, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _scan_csv(text: str, sep: str) -> tuple[list[int], list[int], list[list[str]]]:
-    """With the csv module (C): start line, field count and fields of each non-blank data record."""
+    """With the csv module (C): start line, field count and fields of each data record (blank lines skipped,
+    but in a one-column file, where a blank line is an empty cell)."""
     starts: list[int] = []
     fields: list[int] = []
     records: list[list[str]] = []
@@ -716,10 +723,13 @@ def _scan_csv(text: str, sep: str) -> tuple[list[int], list[int], list[list[str]
         for record in reader:
             start = previous + 1
             previous = reader.line_num
-            if not _blank(record):
-                starts.append(start)
-                fields.append(len(record))
-                records.append(record)
+            if _blank(record):
+                if not (records and len(records[0]) == 1):
+                    continue
+                record = [record[0] if record else ""]  # under a one-column header: an empty cell
+            starts.append(start)
+            fields.append(len(record))
+            records.append(record)
     return starts[1:], fields[1:], records  # the header is not a data record
 
 
@@ -746,6 +756,20 @@ def _load_ragged_csv(text: str, sep: str, label: str) -> RawTable:
         for i, value, reason in zip(bad, values, reasons, strict=True):
             raw.problems.append((np.asarray([i]), column, [value], reason))
     return raw
+
+
+def _refuse_open_quote(text: str, sep: str, label: str, preamble: int) -> None:
+    """Raise for a quote opened in the last record and never closed: the csv module would take the rest
+    of the file, every later record included, as that one cell."""
+    starts, fields, records = _scan_csv(text, sep)
+    header = records[0] if records else []
+    line = (starts[-1] if starts else 1) + preamble
+    width = fields[-1] if starts else len(header)
+    column = header[min(width, len(header)) - 1] if header else ""
+    raise IncidentValidationError(
+        f"{label}: line {line}: a quote opened in column {column!r} is never closed, so the rest of the file "
+        "would be one cell; close the quote or double it (\"\") if it is part of the text"
+    )
 
 
 def _blank(record: list[str]) -> bool:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import datetime
 import io
 import json
 import math
@@ -807,21 +806,12 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return _error_response(500, "internal error")
 
 
-def _plain(value: Any) -> Any:
-    """A site field as JSON has it: dates as ISO 8601 text, NaN as null."""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def _sites_geojson(gaz: Gazetteer, countries: frozenset[str] | None = None) -> dict[str, Any]:
     features = []
     for site in gaz:
         if countries is not None and site.country not in countries:
             continue
-        props = {k: _plain(v) for k, v in site.to_dict().items() if k not in ("lat", "lon")}
+        props = {k: v for k, v in site.to_json_dict().items() if k not in ("lat", "lon")}
         props["place_id"] = place_id_of(site.site_id)
         features.append(
             {
