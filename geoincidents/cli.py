@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:  # at any point: while modules load, the parser is built or a command works
             code = _interrupted()
             interrupted.set()
-        if interrupted.is_set() and code == EXIT_INTERRUPTED and argv is None:
+        if code == EXIT_INTERRUPTED and argv is None:
             _end_now(code)
         return code
     finally:

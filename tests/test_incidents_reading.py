@@ -147,6 +147,16 @@ def test_quote_never_closed_is_an_error_naming_its_line_and_column_not_one_cell_
             load_csv(data, "t.csv", engine=engine)
 
 
+def test_quote_never_closed_in_a_one_column_file_is_refused_too():
+    # `cut -f3 | geoincidents geocode --input -`: one column, read record by record for its blank lines, must
+    # not let an open quote swallow the later names into one cell either.
+    data = b'place\nErbil\n"Kabul\nTower 22\n'
+    for engine in ("auto", "python"):
+        with pytest.raises(gi.IncidentValidationError, match=r"t.csv: line 3: a quote opened in column "
+                                                             r"'place' is never closed"):
+            load_csv(data, "t.csv", engine=engine)
+
+
 def test_broken_geojson_names_the_line_and_column_in_one_sentence(tmp_path):
     path = tmp_path / "broken.geojson"
     path.write_text('{"type": "Feature', encoding="utf-8")

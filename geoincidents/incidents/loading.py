@@ -244,8 +244,6 @@ def _load_csv_python(data: bytes, tsv: bool, label: str) -> RawTable:
     header = _csv_header(text, sep)
     _check_header(header, preamble, label)
     try:
-        if len(header) == 1:  # in a one-column file (`cut -f3`) a blank line is an empty cell, not skipped
-            raise pd.errors.ParserError("one column: read record by record")
         frame = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
             skip_blank_lines=True, index_col=False,
@@ -258,7 +256,8 @@ def _load_csv_python(data: bytes, tsv: bool, label: str) -> RawTable:
         raw = _load_ragged_csv(text, sep, label)
     else:
         starts, fields = _csv_records(text, sep, len(frame))
-        if (fields != len(frame.columns)).any():
+        # In a one-column file (`cut -f3`) a blank line is an empty cell, which pandas skipped.
+        if len(header) == 1 or (fields != len(frame.columns)).any():
             raw = _load_ragged_csv(text, sep, label)
         else:
             if "'" in text:
